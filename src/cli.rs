@@ -1,0 +1,76 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "skyhound",
+    version,
+    about = "A terminal explorer for AWS security: walk an organization's resources and see why something is exposed",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub input: Input,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Where the data comes from; accepted before or after the subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct Input {
+    /// Open the built-in demo organization (no AWS account needed)
+    #[arg(long, global = true, conflicts_with = "from")]
+    pub demo: bool,
+
+    /// Open a snapshot file, or a folder of AWS CLI / CloudMapper JSON
+    #[arg(long, global = true, value_name = "PATH")]
+    pub from: Option<PathBuf>,
+
+    /// Region of a flat folder of AWS JSON whose content does not say
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Counts by kind per account and region, and the collection gaps
+    Summary {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// One resource with its properties and relationships
+    Show {
+        /// An id, an ARN or a name (Name tag, IAM or load balancer name)
+        resource: String,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write what was loaded as a snapshot file (mode 0600)
+    Export {
+        /// The snapshot file to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Generate a synthetic organization (for benchmarks and trials)
+    #[command(hide = true)]
+    Synth {
+        /// About how many resources to generate
+        #[arg(long, default_value_t = 100_000)]
+        resources: usize,
+        /// Seed: the same seed gives the same organization
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write a snapshot here
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Write a CloudMapper account-data tree here
+        #[arg(long, value_name = "DIR")]
+        account_data: Option<PathBuf>,
+    },
+}

@@ -1,0 +1,216 @@
+//! Snapshot files: the whole graph in one file.
+//!
+//! Layout: the first line is a JSON header (format, versions, collection
+//! time, accounts, regions, gaps); each following line is one resource as
+//! JSON. The header is read first, so a file from a newer skyhound gives a
+//! clear error before anything else is parsed, and an error in the body
+//! names its line. Relationships are not stored: they are derived on load.
+//!
+//! Snapshots never hold credentials: the model has no field for a secret
+//! key, session token or password.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{Collection, Graph};
+use crate::model::Node;
+
+/// The magic string in every snapshot header.
+pub const FORMAT: &str = "skyhound-snapshot";
+/// The snapshot format this build writes and the newest it reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Header {
+    pub format: String,
+    pub format_version: u32,
+    pub skyhound_version: String,
+    #[serde(default)]
+    pub node_count: usize,
+    #[serde(flatten)]
+    pub collection: Collection,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("cannot read snapshot {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write snapshot {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not a skyhound snapshot (its first line is not a snapshot header)")]
+    NotASnapshot { path: PathBuf },
+    #[error(
+        "{path} was written by skyhound {writer} in snapshot format {found}; this skyhound ({ours}) reads format {FORMAT_VERSION} and older: upgrade skyhound to open it"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: u32,
+        writer: String,
+        ours: &'static str,
+    },
+    #[error("{path}: line {line}: {message}")]
+    Malformed {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error(
+        "{path}: the header promises {expected} resources but the file holds {found}; the file is truncated"
+    )]
+    Truncated {
+        path: PathBuf,
+        expected: usize,
+        found: usize,
+    },
+}
+
+/// Write the graph to `path` with owner-only permissions (0600).
+///
+/// The file is written beside its destination under a temporary name and
+/// renamed into place, so an interrupted write never leaves half a snapshot.
+pub fn save(graph: &Graph, path: &Path) -> Result<(), SnapshotError> {
+    let err = |source| SnapshotError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    // tempfile creates the file with mode 0600 on Unix.
+    let tmp = tempfile::Builder::new()
+        .prefix(".skyhound-snapshot")
+        .tempfile_in(dir)
+        .map_err(err)?;
+    {
+        let mut out = BufWriter::new(tmp.as_file());
+        write_to(graph, &mut out).map_err(err)?;
+        out.flush().map_err(err)?;
+    }
+    tmp.as_file().sync_all().map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
+/// Write the snapshot text to any writer.
+pub fn write_to(graph: &Graph, out: &mut impl Write) -> std::io::Result<()> {
+    let header = Header {
+        format: FORMAT.to_string(),
+        format_version: FORMAT_VERSION,
+        skyhound_version: env!("CARGO_PKG_VERSION").to_string(),
+        node_count: graph.len(),
+        collection: graph.collection().clone(),
+    };
+    serde_json::to_writer(&mut *out, &header)?;
+    out.write_all(b"\n")?;
+    for node in graph.all_nodes() {
+        serde_json::to_writer(&mut *out, node)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// Read only the header of a snapshot (cheap: the first line).
+pub fn read_header(path: &Path) -> Result<Header, SnapshotError> {
+    let file = File::open(path).map_err(|source| SnapshotError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut first = String::new();
+    BufReader::new(file)
+        .read_line(&mut first)
+        .map_err(|source| SnapshotError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    parse_header(path, &first)
+}
+
+/// Load a snapshot into a graph.
+pub fn load(path: &Path) -> Result<Graph, SnapshotError> {
+    let text = read_text(path)?;
+    parse(path, &text)
+}
+
+/// Parse snapshot text; `path` is only used in messages.
+pub fn parse(path: &Path, text: &str) -> Result<Graph, SnapshotError> {
+    let mut lines = text.lines();
+    let header = parse_header(path, lines.next().unwrap_or(""))?;
+    let mut nodes: Vec<Node> = Vec::with_capacity(header.node_count.min(10_000_000));
+    for (i, line) in lines.enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let node = serde_json::from_str::<Node>(line).map_err(|e| SnapshotError::Malformed {
+            path: path.to_path_buf(),
+            line: i + 2,
+            message: e.to_string(),
+        })?;
+        nodes.push(node);
+    }
+    if header.node_count > 0 && nodes.len() < header.node_count {
+        return Err(SnapshotError::Truncated {
+            path: path.to_path_buf(),
+            expected: header.node_count,
+            found: nodes.len(),
+        });
+    }
+    Ok(Graph::build(nodes, header.collection))
+}
+
+/// Does this file start like a snapshot? Used to tell a snapshot from an
+/// AWS JSON file given to `--from`.
+pub fn looks_like_snapshot(path: &Path) -> bool {
+    let mut buf = [0u8; 64];
+    let Ok(mut f) = File::open(path) else {
+        return false;
+    };
+    let n = f.read(&mut buf).unwrap_or(0);
+    String::from_utf8_lossy(&buf[..n]).contains(FORMAT)
+}
+
+fn read_text(path: &Path) -> Result<String, SnapshotError> {
+    std::fs::read_to_string(path).map_err(|source| SnapshotError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn parse_header(path: &Path, line: &str) -> Result<Header, SnapshotError> {
+    #[derive(Deserialize)]
+    struct Probe {
+        format: Option<String>,
+        format_version: Option<u32>,
+        skyhound_version: Option<String>,
+    }
+    let not_snapshot = || SnapshotError::NotASnapshot {
+        path: path.to_path_buf(),
+    };
+    let probe: Probe = serde_json::from_str(line).map_err(|_| not_snapshot())?;
+    if probe.format.as_deref() != Some(FORMAT) {
+        return Err(not_snapshot());
+    }
+    let found = probe.format_version.ok_or_else(not_snapshot)?;
+    if found > FORMAT_VERSION {
+        return Err(SnapshotError::TooNew {
+            path: path.to_path_buf(),
+            found,
+            writer: probe.skyhound_version.unwrap_or_else(|| "(unknown)".into()),
+            ours: env!("CARGO_PKG_VERSION"),
+        });
+    }
+    serde_json::from_str(line).map_err(|e| SnapshotError::Malformed {
+        path: path.to_path_buf(),
+        line: 1,
+        message: e.to_string(),
+    })
+}

@@ -1,0 +1,150 @@
+//! skyhound's command-line entry point: parse, set up logging, dispatch.
+
+mod cli;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+
+use cli::{Cli, Command, Input};
+use skyhound::graph::snapshot;
+use skyhound::load::{Loaded, Source, load};
+use skyhound::report;
+use skyhound::source::import::ImportOptions;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _log = init_logging();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("skyhound: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Log to a file in the platform's data directory (never to the terminal).
+/// `SKYHOUND_LOG` sets the filter (default `skyhound=info`).
+fn init_logging() -> Option<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "skyhound")?;
+    let dir = dirs.data_local_dir().to_path_buf();
+    std::fs::create_dir_all(&dir).ok()?;
+    let path = dir.join("skyhound.log");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .ok()?;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SKYHOUND_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("skyhound=info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .try_init()
+        .ok()?;
+    Some(path)
+}
+
+fn source(input: &Input) -> Result<Source> {
+    match (&input.from, input.demo) {
+        (Some(p), _) => Ok(Source::Path(p.clone())),
+        (None, true) => Ok(Source::Demo),
+        (None, false) => bail!(
+            "nothing to open: pass --demo for the built-in example organization, or --from PATH for a snapshot or a folder of AWS JSON"
+        ),
+    }
+}
+
+fn open(input: &Input) -> Result<Loaded> {
+    let src = source(input)?;
+    let opts = ImportOptions {
+        region: input.region.clone(),
+    };
+    let loaded = load(&src, &opts)?;
+    for p in &loaded.problems {
+        eprintln!("skyhound: skipped {p}");
+    }
+    for w in &loaded.warnings {
+        eprintln!("skyhound: warning: {w}");
+    }
+    tracing::info!(resources = loaded.graph.len(), source = %loaded.graph.collection().source, "loaded");
+    Ok(loaded)
+}
+
+fn print_json(value: &serde_json::Value) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        None | Some(Command::Summary { json: false }) => {
+            let loaded = open(&cli.input)?;
+            print!("{}", report::summary_text(&loaded.graph));
+        }
+        Some(Command::Summary { json: true }) => {
+            let loaded = open(&cli.input)?;
+            print_json(&report::summary_json(&loaded.graph))?;
+        }
+        Some(Command::Show { resource, json }) => {
+            let loaded = open(&cli.input)?;
+            let g = &loaded.graph;
+            let found = g.resolve(&resource);
+            let id = match found.as_slice() {
+                [one] => *one,
+                [] => bail!("no resource has the id, ARN or name {resource:?}"),
+                many => {
+                    let list: Vec<String> = many
+                        .iter()
+                        .map(|id| format!("{} {}", g.node(*id).kind(), g.node(*id).id))
+                        .collect();
+                    bail!(
+                        "{resource:?} names {} resources; use an id or ARN: {}",
+                        many.len(),
+                        list.join(", ")
+                    )
+                }
+            };
+            if json {
+                print_json(&report::show_json(g, id))?;
+            } else {
+                print!("{}", report::show_text(g, id));
+            }
+        }
+        Some(Command::Export { out }) => {
+            let loaded = open(&cli.input)?;
+            snapshot::save(&loaded.graph, &out)?;
+            eprintln!(
+                "skyhound: wrote {} resources to {}",
+                loaded.graph.len(),
+                out.display()
+            );
+        }
+        Some(Command::Synth {
+            resources,
+            seed,
+            out,
+            account_data,
+        }) => {
+            let graph = skyhound::source::synth::graph(resources, seed);
+            if let Some(path) = out {
+                snapshot::save(&graph, &path)?;
+                eprintln!(
+                    "skyhound: wrote {} resources to {}",
+                    graph.len(),
+                    path.display()
+                );
+            }
+            if let Some(dir) = account_data {
+                skyhound::source::aws_json::write_tree(&graph, &dir)
+                    .with_context(|| format!("writing {}", dir.display()))?;
+                eprintln!("skyhound: wrote an account-data tree to {}", dir.display());
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,248 @@
+//! Plain-text and JSON reports for the command line: the summary of a
+//! graph and one resource with its relationships.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::graph::{Graph, NodeId};
+use crate::model::{NodeData, NodeKind};
+
+/// Counts by kind for each region of one account (`None`: global).
+type AccountRows = Vec<(Option<String>, BTreeMap<NodeKind, usize>)>;
+
+fn plural(n: usize, kind: NodeKind) -> String {
+    if n == 1 {
+        format!("1 {}", kind.label())
+    } else {
+        format!("{n} {}", kind.plural())
+    }
+}
+
+fn account_label(graph: &Graph, account: &str) -> String {
+    let name = graph
+        .by_id(account)
+        .map(|id| graph.node(id))
+        .and_then(|n| match &n.data {
+            NodeData::Account(a) => n.name.clone().or_else(|| a.aliases.first().cloned()),
+            _ => None,
+        });
+    match (account, name) {
+        ("aws", _) => "aws (AWS managed)".to_string(),
+        (a, Some(n)) => format!("{a} ({n})"),
+        (a, None) => a.to_string(),
+    }
+}
+
+/// The summary: where the data came from, counts by kind per account and
+/// region, and the gaps.
+pub fn summary_text(graph: &Graph) -> String {
+    let c = graph.collection();
+    let mut out = String::new();
+    let when = c
+        .collected_at
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| "unknown time".into());
+    let source = if c.source.is_empty() {
+        "unknown source"
+    } else {
+        c.source.as_str()
+    };
+    let _ = writeln!(out, "skyhound: {source}, collected {when}");
+    let _ = writeln!(
+        out,
+        "{} accounts, {} regions, {} resources, {} relationships",
+        c.accounts.len(),
+        c.regions.len(),
+        graph.len(),
+        graph.edge_count()
+    );
+    for (_, org) in graph.nodes_of(NodeKind::Organization) {
+        let members = graph.nodes_of(NodeKind::Account).filter(|(_, a)| matches!(&a.data, NodeData::Account(x) if x.organization_id.as_deref() == Some(&org.id))).count();
+        let _ = writeln!(
+            out,
+            "organization {} ({}): {members} member accounts",
+            org.id,
+            org.display_name()
+        );
+    }
+    let mut by_account: BTreeMap<String, AccountRows> = BTreeMap::new();
+    for ((account, region), counts) in graph.counts() {
+        by_account
+            .entry(account)
+            .or_default()
+            .push((region, counts));
+    }
+    for (account, rows) in by_account {
+        let _ = writeln!(out, "\n{}", account_label(graph, &account));
+        for (region, counts) in rows {
+            let list: Vec<String> = counts.iter().map(|(k, n)| plural(*n, *k)).collect();
+            let _ = writeln!(
+                out,
+                "  {:<15} {}",
+                region.as_deref().unwrap_or("global"),
+                list.join(", ")
+            );
+        }
+    }
+    let external: Vec<&str> = graph
+        .nodes_of(NodeKind::Account)
+        .filter(|(_, n)| matches!(&n.data, NodeData::Account(a) if a.external))
+        .map(|(_, n)| n.id.as_str())
+        .collect();
+    if !external.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nexternal accounts (referenced, not loaded): {}",
+            external.join(", ")
+        );
+    }
+    if c.gaps.is_empty() {
+        let _ = writeln!(out, "\nno collection gaps");
+    } else {
+        let _ = writeln!(
+            out,
+            "\ncollection gaps ({}): what could not be read, and why",
+            c.gaps.len()
+        );
+        for g in &c.gaps {
+            let _ = writeln!(out, "  {g}");
+        }
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct CountRow<'a> {
+    account: &'a str,
+    region: Option<&'a str>,
+    kind: NodeKind,
+    count: usize,
+}
+
+pub fn summary_json(graph: &Graph) -> Value {
+    let counts = graph.counts();
+    let rows: Vec<CountRow> = counts
+        .iter()
+        .flat_map(|((account, region), kinds)| {
+            kinds.iter().map(move |(kind, count)| CountRow {
+                account,
+                region: region.as_deref(),
+                kind: *kind,
+                count: *count,
+            })
+        })
+        .collect();
+    json!({
+        "collection": graph.collection(),
+        "resources": graph.len(),
+        "relationships": graph.edge_count(),
+        "counts": rows,
+    })
+}
+
+/// One relationship as seen from a node.
+#[derive(Debug, Serialize)]
+pub struct Relation {
+    pub direction: &'static str,
+    pub label: &'static str,
+    pub id: String,
+    pub kind: NodeKind,
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// A node's relationships, outgoing then incoming, each sorted by label.
+pub fn relations(graph: &Graph, id: NodeId) -> Vec<Relation> {
+    let mut out: Vec<Relation> = graph
+        .outgoing(id)
+        .map(|e| (e, e.to, "outgoing", e.kind.label()))
+        .chain(
+            graph
+                .incoming(id)
+                .map(|e| (e, e.from, "incoming", e.kind.reverse_label())),
+        )
+        .map(|(e, other, direction, label)| {
+            let n = graph.node(other);
+            Relation {
+                direction,
+                label,
+                id: n.id.clone(),
+                kind: n.kind(),
+                name: n.name.clone(),
+                detail: e.detail.as_deref().map(str::to_string),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (a.direction != "outgoing", a.label, &a.id).cmp(&(
+            b.direction != "outgoing",
+            b.label,
+            &b.id,
+        ))
+    });
+    out
+}
+
+pub fn show_json(graph: &Graph, id: NodeId) -> Value {
+    json!({ "resource": graph.node(id), "relationships": relations(graph, id) })
+}
+
+pub fn show_text(graph: &Graph, id: NodeId) -> String {
+    let n = graph.node(id);
+    let mut out = String::new();
+    let _ = writeln!(out, "{} {}", n.kind().label(), n.id);
+    if let Some(name) = &n.name {
+        let _ = writeln!(out, "  name      {name}");
+    }
+    if let Some(arn) = &n.arn {
+        let _ = writeln!(out, "  arn       {arn}");
+    }
+    let _ = writeln!(out, "  account   {}", account_label(graph, &n.account));
+    if let Some(r) = &n.region {
+        let _ = writeln!(out, "  region    {r}");
+    }
+    for (k, v) in &n.tags {
+        let _ = writeln!(out, "  tag       {k} = {v}");
+    }
+    let props = serde_json::to_value(&n.data)
+        .ok()
+        .and_then(|v| v.as_object().and_then(|o| o.values().next().cloned()));
+    if let Some(props) = props {
+        let pretty = serde_json::to_string_pretty(&props).unwrap_or_default();
+        let _ = writeln!(out, "\nproperties");
+        for line in pretty.lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    let rels = relations(graph, id);
+    let _ = writeln!(out, "\nrelationships ({})", rels.len());
+    for r in rels {
+        let arrow = if r.direction == "outgoing" {
+            "->"
+        } else {
+            "<-"
+        };
+        let name = r
+            .name
+            .as_deref()
+            .map(|n| format!(" \"{n}\""))
+            .unwrap_or_default();
+        let detail = r
+            .detail
+            .as_deref()
+            .map(|d| format!("  [{d}]"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {arrow} {:<28} {} {}{name}{detail}",
+            r.label,
+            r.kind.label(),
+            r.id
+        );
+    }
+    out
+}

@@ -1,0 +1,786 @@
+//! Offline import of AWS JSON: CloudMapper `account-data` trees and folders
+//! of AWS CLI output.
+//!
+//! Layout: `<account>/<region>/<service>-<operation>.json`; an operation made
+//! once per parameter is a folder `<service>-<operation>/` of files named
+//! by the URL-quoted parameter. IAM, STS and Organizations live under the
+//! account's default region. A flat folder of such files also loads.
+//!
+//! A missing file is a gap ("not collected"), never an error. A file that
+//! does not parse is reported with its path and the place in it, and the
+//! rest of the import goes on.
+
+mod ec2;
+mod elbv2;
+mod guardduty;
+mod iam;
+mod org;
+pub mod read;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use crate::graph::{Collection, Graph, is_account_id};
+use crate::model::{Account, Gap, Node, NodeData, Organization};
+pub use read::Problem;
+use read::{Folder, Found};
+
+/// Choices the caller makes about an import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The region of a flat folder whose content does not say.
+    pub region: Option<String>,
+}
+
+/// What an import produced: the graph, the files that could not be read,
+/// and warnings about content that was skipped.
+#[derive(Debug)]
+pub struct Imported {
+    pub graph: Graph,
+    pub problems: Vec<Problem>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{0}: no such file or folder")]
+    NotFound(PathBuf),
+    #[error(
+        "{0}: no AWS JSON found (expected CloudMapper's account-data layout, <account>/<region>/ec2-describe-vpcs.json and so on, or a folder of such files)"
+    )]
+    NothingToImport(PathBuf),
+    #[error("{path}: cannot list folder: {source}")]
+    List {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The account and region that files in one folder describe.
+pub struct Ctx {
+    pub account: String,
+    pub region: String,
+}
+
+/// Nodes as an import produces them, with in-place replacement by id.
+#[derive(Default)]
+pub struct Sink {
+    nodes: Vec<Node>,
+    index: HashMap<String, usize>,
+    warnings: Vec<String>,
+}
+
+impl Sink {
+    pub fn push(&mut self, node: Node) {
+        match self.index.get(&node.id) {
+            Some(&i) => self.nodes[i] = node,
+            None => {
+                self.index.insert(node.id.clone(), self.nodes.len());
+                self.nodes.push(node);
+            }
+        }
+    }
+
+    pub fn warn(&mut self, message: String) {
+        self.warnings.push(message);
+    }
+
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    pub fn find_mut(&mut self, id: &str) -> Option<&mut Node> {
+        self.index.get(id).map(|&i| &mut self.nodes[i])
+    }
+}
+
+/// Every file name this importer reads, by service and operation, so a
+/// folder can be recognised and missing files recorded as gaps.
+const REGIONAL: &[(&str, &str)] = &[
+    ("ec2", "describe-vpcs"),
+    ("ec2", "describe-subnets"),
+    ("ec2", "describe-route-tables"),
+    ("ec2", "describe-internet-gateways"),
+    ("ec2", "describe-egress-only-internet-gateways"),
+    ("ec2", "describe-nat-gateways"),
+    ("ec2", "describe-network-acls"),
+    ("ec2", "describe-security-groups"),
+    ("ec2", "describe-network-interfaces"),
+    ("ec2", "describe-instances"),
+    ("ec2", "describe-addresses"),
+    ("ec2", "describe-vpc-peering-connections"),
+    ("ec2", "describe-managed-prefix-lists"),
+    ("elbv2", "describe-load-balancers"),
+    ("guardduty", "list-detectors"),
+];
+
+const GLOBAL: &[(&str, &str)] = &[
+    ("iam", "get-account-authorization-details"),
+    ("iam", "get-account-password-policy"),
+    ("iam", "get-account-summary"),
+    ("iam", "get-credential-report"),
+];
+
+/// Other files that identify a folder as AWS JSON.
+const OPTIONAL: &[&str] = &[
+    "sts-get-caller-identity",
+    "organizations-list-accounts",
+    "organizations-describe-organization",
+    "iam-list-account-aliases",
+    "ec2-describe-transit-gateway-attachments",
+    "ec2-describe-transit-gateway-vpc-attachments",
+    "elbv2-describe-listeners",
+    "elbv2-describe-target-groups",
+    "guardduty-get-findings",
+];
+
+fn file_name(service: &str, op: &str) -> String {
+    format!("{service}-{op}")
+}
+
+/// Does this folder hold any file skyhound reads?
+fn has_aws_json(dir: &Path) -> bool {
+    let folder = Folder::new(dir);
+    REGIONAL
+        .iter()
+        .chain(GLOBAL)
+        .map(|(s, o)| file_name(s, o))
+        .chain(OPTIONAL.iter().map(|s| s.to_string()))
+        .any(|name| folder.has(&name))
+}
+
+/// Region names look like `us-east-1`, `us-gov-west-1`, `ap-southeast-2`.
+pub fn is_region_name(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[0].bytes().all(|b| b.is_ascii_lowercase())
+        && parts
+            .last()
+            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && parts[1..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+}
+
+fn subdirs(dir: &Path) -> Result<Vec<PathBuf>, ImportError> {
+    let rd = std::fs::read_dir(dir).map_err(|source| ImportError::List {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut out: Vec<PathBuf> = rd
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+fn dir_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
+}
+
+/// One account's folder.
+struct AccountDir {
+    label: String,
+    /// (region, folder); one entry with region `None` for a flat folder.
+    regions: Vec<(Option<String>, PathBuf)>,
+}
+
+fn region_dirs(dir: &Path) -> Result<Vec<(Option<String>, PathBuf)>, ImportError> {
+    Ok(subdirs(dir)?
+        .into_iter()
+        .filter(|p| is_region_name(&dir_name(p)))
+        .map(|p| (Some(dir_name(&p)), p))
+        .collect())
+}
+
+fn discover(root: &Path) -> Result<Vec<AccountDir>, ImportError> {
+    if !root.exists() {
+        return Err(ImportError::NotFound(root.to_path_buf()));
+    }
+    let nested = root.join("account-data");
+    let root = if nested.is_dir() {
+        nested
+    } else {
+        root.to_path_buf()
+    };
+    let regions = region_dirs(&root)?;
+    if !regions.is_empty() {
+        return Ok(vec![AccountDir {
+            label: dir_name(&root),
+            regions,
+        }]);
+    }
+    let mut accounts = Vec::new();
+    for sub in subdirs(&root)? {
+        let regions = region_dirs(&sub)?;
+        if !regions.is_empty() {
+            accounts.push(AccountDir {
+                label: dir_name(&sub),
+                regions,
+            });
+        } else if has_aws_json(&sub) {
+            accounts.push(AccountDir {
+                label: dir_name(&sub),
+                regions: vec![(None, sub)],
+            });
+        }
+    }
+    if !accounts.is_empty() {
+        return Ok(accounts);
+    }
+    if has_aws_json(&root) {
+        return Ok(vec![AccountDir {
+            label: dir_name(&root),
+            regions: vec![(None, root.clone())],
+        }]);
+    }
+    Err(ImportError::NothingToImport(root))
+}
+
+/// Import a folder of AWS JSON.
+pub fn import_dir(root: &Path, opts: &ImportOptions) -> Result<Imported, ImportError> {
+    let accounts = discover(root)?;
+    let mut run = Run::default();
+    for dir in &accounts {
+        run.account(dir, opts);
+    }
+    let Run {
+        mut sink,
+        problems,
+        gaps,
+        accounts: account_nodes,
+        orgs,
+        eip_links,
+        newest,
+    } = run;
+    for (eni, private_ip, assoc) in eip_links {
+        apply_eip(&mut sink, &eni, private_ip, assoc);
+    }
+    let mut nodes: Vec<Node> = orgs.into_values().collect();
+    nodes.extend(account_nodes.into_values());
+    nodes.append(&mut sink.nodes);
+    let collection = Collection {
+        collected_at: newest,
+        source: format!("import {}", root.display()),
+        accounts: Vec::new(),
+        regions: Vec::new(),
+        gaps,
+    };
+    Ok(Imported {
+        graph: Graph::build(nodes, collection),
+        problems,
+        warnings: sink.warnings,
+    })
+}
+
+/// Give an interface the Elastic IP that DescribeAddresses associates with
+/// it, when its own listing did not show it.
+fn apply_eip(
+    sink: &mut Sink,
+    eni: &str,
+    private_ip: Option<std::net::Ipv4Addr>,
+    assoc: crate::model::PublicIpAssociation,
+) {
+    let Some(Node {
+        data: NodeData::NetworkInterface(e),
+        ..
+    }) = sink.find_mut(eni)
+    else {
+        return;
+    };
+    if e.private_ips.iter().any(|p| {
+        p.association
+            .as_ref()
+            .is_some_and(|a| a.public_ip == assoc.public_ip)
+    }) {
+        return;
+    }
+    let slot = match private_ip {
+        Some(ip) => e.private_ips.iter_mut().find(|p| p.address == ip),
+        None => e.private_ips.iter_mut().find(|p| p.primary),
+    };
+    if let Some(p) = slot {
+        p.association = Some(assoc);
+    }
+}
+
+#[derive(Default)]
+struct Run {
+    sink: Sink,
+    problems: Vec<Problem>,
+    gaps: Vec<Gap>,
+    accounts: BTreeMap<String, Node>,
+    orgs: BTreeMap<String, Node>,
+    eip_links: Vec<(
+        String,
+        Option<std::net::Ipv4Addr>,
+        crate::model::PublicIpAssociation,
+    )>,
+    newest: Option<DateTime<Utc>>,
+}
+
+impl Run {
+    fn gap(&mut self, account: &str, region: Option<&str>, service: &str, op: &str, reason: &str) {
+        self.gaps.push(Gap {
+            account: account.to_string(),
+            region: region.map(str::to_string),
+            service: service.to_string(),
+            operation: op.to_string(),
+            reason: reason.to_string(),
+        });
+    }
+
+    /// Read one operation; a missing file is recorded as a gap.
+    fn read<T: serde::de::DeserializeOwned>(
+        &mut self,
+        folder: &Folder,
+        ctx: (&str, Option<&str>),
+        service: &str,
+        op: &str,
+    ) -> Vec<(Option<String>, T)> {
+        self.note_time(folder, &file_name(service, op));
+        match folder.read(&file_name(service, op), &mut self.problems) {
+            Found::Files(v) => v,
+            Found::Missing => {
+                self.gap(ctx.0, ctx.1, service, op, "not collected (no file)");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Read an operation whose absence is not a gap.
+    fn read_optional<T: serde::de::DeserializeOwned>(
+        &mut self,
+        folder: &Folder,
+        name: &str,
+    ) -> Vec<(Option<String>, T)> {
+        self.note_time(folder, name);
+        match folder.read(name, &mut self.problems) {
+            Found::Files(v) => v,
+            Found::Missing => Vec::new(),
+        }
+    }
+
+    fn note_time(&mut self, folder: &Folder, name: &str) {
+        let modified = std::fs::metadata(folder.file(name))
+            .or_else(|_| std::fs::metadata(folder.path.join(name)))
+            .and_then(|m| m.modified());
+        if let Ok(t) = modified {
+            let t: DateTime<Utc> = t.into();
+            if self.newest.is_none_or(|n| t > n) {
+                self.newest = Some(t);
+            }
+        }
+    }
+
+    fn account(&mut self, dir: &AccountDir, opts: &ImportOptions) {
+        // IAM and friends live in the default region's folder: the one that
+        // has them, else us-east-1, else the first.
+        let global_dir = dir
+            .regions
+            .iter()
+            .find(|(_, p)| {
+                let f = Folder::new(p);
+                f.has("iam-get-account-authorization-details") || f.has("sts-get-caller-identity")
+            })
+            .or_else(|| {
+                dir.regions
+                    .iter()
+                    .find(|(r, _)| r.as_deref() == Some("us-east-1"))
+            })
+            .or_else(|| dir.regions.first())
+            .map(|(_, p)| Folder::new(p));
+        let Some(global_dir) = global_dir else { return };
+
+        let identity: Vec<(Option<String>, org::CallerIdentity)> =
+            self.read_optional(&global_dir, "sts-get-caller-identity");
+        let account = if is_account_id(&dir.label) {
+            dir.label.clone()
+        } else if let Some(id) = identity.iter().find_map(|(_, i)| i.account_id()) {
+            id
+        } else if let Some(id) = dir.regions.iter().find_map(|(_, p)| scan_account(p)) {
+            id
+        } else {
+            self.sink.warn(format!(
+                "{}: cannot tell the account id (no sts-get-caller-identity.json, owner id or ARN); using the folder name",
+                dir.label
+            ));
+            dir.label.clone()
+        };
+
+        let mut account_data = Account::default();
+        if !is_account_id(&dir.label) {
+            account_data.aliases.push(dir.label.clone());
+        }
+        for (region, path) in &dir.regions {
+            let folder = Folder::new(path);
+            let region = match region {
+                Some(r) => r.clone(),
+                None => match opts.region.clone().or_else(|| scan_region(path)) {
+                    Some(r) => r,
+                    None => {
+                        self.sink.warn(format!(
+                            "{}: cannot tell the region of these files; pass --region (using \"unknown\")",
+                            path.display()
+                        ));
+                        "unknown".to_string()
+                    }
+                },
+            };
+            let ctx = Ctx {
+                account: account.clone(),
+                region,
+            };
+            self.region(&folder, &ctx);
+        }
+        self.global(&global_dir, &account, &mut account_data);
+
+        let node = Node::new(&account, &account, NodeData::Account(account_data));
+        self.merge_account(node);
+    }
+
+    fn merge_account(&mut self, node: Node) {
+        let NodeData::Account(new) = node.data else {
+            return;
+        };
+        let entry = self.accounts.entry(node.id.clone()).or_insert_with(|| {
+            Node::new(
+                &node.id,
+                &node.account,
+                NodeData::Account(Account::default()),
+            )
+        });
+        if entry.name.is_none() {
+            entry.name = node.name;
+        }
+        if let NodeData::Account(old) = &mut entry.data {
+            old.email = old.email.take().or(new.email);
+            old.status = old.status.take().or(new.status);
+            old.organization_id = old.organization_id.take().or(new.organization_id);
+            old.password_policy = old.password_policy.take().or(new.password_policy);
+            if old.summary.is_empty() {
+                old.summary = new.summary;
+            }
+            for a in new.aliases {
+                if !old.aliases.contains(&a) {
+                    old.aliases.push(a);
+                }
+            }
+        }
+    }
+
+    fn region(&mut self, folder: &Folder, ctx: &Ctx) {
+        let at = (ctx.account.as_str(), Some(ctx.region.as_str()));
+        macro_rules! each {
+            ($op:literal, $conv:path) => {
+                for (_, r) in self.read(folder, at, "ec2", $op) {
+                    $conv(ctx, r, &mut self.sink);
+                }
+            };
+        }
+        each!("describe-vpcs", ec2::vpcs);
+        each!("describe-subnets", ec2::subnets);
+        each!("describe-route-tables", ec2::route_tables);
+        each!("describe-internet-gateways", ec2::internet_gateways);
+        each!(
+            "describe-egress-only-internet-gateways",
+            ec2::egress_only_internet_gateways
+        );
+        each!("describe-nat-gateways", ec2::nat_gateways);
+        each!("describe-network-acls", ec2::network_acls);
+        each!("describe-security-groups", ec2::security_groups);
+        each!(
+            "describe-vpc-peering-connections",
+            ec2::vpc_peering_connections
+        );
+
+        let mut seen = HashSet::new();
+        for (_, r) in self.read(folder, at, "ec2", "describe-network-interfaces") {
+            ec2::network_interfaces(ctx, r, &mut seen, &mut self.sink);
+        }
+        for (_, r) in self.read(folder, at, "ec2", "describe-instances") {
+            ec2::instances(ctx, r, &seen, &mut self.sink);
+        }
+        for (_, r) in self.read(folder, at, "ec2", "describe-addresses") {
+            let links = ec2::addresses(ctx, r, &mut self.sink);
+            self.eip_links.extend(links);
+        }
+        for name in [
+            "ec2-describe-transit-gateway-attachments",
+            "ec2-describe-transit-gateway-vpc-attachments",
+        ] {
+            for (_, r) in self.read_optional(folder, name) {
+                ec2::transit_gateway_attachments(ctx, r, &mut self.sink);
+            }
+        }
+
+        let lists: Vec<(Option<String>, ec2::PrefixLists)> =
+            self.read(folder, at, "ec2", "describe-managed-prefix-lists");
+        if !lists.is_empty() {
+            let entries: BTreeMap<String, ec2::PrefixListEntries> = self
+                .read_optional(folder, "ec2-get-managed-prefix-list-entries")
+                .into_iter()
+                .filter_map(|(param, e)| Some((param?, e)))
+                .collect();
+            for (_, r) in lists {
+                ec2::prefix_lists(ctx, r, &entries, &mut self.sink);
+            }
+        }
+
+        self.load_balancing(folder, ctx);
+        self.guardduty(folder, ctx);
+    }
+
+    fn load_balancing(&mut self, folder: &Folder, ctx: &Ctx) {
+        let at = (ctx.account.as_str(), Some(ctx.region.as_str()));
+        let lbs: Vec<(Option<String>, elbv2::LoadBalancers)> =
+            self.read(folder, at, "elbv2", "describe-load-balancers");
+        let before = self.sink.nodes.len();
+        for (_, r) in lbs {
+            elbv2::load_balancers(ctx, r, &mut self.sink);
+        }
+        let any_lb = self.sink.nodes.len() > before;
+        let optional_or_gap = |run: &mut Run, op: &str| -> bool {
+            if any_lb && !folder.has(&file_name("elbv2", op)) {
+                run.gap(at.0, at.1, "elbv2", op, "not collected (no file)");
+                return false;
+            }
+            true
+        };
+        if optional_or_gap(self, "describe-listeners") {
+            for (param, r) in self.read_optional(folder, "elbv2-describe-listeners") {
+                elbv2::listeners(ctx, param.as_deref(), r, &mut self.sink);
+            }
+        }
+        let groups: Vec<elbv2::TargetGroups> = if optional_or_gap(self, "describe-target-groups") {
+            self.read_optional(folder, "elbv2-describe-target-groups")
+                .into_iter()
+                .map(|(_, r)| r)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let any_tg = groups.iter().any(|g| !g.is_empty());
+        let health: BTreeMap<String, elbv2::TargetHealth> =
+            if any_tg && optional_or_gap(self, "describe-target-health") {
+                self.read_optional(folder, "elbv2-describe-target-health")
+                    .into_iter()
+                    .filter_map(|(param, h)| Some((param?, h)))
+                    .collect()
+            } else {
+                BTreeMap::new()
+            };
+        elbv2::target_groups(ctx, groups, health, &mut self.sink);
+    }
+
+    fn guardduty(&mut self, folder: &Folder, ctx: &Ctx) {
+        let at = (ctx.account.as_str(), Some(ctx.region.as_str()));
+        let mut ids: Vec<String> = self
+            .read::<guardduty::DetectorList>(folder, at, "guardduty", "list-detectors")
+            .into_iter()
+            .flat_map(|(_, l)| l.detector_ids)
+            .collect();
+        let described: BTreeMap<String, guardduty::Detector> = self
+            .read_optional(folder, "guardduty-get-detector")
+            .into_iter()
+            .filter_map(|(param, d)| Some((param?, d)))
+            .collect();
+        for id in described.keys() {
+            if !ids.contains(id) {
+                ids.push(id.clone());
+            }
+        }
+        let mut described = described;
+        for id in &ids {
+            guardduty::detector(ctx, id, described.remove(id), &mut self.sink);
+        }
+        if !ids.is_empty() && !folder.has("guardduty-get-findings") {
+            self.gap(
+                at.0,
+                at.1,
+                "guardduty",
+                "get-findings",
+                "not collected (no file)",
+            );
+        }
+        for (param, r) in self.read_optional(folder, "guardduty-get-findings") {
+            guardduty::findings(ctx, param.as_deref(), r, &mut self.sink);
+        }
+    }
+
+    fn global(&mut self, folder: &Folder, account: &str, data: &mut Account) {
+        let at = (account, None);
+        for (_, r) in self.read(folder, at, "iam", "get-account-authorization-details") {
+            iam::authorization_details(account, r, &mut self.sink);
+        }
+        // CloudMapper writes no file when the account has no password policy.
+        match folder.read::<iam::PasswordPolicyResponse>(
+            "iam-get-account-password-policy",
+            &mut self.problems,
+        ) {
+            Found::Files(v) => {
+                data.password_policy = v.into_iter().next().map(|(_, p)| iam::password_policy(p))
+            }
+            Found::Missing => self.gap(
+                account,
+                None,
+                "iam",
+                "get-account-password-policy",
+                "not collected (no file), or the account has no password policy",
+            ),
+        }
+        for (_, r) in self.read(folder, at, "iam", "get-account-summary") {
+            data.summary = iam::account_summary(r);
+        }
+        for (_, r) in self.read_optional(folder, "iam-list-account-aliases") {
+            for a in iam::account_aliases(r) {
+                if !data.aliases.contains(&a) {
+                    data.aliases.push(a);
+                }
+            }
+        }
+        let report = self
+            .read::<iam::CredentialReport>(folder, at, "iam", "get-credential-report")
+            .into_iter()
+            .next()
+            .map(|(_, r)| r);
+        let listings = self
+            .read_optional(folder, "iam-list-access-keys")
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
+        let last_used = self
+            .read_optional(folder, "iam-get-access-key-last-used")
+            .into_iter()
+            .filter_map(|(param, r)| Some((param?, r)))
+            .collect();
+        let sources = iam::KeySources {
+            report,
+            listings,
+            last_used,
+        };
+        if let Err(message) = iam::access_keys(account, sources, &mut self.sink) {
+            self.problems.push(Problem {
+                file: folder.file("iam-get-credential-report"),
+                message,
+            });
+        }
+
+        for (_, r) in self.read_optional::<org::DescribeOrganization>(
+            folder,
+            "organizations-describe-organization",
+        ) {
+            if let Some(o) = r.organization {
+                let mut n = Node::new(
+                    &o.id,
+                    o.master_account_id.clone().unwrap_or_default(),
+                    NodeData::Organization(Organization {
+                        management_account_id: o.master_account_id,
+                    }),
+                );
+                n.arn = o.arn;
+                self.orgs.insert(o.id.clone(), n);
+            }
+        }
+        for (_, r) in self.read_optional::<org::AccountList>(folder, "organizations-list-accounts")
+        {
+            for a in r.accounts {
+                let org = a.organization_id();
+                if let Some(org_id) = &org {
+                    let mgmt = a.management_account();
+                    self.orgs.entry(org_id.clone()).or_insert_with(|| {
+                        Node::new(
+                            org_id,
+                            mgmt.clone().unwrap_or_default(),
+                            NodeData::Organization(Organization {
+                                management_account_id: mgmt,
+                            }),
+                        )
+                    });
+                }
+                let data = Account {
+                    email: a.email,
+                    status: a.status,
+                    organization_id: org,
+                    ..Account::default()
+                };
+                let mut n = Node::new(&a.id, &a.id, NodeData::Account(data));
+                n.name = a.name;
+                n.arn = a.arn;
+                self.merge_account(n);
+            }
+        }
+    }
+}
+
+/// Look through a folder's EC2 and IAM files for the owning account.
+fn scan_account(dir: &Path) -> Option<String> {
+    let candidates = [
+        "ec2-describe-vpcs",
+        "ec2-describe-security-groups",
+        "ec2-describe-instances",
+        "ec2-describe-network-interfaces",
+        "iam-get-account-authorization-details",
+    ];
+    let folder = Folder::new(dir);
+    candidates.iter().find_map(|name| {
+        let value: serde_json::Value = read::parse_file(&folder.file(name)).ok()?;
+        find_in(&value, &|key, v| {
+            let s = v.as_str()?;
+            match key {
+                "OwnerId" | "AccountId" if is_account_id(s) => Some(s.to_string()),
+                "Arn" => read::arn_account(s).map(str::to_string),
+                _ => None,
+            }
+        })
+    })
+}
+
+/// Look through a flat folder's files for the region they describe.
+fn scan_region(dir: &Path) -> Option<String> {
+    let candidates = [
+        "ec2-describe-subnets",
+        "ec2-describe-instances",
+        "ec2-describe-network-interfaces",
+        "elbv2-describe-load-balancers",
+        "guardduty-get-findings",
+    ];
+    let folder = Folder::new(dir);
+    candidates.iter().find_map(|name| {
+        let value: serde_json::Value = read::parse_file(&folder.file(name)).ok()?;
+        find_in(&value, &|key, v| {
+            let s = v.as_str()?;
+            match key {
+                "AvailabilityZone" | "ZoneName" => {
+                    let region = s.trim_end_matches(|c: char| c.is_ascii_lowercase());
+                    is_region_name(region).then(|| region.to_string())
+                }
+                "Region" if is_region_name(s) => Some(s.to_string()),
+                "LoadBalancerArn" => read::arn_region(s).map(str::to_string),
+                _ => None,
+            }
+        })
+    })
+}
+
+/// Depth-first search of a JSON value for the first key/value `f` accepts.
+fn find_in(
+    value: &serde_json::Value,
+    f: &dyn Fn(&str, &serde_json::Value) -> Option<String>,
+) -> Option<String> {
+    match value {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .find_map(|(k, v)| f(k, v))
+            .or_else(|| map.values().find_map(|v| find_in(v, f))),
+        serde_json::Value::Array(items) => items.iter().find_map(|v| find_in(v, f)),
+        _ => None,
+    }
+}

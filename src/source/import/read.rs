@@ -1,0 +1,280 @@
+//! Reading AWS JSON files: one response per file, or one file per parameter
+//! in a folder named after the operation (CloudMapper's layout).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+
+/// A file that could not be read, with where in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: PathBuf,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.file.display(), self.message)
+    }
+}
+
+/// Files larger than this are refused rather than read into memory.
+const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// Parse one file as `T`, naming the JSON path and line of any error.
+pub fn parse_file<T: DeserializeOwned>(path: &Path) -> Result<T, Problem> {
+    let problem = |message: String| Problem {
+        file: path.to_path_buf(),
+        message,
+    };
+    let size = std::fs::metadata(path)
+        .map_err(|e| problem(e.to_string()))?
+        .len();
+    if size > MAX_FILE_BYTES {
+        return Err(problem(format!(
+            "file is {size} bytes, larger than skyhound reads"
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| problem(format!("cannot read: {e}")))?;
+    parse_bytes(&bytes).map_err(problem)
+}
+
+/// Parse JSON bytes as `T`; the error names the JSON path, line and column.
+pub fn parse_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err("file is empty (expected a JSON document)".to_string());
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." || path.is_empty() {
+            format!("malformed JSON: {inner}")
+        } else {
+            format!("malformed JSON at {path}: {inner}")
+        }
+    })?;
+    de.end().map_err(|e| format!("malformed JSON: {e}"))?;
+    Ok(value)
+}
+
+/// Where to look for one operation's output in a folder.
+#[derive(Debug, Clone)]
+pub struct Folder {
+    pub path: PathBuf,
+}
+
+/// The outcome of looking for an operation's output.
+pub enum Found<T> {
+    /// No file: the operation was not collected.
+    Missing,
+    /// One parsed value per file, with the parameter the file is named after
+    /// (`None` for the single `<operation>.json`).
+    Files(Vec<(Option<String>, T)>),
+}
+
+impl Folder {
+    pub fn new(path: impl Into<PathBuf>) -> Folder {
+        Folder { path: path.into() }
+    }
+
+    /// The path of `<name>.json`.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.path.join(format!("{name}.json"))
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.file(name).is_file() || self.path.join(name).is_dir()
+    }
+
+    /// Read `<name>.json` and every file of the folder `<name>/` (named by
+    /// the URL-quoted parameter, with or without `.json`). Files that do not
+    /// parse are reported in `problems` and skipped.
+    pub fn read<T: DeserializeOwned>(&self, name: &str, problems: &mut Vec<Problem>) -> Found<T> {
+        let mut out = Vec::new();
+        let mut any = false;
+        let single = self.file(name);
+        if single.is_file() {
+            any = true;
+            match parse_file(&single) {
+                Ok(v) => out.push((None, v)),
+                Err(p) => problems.push(p),
+            }
+        }
+        let dir = self.path.join(name);
+        if dir.is_dir() {
+            any = true;
+            let mut entries: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+                Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).collect(),
+                Err(e) => {
+                    problems.push(Problem {
+                        file: dir.clone(),
+                        message: format!("cannot list: {e}"),
+                    });
+                    Vec::new()
+                }
+            };
+            entries.sort();
+            for file in entries.into_iter().filter(|p| p.is_file()) {
+                let Some(stem) = file.file_name().and_then(|n| n.to_str()) else {
+                    continue;
+                };
+                if stem.starts_with('.') {
+                    continue;
+                }
+                let stem = stem.strip_suffix(".json").unwrap_or(stem);
+                match parse_file(&file) {
+                    Ok(v) => out.push((Some(unquote_plus(stem)), v)),
+                    Err(p) => problems.push(p),
+                }
+            }
+        }
+        if any {
+            Found::Files(out)
+        } else {
+            Found::Missing
+        }
+    }
+}
+
+/// Undo Python's `urllib.parse.quote_plus`, which CloudMapper uses to name
+/// the per-parameter files: `+` is a space, `%XX` a byte.
+pub fn unquote_plus(text: &str) -> String {
+    let spaced = text.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// An AWS timestamp as the CLI, boto3 or the SDKs print it: RFC 3339 text,
+/// a space-separated variant, or seconds since the epoch. Text that is none
+/// of these (`N/A`, `no_information`) reads as no time at all.
+pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    let t = text.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
+        return Some(d.with_timezone(&Utc));
+    }
+    if t.len() > 10 && t.as_bytes()[10] == b' ' {
+        let fixed = format!("{}T{}", &t[..10], &t[11..]);
+        if let Ok(d) = DateTime::parse_from_rfc3339(&fixed) {
+            return Some(d.with_timezone(&Utc));
+        }
+        if let Ok(n) = NaiveDateTime::parse_from_str(&fixed, "%Y-%m-%dT%H:%M:%S%.f") {
+            return Some(n.and_utc());
+        }
+    }
+    if let Ok(n) = NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f") {
+        return Some(n.and_utc());
+    }
+    t.parse::<f64>().ok().and_then(epoch)
+}
+
+fn epoch(secs: f64) -> Option<DateTime<Utc>> {
+    if !secs.is_finite() || secs.abs() > 1e13 {
+        return None;
+    }
+    let whole = secs.trunc() as i64;
+    let nanos = ((secs - secs.trunc()) * 1e9).clamp(0.0, 999_999_999.0) as u32;
+    DateTime::from_timestamp(whole, nanos)
+}
+
+/// Serde helper for optional timestamps in any of the forms [`parse_time`] accepts.
+pub fn time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        Number(f64),
+    }
+    Ok(match Option::<Raw>::deserialize(d)? {
+        Some(Raw::Text(t)) => parse_time(&t),
+        Some(Raw::Number(n)) => epoch(n),
+        None => None,
+    })
+}
+
+/// EC2's `[{"Key": …, "Value": …}]` tag list.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    pub key: String,
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+pub fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
+    tags.iter()
+        .map(|t| (t.key.clone(), t.value.clone().unwrap_or_default()))
+        .collect()
+}
+
+/// The account of an ARN (`arn:aws:service:region:ACCOUNT:…`), if it has one.
+pub fn arn_account(arn: &str) -> Option<&str> {
+    let account = arn.split(':').nth(4)?;
+    crate::graph::is_account_id(account).then_some(account)
+}
+
+/// The region of an ARN, if it has one.
+pub fn arn_region(arn: &str) -> Option<&str> {
+    let region = arn.split(':').nth(3)?;
+    (!region.is_empty()).then_some(region)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_in_every_form() {
+        let want = DateTime::parse_from_rfc3339("2024-03-01T12:00:00Z")
+            .expect("valid")
+            .with_timezone(&Utc);
+        assert_eq!(parse_time("2024-03-01T12:00:00Z"), Some(want));
+        assert_eq!(parse_time("2024-03-01T12:00:00+00:00"), Some(want));
+        assert_eq!(parse_time("2024-03-01 12:00:00+00:00"), Some(want));
+        assert_eq!(parse_time("2024-03-01T12:00:00.000Z"), Some(want));
+        assert_eq!(parse_time("1709294400"), Some(want));
+        assert_eq!(parse_time("N/A"), None);
+        assert_eq!(parse_time("1e300"), None);
+    }
+
+    #[test]
+    fn unquotes_like_python() {
+        assert_eq!(
+            unquote_plus(
+                "arn%3Aaws%3Aelasticloadbalancing%3Aus-east-1%3A1%3Aloadbalancer%2Fapp%2Fa+b%2F1"
+            ),
+            "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/a b/1"
+        );
+    }
+
+    #[test]
+    fn errors_name_the_json_path() {
+        #[derive(Debug, Deserialize)]
+        struct Outer {
+            #[serde(rename = "Items")]
+            _items: Vec<Inner>,
+        }
+        #[derive(Debug, Deserialize)]
+        struct Inner {
+            #[serde(rename = "Port")]
+            _port: u16,
+        }
+        let err = parse_bytes::<Outer>(br#"{"Items": [{"Port": 1}, {"Port": "x"}]}"#)
+            .expect_err("wrong type");
+        assert!(err.contains("Items[1].Port"), "{err}");
+        assert!(
+            parse_bytes::<Outer>(b"  ")
+                .expect_err("empty")
+                .contains("empty")
+        );
+        assert!(
+            parse_bytes::<Outer>(br#"{"Items": ["#)
+                .expect_err("truncated")
+                .contains("line 1")
+        );
+    }
+}
