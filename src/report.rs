@@ -107,8 +107,20 @@ pub fn summary_text(graph: &Graph) -> String {
             "\ncollection gaps ({}): what could not be read, and why",
             c.gaps.len()
         );
+        // One line per place and reason, naming every operation it hit.
+        let mut grouped: BTreeMap<(String, Option<String>, String), Vec<String>> = BTreeMap::new();
         for g in &c.gaps {
-            let _ = writeln!(out, "  {g}");
+            grouped
+                .entry((g.account.clone(), g.region.clone(), g.reason.clone()))
+                .or_default()
+                .push(format!("{}:{}", g.service, g.operation));
+        }
+        for ((account, region, reason), ops) in grouped {
+            let place = match region {
+                Some(r) => format!("{account}/{r}"),
+                None => account,
+            };
+            let _ = writeln!(out, "  {place}: {reason}: {}", ops.join(", "));
         }
     }
     out

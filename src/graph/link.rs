@@ -465,8 +465,13 @@ fn link_node(l: &mut Linker, ix: &Index, id: NodeId, node: &Node) {
                 l.link_to(id, key, E::FindingAffects, None);
             }
             if let Some(user) = &f.user_name {
-                let key = (node.account.clone(), NodeKind::IamUser, user.clone());
-                let target = ix.iam_by_name.get(&key).copied();
+                // GuardDuty names the root user `Root`.
+                let target = if user == "Root" {
+                    l.graph.by_id(&format!("arn:aws:iam::{}:root", node.account))
+                } else {
+                    let key = (node.account.clone(), NodeKind::IamUser, user.clone());
+                    ix.iam_by_name.get(&key).copied()
+                };
                 l.add(id, target, E::FindingAffects, None);
             }
         }

@@ -34,6 +34,25 @@ const GLOBAL_REGION: &str = "us-east-1";
 
 type Files = BTreeMap<String, Value>;
 
+/// Every regional listing and its list field, written empty when nothing was found.
+const EMPTY_LISTS: &[(&str, &str)] = &[
+    ("ec2-describe-vpcs", "Vpcs"),
+    ("ec2-describe-subnets", "Subnets"),
+    ("ec2-describe-route-tables", "RouteTables"),
+    ("ec2-describe-internet-gateways", "InternetGateways"),
+    ("ec2-describe-egress-only-internet-gateways", "EgressOnlyInternetGateways"),
+    ("ec2-describe-nat-gateways", "NatGateways"),
+    ("ec2-describe-network-acls", "NetworkAcls"),
+    ("ec2-describe-security-groups", "SecurityGroups"),
+    ("ec2-describe-network-interfaces", "NetworkInterfaces"),
+    ("ec2-describe-instances", "Reservations"),
+    ("ec2-describe-addresses", "Addresses"),
+    ("ec2-describe-vpc-peering-connections", "VpcPeeringConnections"),
+    ("ec2-describe-managed-prefix-lists", "PrefixLists"),
+    ("elbv2-describe-load-balancers", "LoadBalancers"),
+    ("guardduty-list-detectors", "DetectorIds"),
+];
+
 /// One account's users, groups, roles and policies for the authorization details.
 #[derive(Default)]
 struct IamLists {
@@ -190,8 +209,25 @@ pub fn write_tree(graph: &Graph, dir: &Path) -> std::io::Result<()> {
     }
     iam(graph, &mut tree);
 
+    // Accounts known only by reference (a trust policy) were not collected.
+    let loaded: std::collections::BTreeSet<&str> = graph
+        .nodes_of(crate::model::NodeKind::Account)
+        .filter(|(_, n)| matches!(&n.data, NodeData::Account(a) if !a.external))
+        .map(|(_, n)| n.id.as_str())
+        .collect();
+    for (account, regions) in &mut tree {
+        if !loaded.contains(account.as_str()) {
+            continue;
+        }
+        // A collected operation that found nothing still leaves its file.
+        for files in regions.values_mut() {
+            for (file, list) in EMPTY_LISTS {
+                files.entry(file.to_string()).or_insert_with(|| json!({ *list: [] }));
+            }
+        }
+    }
     for (account, regions) in &tree {
-        if !crate::graph::is_account_id(account) {
+        if !loaded.contains(account.as_str()) {
             continue;
         }
         for (region, files) in regions {
