@@ -1,7 +1,9 @@
 //! Write the demo organization as a CloudMapper account-data tree:
 //! `cargo run --example demo_tree -- DIR`.
 fn main() -> std::io::Result<()> {
-    let dir = std::env::args().nth(1).unwrap_or_else(|| "account-data".to_string());
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "account-data".to_string());
     let graph = skyhound::source::demo::graph();
     skyhound::source::aws_json::write_tree(&graph, std::path::Path::new(&dir))
 }

@@ -467,7 +467,8 @@ fn link_node(l: &mut Linker, ix: &Index, id: NodeId, node: &Node) {
             if let Some(user) = &f.user_name {
                 // GuardDuty names the root user `Root`.
                 let target = if user == "Root" {
-                    l.graph.by_id(&format!("arn:aws:iam::{}:root", node.account))
+                    l.graph
+                        .by_id(&format!("arn:aws:iam::{}:root", node.account))
                 } else {
                     let key = (node.account.clone(), NodeKind::IamUser, user.clone());
                     ix.iam_by_name.get(&key).copied()

@@ -40,14 +40,20 @@ const EMPTY_LISTS: &[(&str, &str)] = &[
     ("ec2-describe-subnets", "Subnets"),
     ("ec2-describe-route-tables", "RouteTables"),
     ("ec2-describe-internet-gateways", "InternetGateways"),
-    ("ec2-describe-egress-only-internet-gateways", "EgressOnlyInternetGateways"),
+    (
+        "ec2-describe-egress-only-internet-gateways",
+        "EgressOnlyInternetGateways",
+    ),
     ("ec2-describe-nat-gateways", "NatGateways"),
     ("ec2-describe-network-acls", "NetworkAcls"),
     ("ec2-describe-security-groups", "SecurityGroups"),
     ("ec2-describe-network-interfaces", "NetworkInterfaces"),
     ("ec2-describe-instances", "Reservations"),
     ("ec2-describe-addresses", "Addresses"),
-    ("ec2-describe-vpc-peering-connections", "VpcPeeringConnections"),
+    (
+        "ec2-describe-vpc-peering-connections",
+        "VpcPeeringConnections",
+    ),
     ("ec2-describe-managed-prefix-lists", "PrefixLists"),
     ("elbv2-describe-load-balancers", "LoadBalancers"),
     ("guardduty-list-detectors", "DetectorIds"),
@@ -222,7 +228,9 @@ pub fn write_tree(graph: &Graph, dir: &Path) -> std::io::Result<()> {
         // A collected operation that found nothing still leaves its file.
         for files in regions.values_mut() {
             for (file, list) in EMPTY_LISTS {
-                files.entry(file.to_string()).or_insert_with(|| json!({ *list: [] }));
+                files
+                    .entry(file.to_string())
+                    .or_insert_with(|| json!({ *list: [] }));
             }
         }
     }

@@ -1,0 +1,15 @@
+//! skyhound's integration tests, in one binary.
+
+mod cli;
+mod demo;
+mod import;
+mod snapshot;
+
+use std::path::PathBuf;
+
+/// A fixture folder under `tests/fixtures`.
+pub fn fixture(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}
