@@ -29,9 +29,14 @@ fn child(mode: &str, path: &Path) -> Result<(), String> {
     let graph = match mode {
         "load" => snapshot::load(path).map_err(|e| e.to_string())?,
         "import" => {
-            let imported = import_dir(path, &ImportOptions::default()).map_err(|e| e.to_string())?;
+            let imported =
+                import_dir(path, &ImportOptions::default()).map_err(|e| e.to_string())?;
             if !imported.problems.is_empty() {
-                return Err(format!("{} problems, first: {}", imported.problems.len(), imported.problems[0]));
+                return Err(format!(
+                    "{} problems, first: {}",
+                    imported.problems.len(),
+                    imported.problems[0]
+                ));
             }
             imported.graph
         }
@@ -44,7 +49,11 @@ fn child(mode: &str, path: &Path) -> Result<(), String> {
 
 fn run_child(mode: &str, path: &Path) -> (f64, f64, usize) {
     let exe = std::env::current_exe().expect("bench binary path");
-    let out = Command::new(exe).args(["--child", mode]).arg(path).output().expect("child runs");
+    let out = Command::new(exe)
+        .args(["--child", mode])
+        .arg(path)
+        .output()
+        .expect("child runs");
     let text = String::from_utf8_lossy(&out.stdout);
     let mut parts = text.split_whitespace();
     let secs = parts.next().and_then(|s| s.parse().ok());
@@ -66,13 +75,18 @@ fn report(name: &str, runs: Vec<(f64, f64, usize)>, target: &str) {
     let times: Vec<f64> = runs.iter().map(|r| r.0 * 1000.0).collect();
     let rss = runs.iter().map(|r| r.1).fold(0.0, f64::max);
     let min = times.iter().copied().fold(f64::INFINITY, f64::min);
-    println!("{name:<38} {n:>7} resources  median {:>8.1} ms  min {min:>8.1} ms  peak RSS {rss:>6.1} MB   (target {target})", median(times.clone()));
+    println!(
+        "{name:<38} {n:>7} resources  median {:>8.1} ms  min {min:>8.1} ms  peak RSS {rss:>6.1} MB   (target {target})",
+        median(times.clone())
+    );
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--child") {
-        let (Some(mode), Some(path)) = (args.get(2), args.get(3)) else { std::process::exit(2) };
+        let (Some(mode), Some(path)) = (args.get(2), args.get(3)) else {
+            std::process::exit(2)
+        };
         if let Err(e) = child(mode, Path::new(path)) {
             eprintln!("{e}");
             std::process::exit(1);
@@ -80,13 +94,21 @@ fn main() {
         return;
     }
     // `cargo bench` passes `--bench`; any other argument filter is ignored.
-    let resources: usize = std::env::var("SKYHOUND_BENCH_RESOURCES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let resources: usize = std::env::var("SKYHOUND_BENCH_RESOURCES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
     let dir: PathBuf = std::env::temp_dir().join(format!("skyhound-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
 
     let start = Instant::now();
     let graph = skyhound::source::synth::graph(resources, 1);
-    println!("generated {} resources, {} relationships in {:.0} ms", graph.len(), graph.edge_count(), start.elapsed().as_secs_f64() * 1000.0);
+    println!(
+        "generated {} resources, {} relationships in {:.0} ms",
+        graph.len(),
+        graph.edge_count(),
+        start.elapsed().as_secs_f64() * 1000.0
+    );
     let snap = dir.join("synthetic.snapshot");
     snapshot::save(&graph, &snap).expect("save snapshot");
     let size = std::fs::metadata(&snap).map(|m| m.len()).unwrap_or(0);
@@ -104,11 +126,24 @@ fn main() {
     let mut demo = Vec::new();
     for _ in 0..20 {
         let t = Instant::now();
-        let out = Command::new(exe).args(["--demo", "summary"]).output().expect("skyhound runs");
+        let out = Command::new(exe)
+            .args(["--demo", "summary"])
+            .output()
+            .expect("skyhound runs");
         assert!(out.status.success());
         demo.push(t.elapsed());
     }
-    let ms: Vec<f64> = demo.iter().map(Duration::as_secs_f64).map(|s| s * 1000.0).collect();
-    println!("{:<38} {:>7} runs       median {:>8.1} ms  min {:>8.1} ms   (target < 50 ms)", "skyhound --demo summary (process)", ms.len(), median(ms.clone()), ms.iter().copied().fold(f64::INFINITY, f64::min));
+    let ms: Vec<f64> = demo
+        .iter()
+        .map(Duration::as_secs_f64)
+        .map(|s| s * 1000.0)
+        .collect();
+    println!(
+        "{:<38} {:>7} runs       median {:>8.1} ms  min {:>8.1} ms   (target < 50 ms)",
+        "skyhound --demo summary (process)",
+        ms.len(),
+        median(ms.clone()),
+        ms.iter().copied().fold(f64::INFINITY, f64::min)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
