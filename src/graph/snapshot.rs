@@ -10,7 +10,7 @@
 //! key, session token or password.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -46,7 +46,9 @@ pub enum SnapshotError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} is not a skyhound snapshot (its first line is not a snapshot header)")]
+    #[error(
+        "{path} is not a skyhound snapshot (its first line is not a snapshot header); to import AWS JSON, pass the folder that holds it"
+    )]
     NotASnapshot { path: PathBuf },
     #[error(
         "{path} was written by skyhound {writer} in snapshot format {found}; this skyhound ({ours}) reads format {FORMAT_VERSION} and older: upgrade skyhound to open it"
@@ -165,17 +167,6 @@ pub fn parse(path: &Path, text: &str) -> Result<Graph, SnapshotError> {
         });
     }
     Ok(Graph::build(nodes, header.collection))
-}
-
-/// Does this file start like a snapshot? Used to tell a snapshot from an
-/// AWS JSON file given to `--from`.
-pub fn looks_like_snapshot(path: &Path) -> bool {
-    let mut buf = [0u8; 64];
-    let Ok(mut f) = File::open(path) else {
-        return false;
-    };
-    let n = f.read(&mut buf).unwrap_or(0);
-    String::from_utf8_lossy(&buf[..n]).contains(FORMAT)
 }
 
 fn read_text(path: &Path) -> Result<String, SnapshotError> {
