@@ -51,6 +51,33 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Every resource reachable from the internet, with the evidence
+    Exposure {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+        /// Exit with code 3 when anything is exposed (for pipelines)
+        #[arg(long)]
+        fail_on_exposure: bool,
+    },
+    /// Why a resource can or cannot be reached from the internet, hop by hop
+    Explain {
+        /// An instance, network interface or load balancer: id, ARN or name
+        resource: String,
+        /// tcp, udp, icmp, icmpv6 or a protocol number
+        #[arg(long, default_value = "tcp")]
+        protocol: String,
+        /// The port (the ICMP type for ICMP); without it, every port the
+        /// resource's rules open is answered
+        #[arg(long)]
+        port: Option<u16>,
+        /// One internet address to ask about, instead of any
+        #[arg(long, value_name = "IP")]
+        source: Option<std::net::IpAddr>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// Write what was loaded as a snapshot file (mode 0600)
     Export {
         /// The snapshot file to write

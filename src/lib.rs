@@ -3,6 +3,7 @@
 //! Data flows one way: sources (demo, import, snapshot, synthetic) build a
 //! [`graph::Graph`] of [`model`] nodes; analysis and views read it.
 
+pub mod analysis;
 pub mod graph;
 pub mod load;
 pub mod model;

@@ -11,6 +11,7 @@ use clap::Parser;
 use cli::{Cli, Command, Input};
 use skyhound::graph::snapshot;
 use skyhound::load::{Loaded, Source, load};
+use skyhound::model::network::Protocol;
 use skyhound::report;
 use skyhound::source::import::ImportOptions;
 
@@ -75,6 +76,26 @@ fn open(input: &Input) -> Result<Loaded> {
     Ok(loaded)
 }
 
+/// The one resource a person named, or a clear error.
+fn resolve_one(g: &skyhound::graph::Graph, text: &str) -> Result<skyhound::graph::NodeId> {
+    let found = g.resolve(text);
+    match found.as_slice() {
+        [one] => Ok(*one),
+        [] => bail!("no resource has the id, ARN or name {text:?}"),
+        many => {
+            let list: Vec<String> = many
+                .iter()
+                .map(|id| format!("{} {}", g.node(*id).kind(), g.node(*id).id))
+                .collect();
+            bail!(
+                "{text:?} names {} resources; use an id or ARN: {}",
+                many.len(),
+                list.join(", ")
+            )
+        }
+    }
+}
+
 fn print_json(value: &serde_json::Value) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
@@ -93,26 +114,56 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Show { resource, json }) => {
             let loaded = open(&cli.input)?;
             let g = &loaded.graph;
-            let found = g.resolve(&resource);
-            let id = match found.as_slice() {
-                [one] => *one,
-                [] => bail!("no resource has the id, ARN or name {resource:?}"),
-                many => {
-                    let list: Vec<String> = many
-                        .iter()
-                        .map(|id| format!("{} {}", g.node(*id).kind(), g.node(*id).id))
-                        .collect();
-                    bail!(
-                        "{resource:?} names {} resources; use an id or ARN: {}",
-                        many.len(),
-                        list.join(", ")
-                    )
-                }
-            };
+            let id = resolve_one(g, &resource)?;
             if json {
                 print_json(&report::show_json(g, id))?;
             } else {
                 print!("{}", report::show_text(g, id));
+            }
+        }
+        Some(Command::Exposure {
+            json,
+            fail_on_exposure,
+        }) => {
+            let loaded = open(&cli.input)?;
+            let found = skyhound::analysis::exposures(&loaded.graph);
+            if json {
+                print_json(&serde_json::to_value(&found)?)?;
+            } else {
+                print!("{}", report::exposure_text(&found));
+            }
+            if fail_on_exposure && !found.is_empty() {
+                return Ok(ExitCode::from(3));
+            }
+        }
+        Some(Command::Explain {
+            resource,
+            protocol,
+            port,
+            source,
+            json,
+        }) => {
+            let loaded = open(&cli.input)?;
+            let g = &loaded.graph;
+            let id = resolve_one(g, &resource)?;
+            let protocol: Protocol = protocol.parse()?;
+            if let Some(ip) = source {
+                if !skyhound::analysis::exposure::source_set(Some(ip))
+                    .intersects(&skyhound::analysis::hops::internet())
+                {
+                    bail!(
+                        "{ip} is a private or reserved address, never an internet source; ask about a public address"
+                    );
+                }
+            }
+            let answers = match port {
+                Some(port) => vec![skyhound::analysis::explain(g, id, protocol, port, source)?],
+                None => skyhound::analysis::explain_all(g, id, source)?,
+            };
+            if json {
+                print_json(&report::explain_json(g, id, &answers))?;
+            } else {
+                print!("{}", report::explain_text(g, id, &answers));
             }
         }
         Some(Command::Export { out }) => {

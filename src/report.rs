@@ -258,3 +258,147 @@ pub fn show_text(graph: &Graph, id: NodeId) -> String {
     }
     out
 }
+
+/// The exposure list as a table, most open first within each resource.
+pub fn exposure_text(found: &[crate::analysis::Exposure]) -> String {
+    let mut out = String::new();
+    if found.is_empty() {
+        let _ = writeln!(out, "nothing is reachable from the internet");
+        return out;
+    }
+    let resources: std::collections::BTreeSet<&str> =
+        found.iter().map(|e| e.resource.as_str()).collect();
+    let _ = writeln!(
+        out,
+        "{:<24} {:<26} {:<13} {:<15} {:<18} {:<30} VIA",
+        "RESOURCE", "NAME", "ACCOUNT", "REGION", "OPEN", "TO"
+    );
+    for e in found {
+        let via = match &e.load_balancer {
+            Some(lb) => format!(
+                "load balancer {} -> port {}",
+                lb.rsplit('/').nth(1).unwrap_or(lb),
+                e.target_port.unwrap_or(0)
+            ),
+            None => "direct".to_string(),
+        };
+        let short = if e.resource.starts_with("arn:") {
+            e.resource
+                .rsplit('/')
+                .nth(1)
+                .unwrap_or(&e.resource)
+                .to_string()
+        } else {
+            e.resource.clone()
+        };
+        let _ = writeln!(
+            out,
+            "{:<24} {:<26} {:<13} {:<15} {:<18} {:<30} {via}",
+            short,
+            e.name.as_deref().unwrap_or("-"),
+            e.account,
+            e.region.as_deref().unwrap_or("-"),
+            e.service(),
+            e.sources_label()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n{} exposures on {} resources; `skyhound explain RESOURCE --port N` shows the path",
+        found.len(),
+        resources.len()
+    );
+    out
+}
+
+fn hop_lines(out: &mut String, hops: &[crate::analysis::Hop], indent: &str) {
+    for h in hops {
+        let kind = serde_json::to_value(h.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let _ = writeln!(out, "{indent}{kind:<18} {:<24} {}", h.id, h.detail);
+    }
+}
+
+/// Explanations as text: the path, or what blocks.
+pub fn explain_text(graph: &Graph, id: NodeId, answers: &[crate::analysis::Explanation]) -> String {
+    let n = graph.node(id);
+    let mut out = String::new();
+    let name = n
+        .name
+        .as_deref()
+        .map(|x| format!(" ({x})"))
+        .unwrap_or_default();
+    if answers.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} {}{name}: no security group rule opens any port to an address range, and no load balancer forwards to it: not reachable from the internet",
+            n.kind(),
+            n.id
+        );
+        return out;
+    }
+    for a in answers {
+        let from = a
+            .source
+            .map(|s| format!("from {s}"))
+            .unwrap_or_else(|| "from the internet".into());
+        let _ = writeln!(
+            out,
+            "{} {}{name}: {} {} {from}",
+            n.kind(),
+            n.id,
+            a.protocol,
+            a.port
+        );
+        if a.reachable {
+            let list: Vec<String> = a.sources.iter().map(ToString::to_string).collect();
+            let _ = writeln!(out, "  REACHABLE from {}", list.join(", "));
+        } else {
+            let _ = writeln!(out, "  NOT REACHABLE");
+        }
+        for t in &a.attempts {
+            let how = match t.via {
+                crate::analysis::Via::Direct => format!("direct, through {}", t.through),
+                crate::analysis::Via::LoadBalancer => format!(
+                    "through load balancer {} (listener {} -> target port {})",
+                    t.through,
+                    t.listener_port.map(|p| p.to_string()).unwrap_or_default(),
+                    t.target_port.map(|p| p.to_string()).unwrap_or_default()
+                ),
+            };
+            if t.reachable {
+                let _ = writeln!(out, "  open: {how}");
+                hop_lines(&mut out, &t.path, "    ");
+            } else {
+                let _ = writeln!(out, "  blocked: {how}");
+                hop_lines(&mut out, &t.blocked_by, "    ");
+            }
+        }
+        let _ = writeln!(out);
+    }
+    out
+}
+
+pub fn explain_json(graph: &Graph, id: NodeId, answers: &[crate::analysis::Explanation]) -> Value {
+    if let [one] = answers {
+        return serde_json::to_value(one).unwrap_or(Value::Null);
+    }
+    let n = graph.node(id);
+    let reachable = answers.iter().any(|a| a.reachable);
+    let first_open = answers.iter().find(|a| a.reachable);
+    let blocked: Vec<&crate::analysis::Hop> = if reachable {
+        Vec::new()
+    } else {
+        answers.iter().flat_map(|a| a.blocked_by.iter()).collect()
+    };
+    json!({
+        "resource": n.id,
+        "name": n.name,
+        "reachable": reachable,
+        "path": first_open.map(|a| a.path.clone()).unwrap_or_default(),
+        "blocked_by": blocked,
+        "answers": answers,
+    })
+}
