@@ -200,7 +200,25 @@ pub fn relations(graph: &Graph, id: NodeId) -> Vec<Relation> {
 }
 
 pub fn show_json(graph: &Graph, id: NodeId) -> Value {
-    json!({ "resource": graph.node(id), "relationships": relations(graph, id) })
+    let node = graph.node(id);
+    let mut v = json!({ "resource": node, "relationships": relations(graph, id) });
+    if is_endpoint(node.kind()) {
+        let exposures: Vec<crate::analysis::Exposure> = crate::analysis::exposures(graph)
+            .into_iter()
+            .filter(|e| e.resource == node.id)
+            .collect();
+        v["exposures"] = serde_json::to_value(exposures).unwrap_or(Value::Null);
+        v["lateral"] = serde_json::to_value(crate::analysis::lateral::lateral(graph, id))
+            .unwrap_or(Value::Null);
+    }
+    v
+}
+
+fn is_endpoint(kind: NodeKind) -> bool {
+    matches!(
+        kind,
+        NodeKind::Instance | NodeKind::NetworkInterface | NodeKind::LoadBalancer
+    )
 }
 
 pub fn show_text(graph: &Graph, id: NodeId) -> String {
@@ -255,6 +273,47 @@ pub fn show_text(graph: &Graph, id: NodeId) -> String {
             r.kind.label(),
             r.id
         );
+    }
+    if is_endpoint(n.kind()) {
+        let exposures: Vec<crate::analysis::Exposure> = crate::analysis::exposures(graph)
+            .into_iter()
+            .filter(|e| e.resource == n.id)
+            .collect();
+        if exposures.is_empty() {
+            let _ = writeln!(out, "\ninternet exposure: none");
+        } else {
+            let _ = writeln!(out, "\ninternet exposure ({})", exposures.len());
+            for e in &exposures {
+                let via = e
+                    .load_balancer
+                    .as_deref()
+                    .map(|lb| {
+                        format!(
+                            " via {} -> port {}",
+                            lb.rsplit('/').nth(1).unwrap_or(lb),
+                            e.target_port.unwrap_or(0)
+                        )
+                    })
+                    .unwrap_or_default();
+                let _ = writeln!(out, "  {} open to {}{via}", e.service(), e.sources_label());
+            }
+        }
+        let lateral = crate::analysis::lateral::lateral(graph, id);
+        if !lateral.is_empty() {
+            let _ = writeln!(out, "\nreachable from inside ({})", lateral.len());
+            for l in lateral {
+                let members = if l.members.is_empty() {
+                    String::new()
+                } else {
+                    format!(" [{}]", l.members.join(", "))
+                };
+                let _ = writeln!(
+                    out,
+                    "  {} from {} {} ({}){members}",
+                    l.ports, l.source_kind, l.source, l.scope
+                );
+            }
+        }
     }
     out
 }

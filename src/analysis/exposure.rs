@@ -462,7 +462,15 @@ impl<'g> Engine<'g> {
     }
 
     pub fn direct_path(&self, ep: &Endpoint, a: &HopAnswers, reach: &Addrs) -> Vec<Hop> {
-        let mut path: Vec<Hop> = a.routed.evidence_for(reach).cloned().collect();
+        let mut path: Vec<Hop> = Vec::new();
+        for hop in a.routed.evidence_for(reach) {
+            path.push(hop.clone());
+            if hop.kind == HopKind::InternetGateway {
+                if let Some(ip) = ep.private_v4 {
+                    path.extend(ingress_routing(self.graph, &hop.id, ip));
+                }
+            }
+        }
         path.extend(a.public.evidence_for(reach).cloned());
         path.extend(a.acl_in.evidence_for(reach).cloned());
         path.extend(a.groups.evidence_for(reach).cloned());
@@ -475,7 +483,15 @@ impl<'g> Engine<'g> {
             _ => String::new(),
         };
         let of = if ep.resource != ep.eni_id {
-            format!(" of {}", ep.resource)
+            let state = match &self.graph.node(ep.resource_node).data {
+                NodeData::Instance(i) => i
+                    .state
+                    .as_deref()
+                    .filter(|s| *s != "running")
+                    .map(|s| format!(" (instance {s}: open again when it runs)")),
+                _ => None,
+            };
+            format!(" of {}{}", ep.resource, state.unwrap_or_default())
         } else {
             String::new()
         };
@@ -589,6 +605,45 @@ fn collapse_all(rows: &[(Protocol, PortRange, Addrs, Vec<Hop>)]) -> Option<(Addr
     }
     let path = dedup(rows.iter().flat_map(|r| r.3.iter().cloned()));
     Some((set.clone(), path))
+}
+
+/// Ingress routing: a route table associated with the internet gateway
+/// that sends traffic for the destination through an appliance first.
+/// The appliance is named as a hop; what it filters is not known.
+fn ingress_routing(graph: &Graph, igw: &str, dest: Ipv4Addr) -> Vec<Hop> {
+    let Some(gw) = graph.by_id(igw) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for rt in graph.neighbours(gw, EdgeKind::IngressRoutedBy, Direction::Outgoing) {
+        let node = graph.node(rt);
+        let NodeData::RouteTable(table) = &node.data else {
+            continue;
+        };
+        let best = table
+            .routes
+            .iter()
+            .filter_map(|r| match &r.destination {
+                crate::model::network::Destination::Ipv4(n) if n.contains(&dest) => {
+                    Some((n.prefix_len(), r))
+                }
+                _ => None,
+            })
+            .max_by_key(|(len, _)| *len);
+        if let Some((_, r)) = best {
+            if !matches!(r.target, crate::model::network::RouteTarget::Local) {
+                out.push(Hop::new(
+                    HopKind::RouteTable,
+                    &node.id,
+                    format!(
+                        "ingress routing: {igw} sends {} through {} before it reaches the subnet",
+                        r.destination, r.target
+                    ),
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// Every interface that is not a load balancer's or a NAT gateway's own.

@@ -141,7 +141,9 @@ pub fn lateral(graph: &Graph, node: NodeId) -> Vec<LateralSource> {
                         .map(|c| (c.cidr.to_string(), net_set(&ipnet::IpNet::V6(c.cidr)))),
                 );
             for (text, set) in blocks {
-                let scope = if set.intersects(&own) {
+                let scope = if !set.is_subset_of(&private) && set.intersects(&own) {
+                    Some("anywhere: the VPC, its peers and the internet".to_string())
+                } else if set.intersects(&own) {
                     vpc_id.clone().map(|v| format!("VPC {v}"))
                 } else if let Some((pcx, peer, _)) =
                     peered.iter().find(|(_, _, a)| set.intersects(a))

@@ -103,3 +103,166 @@ fn export_writes_a_snapshot_that_loads_back() {
     assert!(out.contains("bill-company"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn exposure_json_has_the_documented_fields() {
+    let (code, out, err) = skyhound(&["exposure", "--demo", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let list = v.as_array().expect("an array");
+    assert!(!list.is_empty());
+    for e in list {
+        for field in [
+            "resource",
+            "account",
+            "region",
+            "protocol",
+            "from_port",
+            "to_port",
+            "sources",
+            "via",
+            "path",
+        ] {
+            assert!(e.get(field).is_some(), "{field} missing in {e}");
+        }
+        assert!(
+            ["tcp", "udp", "icmp", "icmpv6", "all"]
+                .contains(&e["protocol"].as_str().expect("protocol"))
+        );
+        for hop in e["path"].as_array().expect("path") {
+            assert!(hop["kind"].is_string() && hop["id"].is_string() && hop["detail"].is_string());
+        }
+        if e["via"] == "load-balancer" {
+            assert!(
+                e["load_balancer"]
+                    .as_str()
+                    .expect("lb arn")
+                    .starts_with("arn:aws:elasticloadbalancing:")
+            );
+            assert!(e["target_port"].is_u64());
+        } else {
+            assert_eq!(e["via"], "direct");
+        }
+    }
+    let bill_db = list
+        .iter()
+        .find(|e| e["name"] == "bill-database" && e["from_port"] == 3306)
+        .expect("bill's database on 3306");
+    assert_eq!(bill_db["sources"], serde_json::json!(["0.0.0.0/0"]));
+    assert!(bill_db["resource"].as_str().expect("id").starts_with("i-"));
+}
+
+#[test]
+fn fail_on_exposure_exits_3_only_when_something_is_exposed() {
+    let (code, _, _) = skyhound(&["exposure", "--demo", "--fail-on-exposure"]);
+    assert_eq!(code, 3);
+    let (code, _, _) = skyhound(&["exposure", "--demo"]);
+    assert_eq!(code, 0);
+    // A tree where nothing is open.
+    let tree = fixture("import/flat");
+    let (code, out, err) = skyhound(&[
+        "exposure",
+        "--from",
+        tree.to_str().expect("utf8"),
+        "--fail-on-exposure",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("nothing is reachable"));
+}
+
+#[test]
+fn explain_answers_with_the_path_or_what_blocks() {
+    let (code, out, err) = skyhound(&[
+        "--demo",
+        "explain",
+        "bill-web-server",
+        "--port",
+        "22",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["reachable"], true);
+    let path = v["path"].as_array().expect("path");
+    assert!(path.iter().any(|h| h["kind"] == "security-group"
+        && h["detail"].as_str().expect("detail").contains("0.0.0.0/0")));
+    assert!(path.iter().any(|h| {
+        h["kind"] == "route-table"
+            && h["detail"]
+                .as_str()
+                .expect("detail")
+                .contains("internet gateway")
+    }));
+    assert_eq!(v["blocked_by"], serde_json::json!([]));
+
+    let (code, out, _) = skyhound(&[
+        "--demo",
+        "explain",
+        "alice-prod-db",
+        "--port",
+        "5432",
+        "--json",
+    ]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["reachable"], false);
+    let kinds: Vec<&str> = v["blocked_by"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|h| h["kind"].as_str())
+        .collect();
+    for k in [
+        "route-table",
+        "public-address",
+        "network-acl",
+        "security-group",
+    ] {
+        assert!(kinds.contains(&k), "{k} in {kinds:?}");
+    }
+
+    let (code, out, _) = skyhound(&[
+        "--demo",
+        "explain",
+        "alice-prod-bastion",
+        "--port",
+        "22",
+        "--source",
+        "198.51.100.1",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("NOT REACHABLE") && out.contains("security-group"),
+        "{out}"
+    );
+
+    let (code, _, err) = skyhound(&[
+        "--demo",
+        "explain",
+        "alice-prod-bastion",
+        "--port",
+        "22",
+        "--source",
+        "10.0.0.1",
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("private"), "{err}");
+    let (code, _, err) = skyhound(&[
+        "--demo",
+        "explain",
+        "alice-prod-bastion",
+        "--protocol",
+        "smtp",
+        "--port",
+        "25",
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("smtp"), "{err}");
+    let (code, _, err) = skyhound(&[
+        "--demo",
+        "explain",
+        "arn:aws:iam::555555555555:role/partner-support",
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("not a network endpoint"), "{err}");
+}

@@ -2,6 +2,7 @@
 
 mod cli;
 mod demo;
+mod exposure;
 mod import;
 mod snapshot;
 
