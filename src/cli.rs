@@ -33,6 +33,11 @@ pub struct Input {
     /// Region of a flat folder of AWS JSON whose content does not say
     #[arg(long, global = true, value_name = "REGION")]
     pub region: Option<String>,
+
+    /// Explorer theme: dark, light, high-contrast, or a file in the config
+    /// folder's themes/ (default: the config file's, else dark)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

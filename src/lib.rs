@@ -1,11 +1,17 @@
 //! skyhound: a terminal explorer for AWS security.
 //!
 //! Data flows one way: sources (demo, import, snapshot, synthetic) build a
-//! [`graph::Graph`] of [`model`] nodes; analysis and views read it.
+//! [`graph::Graph`] of [`model`] nodes; [`analysis`] reads it; the explorer
+//! ([`app`] state, [`ui`] drawing, [`tui`] terminal) and the command-line
+//! [`report`]s show it.
 
 pub mod analysis;
+pub mod app;
+pub mod config;
 pub mod graph;
 pub mod load;
 pub mod model;
 pub mod report;
 pub mod source;
+pub mod tui;
+pub mod ui;

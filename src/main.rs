@@ -2,6 +2,7 @@
 
 mod cli;
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -101,8 +102,44 @@ fn print_json(value: &serde_json::Value) -> Result<()> {
     Ok(())
 }
 
+/// Open the explorer on the terminal.
+fn explore(input: &Input) -> Result<()> {
+    let source = source(input)?;
+    let config_dir = skyhound::config::config_dir();
+    let config = skyhound::config::load(config_dir.as_deref()).map_err(anyhow::Error::msg)?;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme_name = input
+        .theme
+        .clone()
+        .or(config.theme.clone())
+        .unwrap_or_else(|| "dark".to_string());
+    let theme = skyhound::ui::theme::Theme::load(&theme_name, config_dir.as_deref(), no_color)?;
+    let keymap = skyhound::app::keymap::Keymap::with_overrides(&config.keys)
+        .map_err(|e| anyhow::anyhow!("config file: {e}"))?;
+    let label = match &source {
+        Source::Demo => "demo".to_string(),
+        Source::Path(p) => p.display().to_string(),
+    };
+    let app = skyhound::app::App::new(label, theme, keymap, chrono::Utc::now());
+    let export_dir = config
+        .export_dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let opts = ImportOptions {
+        region: input.region.clone(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(skyhound::tui::run(app, source, opts, export_dir))
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        None if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() => {
+            explore(&cli.input)?
+        }
         None | Some(Command::Summary { json: false }) => {
             let loaded = open(&cli.input)?;
             print!("{}", report::summary_text(&loaded.graph));

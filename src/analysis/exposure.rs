@@ -15,7 +15,7 @@ use super::hops::{
 };
 use crate::graph::{Graph, NodeId};
 use crate::model::network::{PortRange, Protocol};
-use crate::model::{EdgeKind, NodeData, NodeKind};
+use crate::model::{EdgeKind, NodeData, NodeKind, Severity};
 
 /// How the internet reaches the resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -78,6 +78,38 @@ impl Exposure {
                 format!("{} all ports", self.protocol)
             }
             p => format!("{p} {ports}"),
+        }
+    }
+
+    /// How bad this is: anything open to the world on an administration or
+    /// database port (or all traffic) is critical; other ports open to the
+    /// world are high, except web ports on or behind a load balancer (low:
+    /// that is its job) or on an instance (medium); ports open to narrower ranges are
+    /// medium when they administer or store, else low.
+    pub fn severity(&self) -> Severity {
+        const SENSITIVE: &[u16] = &[
+            22, 23, 135, 139, 445, 1433, 1521, 2375, 2376, 3306, 3389, 5432, 5900, 5984, 6379,
+            7001, 8020, 9042, 9200, 9300, 11211, 27017, 50070,
+        ];
+        let all = self.protocol == "all";
+        let sensitive = all
+            || SENSITIVE
+                .iter()
+                .any(|p| (self.from_port..=self.to_port).contains(p))
+            || (self.protocol == "tcp" && self.to_port - self.from_port > 1000);
+        let web = (self.protocol == "tcp")
+            && [80u16, 443, 8080, 8443].contains(&self.from_port)
+            && self.from_port == self.to_port;
+        match (self.world, sensitive) {
+            (true, true) => Severity::Critical,
+            // A load balancer serving the web, and what it serves it from.
+            (true, false) if web && (self.interface.is_none() || self.via == Via::LoadBalancer) => {
+                Severity::Low
+            }
+            (true, false) if web => Severity::Medium,
+            (true, false) => Severity::High,
+            (false, true) => Severity::Medium,
+            (false, false) => Severity::Low,
         }
     }
 

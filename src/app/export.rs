@@ -1,0 +1,240 @@
+//! Exporting the current view: Markdown for an incident ticket, JSON for
+//! tools. Built here (pure); the runner writes the files.
+
+use std::fmt::Write;
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use super::View;
+use super::data::Data;
+use super::view::{Scope, Tab, columns};
+
+/// Files to write: `<stem>.md` and `<stem>.json`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Export {
+    pub stem: String,
+    pub markdown: String,
+    pub json: String,
+}
+
+fn slug(text: &str) -> String {
+    let s: String = text
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    s.split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+fn md_cell(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
+pub fn export(d: &Data, view: &View, scope: &Scope, now: DateTime<Utc>) -> Option<Export> {
+    let stamp = now.format("%Y%m%d-%H%M%S");
+    let collected = d
+        .graph
+        .collection()
+        .collected_at
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let source = &d.graph.collection().source;
+    match view {
+        View::List(l) => {
+            let cols = columns(l.kind);
+            let (account, region) = scope.label(d);
+            let mut md = String::new();
+            let _ = writeln!(md, "# {}\n", l.kind.title());
+            let _ = writeln!(
+                md,
+                "Source: {source}, collected {collected}. Scope: account {account}, region {region}."
+            );
+            if !l.filter.is_empty() {
+                let _ = writeln!(md, "Filter: `{}`.", l.filter);
+            }
+            let _ = writeln!(
+                md,
+                "\n| {} |",
+                cols.iter().map(|c| c.title).collect::<Vec<_>>().join(" | ")
+            );
+            let _ = writeln!(md, "|{}", cols.iter().map(|_| " --- |").collect::<String>());
+            let mut rows = Vec::new();
+            for id in &l.rows {
+                let values: Vec<String> = cols.iter().map(|c| (c.value)(d, *id)).collect();
+                let _ = writeln!(
+                    md,
+                    "| {} |",
+                    values
+                        .iter()
+                        .map(|v| md_cell(v))
+                        .collect::<Vec<_>>()
+                        .join(" | ")
+                );
+                let mut obj = serde_json::Map::new();
+                obj.insert("id".into(), json!(d.graph.node(*id).id));
+                for (c, v) in cols.iter().zip(values) {
+                    obj.insert(c.title.to_ascii_lowercase(), json!(v));
+                }
+                rows.push(Value::Object(obj));
+            }
+            let _ = writeln!(md, "\n{} rows.", l.rows.len());
+            let json = serde_json::to_string_pretty(&json!({"view": l.kind.title(), "source": source, "collected_at": d.graph.collection().collected_at, "filter": l.filter, "rows": rows})).ok()?;
+            Some(Export {
+                stem: format!("skyhound-{}-{stamp}", slug(&l.kind.title())),
+                markdown: md,
+                json,
+            })
+        }
+        View::Resource(r) => {
+            let n = d.graph.node(r.node);
+            let mut md = String::new();
+            let _ = writeln!(
+                md,
+                "# {} {}{}\n",
+                n.kind().label(),
+                n.id,
+                n.name
+                    .as_deref()
+                    .map(|x| format!(" ({x})"))
+                    .unwrap_or_default()
+            );
+            let _ = writeln!(
+                md,
+                "Account {}, region {}. Source: {source}, collected {collected}.\n",
+                n.account,
+                n.region.as_deref().unwrap_or("global")
+            );
+            let exposures: Vec<&crate::analysis::Exposure> = d
+                .exposed
+                .get(&r.node)
+                .map(|e| e.indices.iter().map(|i| &d.exposures[*i]).collect())
+                .unwrap_or_default();
+            let json = match r.tab {
+                Tab::Why | Tab::Relations => {
+                    if exposures.is_empty() {
+                        let _ = writeln!(
+                            md,
+                            "## Internet exposure\n\nNone: nothing from the internet gets through.\n"
+                        );
+                    } else {
+                        let _ = writeln!(md, "## Internet exposure\n");
+                        for e in &exposures {
+                            let via = e
+                                .load_balancer
+                                .as_deref()
+                                .map(|lb| {
+                                    format!(
+                                        " via load balancer `{lb}` to port {}",
+                                        e.target_port.unwrap_or(0)
+                                    )
+                                })
+                                .unwrap_or_default();
+                            let _ = writeln!(
+                                md,
+                                "### [{}] {} open to {}{via}\n",
+                                e.severity().label().to_uppercase(),
+                                e.service(),
+                                e.sources_label()
+                            );
+                            let _ =
+                                writeln!(md, "| hop | component | detail |\n| --- | --- | --- |");
+                            for h in &e.path {
+                                let kind = serde_json::to_value(h.kind)
+                                    .ok()
+                                    .and_then(|v| v.as_str().map(str::to_string))
+                                    .unwrap_or_default();
+                                let _ = writeln!(
+                                    md,
+                                    "| {kind} | `{}` | {} |",
+                                    h.id,
+                                    md_cell(&h.detail)
+                                );
+                            }
+                            let _ = writeln!(md);
+                        }
+                    }
+                    let blocked: Vec<_> = r.answers.iter().filter(|a| !a.reachable).collect();
+                    if !blocked.is_empty() {
+                        let _ = writeln!(md, "## Blocked\n");
+                        for a in blocked {
+                            let _ = writeln!(md, "- **{} {}** blocked by:", a.protocol, a.port);
+                            for h in &a.blocked_by {
+                                let kind = serde_json::to_value(h.kind)
+                                    .ok()
+                                    .and_then(|v| v.as_str().map(str::to_string))
+                                    .unwrap_or_default();
+                                let _ =
+                                    writeln!(md, "  - {kind} `{}`: {}", h.id, md_cell(&h.detail));
+                            }
+                        }
+                    }
+                    serde_json::to_string_pretty(
+                        &json!({"resource": n, "exposures": exposures, "explanations": r.answers}),
+                    )
+                    .ok()?
+                }
+                Tab::Detail => {
+                    let props = serde_json::to_string_pretty(&n.data).ok()?;
+                    let _ = writeln!(md, "```json\n{props}\n```");
+                    serde_json::to_string_pretty(&json!({"resource": n})).ok()?
+                }
+            };
+            Some(Export {
+                stem: format!(
+                    "skyhound-{}-{}-{stamp}",
+                    slug(r.tab.title()),
+                    slug(n.display_name())
+                ),
+                markdown: md,
+                json,
+            })
+        }
+        View::Overview { .. } => {
+            let mut md = String::new();
+            let _ = writeln!(
+                md,
+                "# skyhound overview\n\nSource: {source}, collected {collected}.\n"
+            );
+            let _ = writeln!(
+                md,
+                "| account | region | resources | exposed (critical/high/medium/low) | findings (critical/high/medium/low) | gaps |\n| --- | --- | --- | --- | --- | --- |"
+            );
+            let sev = |m: &std::collections::BTreeMap<crate::model::Severity, usize>| {
+                use crate::model::Severity::*;
+                [Critical, High, Medium, Low]
+                    .iter()
+                    .map(|s| m.get(s).copied().unwrap_or(0).to_string())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            };
+            for row in &d.overview {
+                let total: usize = row.counts.values().sum();
+                let _ = writeln!(
+                    md,
+                    "| {} {} | {} | {total} | {} | {} | {} |",
+                    row.account,
+                    row.account_label,
+                    row.region.as_deref().unwrap_or("global"),
+                    sev(&row.exposed),
+                    sev(&row.findings),
+                    row.gaps
+                );
+            }
+            let json = serde_json::to_string_pretty(&json!({"source": source, "collected_at": d.graph.collection().collected_at, "summary": crate::report::summary_json(&d.graph)})).ok()?;
+            Some(Export {
+                stem: format!("skyhound-overview-{stamp}"),
+                markdown: md,
+                json,
+            })
+        }
+    }
+}

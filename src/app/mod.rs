@@ -1,0 +1,841 @@
+//! The explorer's state and the one place that changes it: events come in
+//! (keys, mouse, resize, data loaded), `App::update` applies them and
+//! returns effects (quit, copy, export) for the runner to carry out.
+//! Drawing only reads this state.
+
+pub mod data;
+pub mod export;
+pub mod finder;
+pub mod keymap;
+pub mod view;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::layout::{Position, Rect};
+
+use crate::graph::NodeId;
+use crate::model::NodeKind;
+use crate::ui::layout::{Areas, areas};
+use crate::ui::theme::Theme;
+use data::Data;
+use finder::Hits;
+use keymap::{Action, Keymap};
+use view::{ListKind, ListView, Question, ResourceView, Scope, Tab};
+
+/// Something that happened.
+pub enum Event {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// The data finished loading (or failed).
+    Loaded(Result<Box<Data>, String>),
+    /// Time passed (the clock in the header, the spinner).
+    Tick(DateTime<Utc>),
+    /// An effect finished: what to tell the user.
+    Said(Message),
+}
+
+/// Work for the runner: things that touch the outside world.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Quit,
+    /// Put text on the clipboard (OSC 52).
+    Copy(String),
+    /// Write these files.
+    Export(export::Export),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Level {
+    Info,
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub level: Level,
+    pub text: String,
+}
+
+impl Message {
+    pub fn info(text: impl Into<String>) -> Message {
+        Message {
+            level: Level::Info,
+            text: text.into(),
+        }
+    }
+    pub fn error(text: impl Into<String>) -> Message {
+        Message {
+            level: Level::Error,
+            text: text.into(),
+        }
+    }
+}
+
+/// A view on the stack.
+#[derive(Debug, Clone)]
+pub enum View {
+    Overview { selected: usize, offset: usize },
+    List(ListView),
+    Resource(ResourceView),
+}
+
+/// A line being typed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Input {
+    pub text: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct FindState {
+    pub input: Input,
+    pub hits: Hits,
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone)]
+pub enum Mode {
+    Normal,
+    Command(Input),
+    Filter(Input),
+    Find(FindState),
+    Ask(Input),
+    Help { scroll: usize },
+}
+
+/// Loading status, for the header.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Loading { since: DateTime<Utc> },
+    Ready,
+    Failed(String),
+}
+
+pub struct App {
+    pub data: Option<Arc<Data>>,
+    pub status: Status,
+    /// What is being shown: `demo`, a path.
+    pub source: String,
+    pub stack: Vec<View>,
+    pub forward: Vec<View>,
+    pub mode: Mode,
+    pub message: Option<Message>,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub scope: Scope,
+    pub side_pane: bool,
+    pub size: (u16, u16),
+    pub now: DateTime<Utc>,
+    pub quit: bool,
+}
+
+/// Commands, their aliases, and what they do (for completion and help).
+pub const COMMANDS: &[(&str, &str)] = &[
+    ("overview", "accounts and regions at a glance"),
+    (
+        "exposed",
+        "every resource reachable from the internet, worst first",
+    ),
+    ("findings", "GuardDuty findings, worst first"),
+    ("instances", "EC2 instances"),
+    ("sg", "security groups"),
+    ("vpc", "VPCs"),
+    ("subnets", "subnets"),
+    ("rtb", "route tables"),
+    ("nacl", "network ACLs"),
+    ("eni", "network interfaces"),
+    ("igw", "internet gateways"),
+    ("lb", "load balancers"),
+    ("tg", "target groups"),
+    ("roles", "IAM roles"),
+    ("users", "IAM users"),
+    ("groups", "IAM groups"),
+    ("policies", "IAM policies"),
+    ("keys", "access keys"),
+    ("accounts", "accounts"),
+    ("why", "why ID: why a resource is (not) exposed"),
+    ("account", "account ID: show one account (no ID: all)"),
+    ("region", "region NAME: show one region (no name: all)"),
+    (
+        "theme",
+        "theme NAME: dark, light, high-contrast or your own",
+    ),
+    ("help", "keys and commands"),
+    ("quit", "leave skyhound"),
+];
+
+/// The list kind a command opens.
+fn command_kind(cmd: &str) -> Option<ListKind> {
+    Some(match cmd {
+        "exposed" | "exposure" | "open" => ListKind::Exposed,
+        "findings" | "finding" | "gd" | "guardduty" => ListKind::Findings,
+        "instances" | "instance" | "ec2" | "i" => ListKind::Kind(NodeKind::Instance),
+        "roles" => ListKind::Kind(NodeKind::IamRole),
+        "users" => ListKind::Kind(NodeKind::IamUser),
+        "groups" => ListKind::Kind(NodeKind::IamGroup),
+        "policies" => ListKind::Kind(NodeKind::IamPolicy),
+        "keys" => ListKind::Kind(NodeKind::AccessKey),
+        "subnets" => ListKind::Kind(NodeKind::Subnet),
+        "accounts" => ListKind::Kind(NodeKind::Account),
+        other => ListKind::Kind(NodeKind::parse(other)?),
+    })
+}
+
+impl App {
+    pub fn new(source: String, theme: Theme, keymap: Keymap, now: DateTime<Utc>) -> App {
+        App {
+            data: None,
+            status: Status::Loading { since: now },
+            source,
+            stack: vec![View::Overview {
+                selected: 0,
+                offset: 0,
+            }],
+            forward: Vec::new(),
+            mode: Mode::Normal,
+            message: None,
+            theme,
+            keymap,
+            scope: Scope::default(),
+            side_pane: true,
+            size: (80, 24),
+            now,
+            quit: false,
+        }
+    }
+
+    pub fn view(&self) -> &View {
+        // The stack is never empty: the overview is its floor.
+        &self.stack[self.stack.len() - 1]
+    }
+
+    fn view_mut(&mut self) -> &mut View {
+        let last = self.stack.len() - 1;
+        &mut self.stack[last]
+    }
+
+    pub fn areas(&self) -> Areas {
+        self.areas_in(Rect::new(0, 0, self.size.0, self.size.1))
+    }
+
+    /// The layout for a screen: the overview uses the full width.
+    pub fn areas_in(&self, screen: Rect) -> Areas {
+        areas(
+            screen,
+            self.side_pane && !matches!(self.view(), View::Overview { .. }),
+        )
+    }
+
+    /// Rows of the main pane that hold list rows (below its header row).
+    fn page(&self) -> usize {
+        usize::from(self.areas().main.height.saturating_sub(3)).max(1)
+    }
+
+    /// Apply one event; return what the runner must do.
+    pub fn update(&mut self, event: Event) -> Vec<Effect> {
+        match event {
+            Event::Resize(w, h) => {
+                self.size = (w, h);
+                self.keep_selection_visible();
+                Vec::new()
+            }
+            Event::Tick(now) => {
+                self.now = now;
+                Vec::new()
+            }
+            Event::Said(m) => {
+                self.message = Some(m);
+                Vec::new()
+            }
+            Event::Loaded(Ok(data)) => {
+                let n = data.graph.len();
+                let problems = data.problems.len();
+                self.data = Some(Arc::from(data));
+                self.status = Status::Ready;
+                if problems > 0 {
+                    self.message = Some(Message {
+                        level: Level::Warning,
+                        text: format!(
+                            "loaded {n} resources; {problems} files or items skipped (see the log)"
+                        ),
+                    });
+                }
+                Vec::new()
+            }
+            Event::Loaded(Err(e)) => {
+                self.status = Status::Failed(e.clone());
+                self.message = Some(Message::error(e));
+                Vec::new()
+            }
+            Event::Mouse(m) => {
+                self.mouse(m);
+                Vec::new()
+            }
+            Event::Key(k) => self.key(k),
+        }
+    }
+
+    fn key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
+            self.quit = true;
+            return vec![Effect::Quit];
+        }
+        match std::mem::replace(&mut self.mode, Mode::Normal) {
+            Mode::Normal => self.normal(k),
+            Mode::Help { scroll } => {
+                self.mode = match k.code {
+                    KeyCode::Down | KeyCode::Char('j') => Mode::Help { scroll: scroll + 1 },
+                    KeyCode::Up | KeyCode::Char('k') => Mode::Help {
+                        scroll: scroll.saturating_sub(1),
+                    },
+                    _ => Mode::Normal,
+                };
+                Vec::new()
+            }
+            Mode::Command(input) => {
+                self.typing(k, input, Mode::Command, |app, text| app.run_command(text))
+            }
+            Mode::Filter(input) => {
+                let effects = self.typing(k, input, Mode::Filter, |_, _| Vec::new());
+                // The filter applies as it is typed.
+                let text = match &self.mode {
+                    Mode::Filter(i) => Some(i.text.clone()),
+                    _ => None,
+                };
+                if let Some(t) = text {
+                    self.set_filter(t);
+                } else if k.code == KeyCode::Esc {
+                    self.set_filter(String::new());
+                }
+                effects
+            }
+            Mode::Ask(input) => self.typing(k, input, Mode::Ask, |app, text| {
+                app.ask(text);
+                Vec::new()
+            }),
+            Mode::Find(state) => self.finding(k, state),
+        }
+    }
+
+    /// Edit a line; Enter runs `done`, Esc cancels.
+    fn typing(
+        &mut self,
+        k: KeyEvent,
+        mut input: Input,
+        back: fn(Input) -> Mode,
+        done: fn(&mut App, &str) -> Vec<Effect>,
+    ) -> Vec<Effect> {
+        match k.code {
+            KeyCode::Esc => Vec::new(),
+            KeyCode::Enter => done(self, &input.text.clone()),
+            KeyCode::Backspace => {
+                input.text.pop();
+                self.mode = back(input);
+                Vec::new()
+            }
+            KeyCode::Tab if matches!(back(Input::default()), Mode::Command(_)) => {
+                input.text = complete(&input.text);
+                self.mode = back(input);
+                Vec::new()
+            }
+            KeyCode::Char(c) => {
+                input.text.push(c);
+                self.mode = back(input);
+                Vec::new()
+            }
+            _ => {
+                self.mode = back(input);
+                Vec::new()
+            }
+        }
+    }
+
+    fn finding(&mut self, k: KeyEvent, mut st: FindState) -> Vec<Effect> {
+        let Some(data) = self.data.clone() else {
+            return Vec::new();
+        };
+        match k.code {
+            KeyCode::Esc => return Vec::new(),
+            KeyCode::Enter => {
+                if let Some((i, _)) = st.hits.hits.get(st.selected) {
+                    let node = data.finder.node(*i);
+                    self.open_resource(node, Tab::Detail);
+                }
+                return Vec::new();
+            }
+            KeyCode::Down => {
+                st.selected = (st.selected + 1).min(st.hits.hits.len().saturating_sub(1))
+            }
+            KeyCode::Up => st.selected = st.selected.saturating_sub(1),
+            KeyCode::Backspace => {
+                st.input.text.pop();
+                st.hits = data.finder.search(&st.input.text, None);
+                st.selected = 0;
+            }
+            KeyCode::Char(c) => {
+                st.input.text.push(c);
+                st.hits = data.finder.search(&st.input.text, Some(&st.hits));
+                st.selected = 0;
+            }
+            _ => {}
+        }
+        self.mode = Mode::Find(st);
+        Vec::new()
+    }
+
+    fn normal(&mut self, k: KeyEvent) -> Vec<Effect> {
+        let Some(action) = self.keymap.action(&k) else {
+            return Vec::new();
+        };
+        self.message = None;
+        match action {
+            Action::Quit => {
+                self.quit = true;
+                return vec![Effect::Quit];
+            }
+            Action::Help => self.mode = Mode::Help { scroll: 0 },
+            Action::Command => self.mode = Mode::Command(Input::default()),
+            Action::Filter => {
+                if let View::List(l) = self.view() {
+                    self.mode = Mode::Filter(Input {
+                        text: l.filter.clone(),
+                    });
+                } else {
+                    self.message = Some(Message::info(
+                        "/ filters lists; here, use f to find any resource",
+                    ));
+                }
+            }
+            Action::Find => {
+                if self.data.is_some() {
+                    self.mode = Mode::Find(FindState {
+                        input: Input::default(),
+                        hits: Hits::default(),
+                        selected: 0,
+                    });
+                }
+            }
+            Action::Back => self.back(),
+            Action::HistoryBack => self.back(),
+            Action::HistoryForward => {
+                if let Some(v) = self.forward.pop() {
+                    self.stack.push(v);
+                }
+            }
+            Action::Up => self.move_by(-1),
+            Action::Down => self.move_by(1),
+            Action::PageUp => self.move_by(-(self.page() as isize)),
+            Action::PageDown => self.move_by(self.page() as isize),
+            Action::Top => self.move_by(isize::MIN / 2),
+            Action::Bottom => self.move_by(isize::MAX / 2),
+            Action::Open => self.open(),
+            Action::NextTab | Action::PrevTab => {
+                if let View::Resource(r) = self.view_mut() {
+                    let i = Tab::ALL.iter().position(|t| *t == r.tab).unwrap_or(0);
+                    let n = if action == Action::NextTab {
+                        (i + 1) % 3
+                    } else {
+                        (i + 2) % 3
+                    };
+                    r.tab = Tab::ALL[n];
+                    r.scroll = 0;
+                }
+            }
+            Action::Why => {
+                if let Some(node) = self.selected_node() {
+                    match self.view_mut() {
+                        View::Resource(r) if r.node == node => {
+                            r.tab = Tab::Why;
+                            r.scroll = 0;
+                        }
+                        _ => self.open_resource(node, Tab::Why),
+                    }
+                }
+            }
+            Action::Ask => {
+                if matches!(self.view(), View::Resource(r) if r.tab == Tab::Why) {
+                    self.mode = Mode::Ask(Input::default());
+                } else {
+                    self.message = Some(Message::info("a asks about a port in the why view (w)"));
+                }
+            }
+            Action::SortNext | Action::SortReverse => {
+                let (data, scope) = (self.data.clone(), self.scope.clone());
+                if let (Some(d), View::List(l)) = (data, self.view_mut()) {
+                    if action == Action::SortNext {
+                        l.sort = (l.sort + 1) % view::columns(l.kind).len();
+                    } else {
+                        l.reverse = !l.reverse;
+                    }
+                    l.refresh(&d, &scope);
+                }
+            }
+            Action::ToggleSide => self.side_pane = !self.side_pane,
+            Action::Copy => {
+                if let Some(node) = self.selected_node() {
+                    if let Some(d) = &self.data {
+                        let n = d.graph.node(node);
+                        let text = n.arn.clone().unwrap_or_else(|| n.id.clone());
+                        self.message = Some(Message::info(format!("copied {text} (OSC 52)")));
+                        return vec![Effect::Copy(text)];
+                    }
+                }
+            }
+            Action::Export => {
+                if let Some(d) = &self.data {
+                    match export::export(d, self.view(), &self.scope, self.now) {
+                        Some(doc) => return vec![Effect::Export(doc)],
+                        None => self.message = Some(Message::info("nothing to export here")),
+                    }
+                }
+            }
+            Action::Overview => self.push(View::Overview {
+                selected: 0,
+                offset: 0,
+            }),
+            Action::Exposed => self.open_list(ListKind::Exposed),
+            Action::Findings => self.open_list(ListKind::Findings),
+        }
+        self.keep_selection_visible();
+        Vec::new()
+    }
+
+    fn push(&mut self, v: View) {
+        self.stack.push(v);
+        self.forward.clear();
+    }
+
+    fn back(&mut self) {
+        if self.stack.len() > 1 {
+            if let Some(v) = self.stack.pop() {
+                self.forward.push(v);
+            }
+        }
+    }
+
+    pub fn open_list(&mut self, kind: ListKind) {
+        let Some(d) = self.data.clone() else {
+            self.message = Some(Message::info("still loading"));
+            return;
+        };
+        self.push(View::List(ListView::new(&d, kind, &self.scope)));
+    }
+
+    pub fn open_resource(&mut self, node: NodeId, tab: Tab) {
+        let Some(d) = self.data.clone() else { return };
+        self.push(View::Resource(ResourceView::new(&d, node, tab)));
+    }
+
+    /// The node the cursor is on, in any view.
+    pub fn selected_node(&self) -> Option<NodeId> {
+        match self.view() {
+            View::List(l) => l.current(),
+            View::Resource(r) if r.tab == Tab::Relations => r.selected_relation().or(Some(r.node)),
+            View::Resource(r) => Some(r.node),
+            View::Overview { .. } => None,
+        }
+    }
+
+    fn open(&mut self) {
+        let Some(d) = self.data.clone() else { return };
+        match self.view().clone() {
+            View::Overview { selected, .. } => {
+                if let Some(row) = d.overview.get(selected) {
+                    self.scope = Scope {
+                        account: Some(row.account.clone()),
+                        region: row.region.clone(),
+                    };
+                    self.open_list(ListKind::Kind(NodeKind::Instance));
+                    let (a, r) = self.scope.label(&d);
+                    self.message = Some(Message::info(format!(
+                        "scope: account {a}, region {r} (:account and :region change it)"
+                    )));
+                }
+            }
+            View::List(l) => {
+                let Some(node) = l.current() else { return };
+                match l.kind {
+                    ListKind::Exposed => self.open_resource(node, Tab::Why),
+                    ListKind::Findings => {
+                        // Straight to what the finding is about.
+                        let target = d
+                            .graph
+                            .outgoing(node)
+                            .find(|e| e.kind == crate::model::EdgeKind::FindingAffects)
+                            .map(|e| e.to);
+                        match target {
+                            Some(t) => {
+                                self.open_resource(t, Tab::Detail);
+                                self.message = Some(Message::info(
+                                    "the finding's resource; Esc returns to the findings",
+                                ));
+                            }
+                            None => self.open_resource(node, Tab::Detail),
+                        }
+                    }
+                    ListKind::Kind(_) => self.open_resource(node, Tab::Detail),
+                }
+            }
+            View::Resource(r) => {
+                if r.tab == Tab::Relations {
+                    if let Some(next) = r.selected_relation() {
+                        self.open_resource(next, Tab::Detail);
+                    }
+                } else {
+                    // Enter in detail or why moves to relationships.
+                    if let View::Resource(r) = self.view_mut() {
+                        r.tab = Tab::Relations;
+                    }
+                }
+            }
+        }
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        let data = self.data.clone();
+        let overview_len = data.as_ref().map(|d| d.overview.len()).unwrap_or(0);
+        let step = |cur: usize, len: usize| -> usize {
+            (cur as isize)
+                .saturating_add(delta)
+                .clamp(0, len.saturating_sub(1) as isize) as usize
+        };
+        match self.view_mut() {
+            View::Overview { selected, .. } => *selected = step(*selected, overview_len),
+            View::List(l) => l.selected = step(l.selected, l.rows.len()),
+            View::Resource(r) => match r.tab {
+                Tab::Relations => r.move_relation(delta.clamp(-10_000, 10_000)),
+                Tab::Why => r.scroll = step(r.scroll, r.why.len()),
+                Tab::Detail => {
+                    r.scroll = (r.scroll as isize).saturating_add(delta).clamp(0, 100_000) as usize
+                }
+            },
+        }
+    }
+
+    fn keep_selection_visible(&mut self) {
+        let page = self.page();
+        match self.view_mut() {
+            View::List(l) => l.scroll_to_selection(page),
+            View::Overview { selected, offset } => {
+                if *selected < *offset {
+                    *offset = *selected;
+                } else if *selected >= *offset + page {
+                    *offset = *selected + 1 - page;
+                }
+            }
+            View::Resource(_) => {}
+        }
+    }
+
+    fn set_filter(&mut self, text: String) {
+        let (data, scope) = (self.data.clone(), self.scope.clone());
+        if let (Some(d), View::List(l)) = (data, self.view_mut()) {
+            if l.filter != text {
+                l.filter = text;
+                l.selected = 0;
+                l.offset = 0;
+                l.refresh(&d, &scope);
+            }
+        }
+    }
+
+    fn ask(&mut self, text: &str) {
+        let Some(d) = self.data.clone() else { return };
+        match Question::parse(text) {
+            Ok(q) => {
+                if let View::Resource(r) = self.view_mut() {
+                    r.question = Some(q);
+                    r.scroll = 0;
+                    r.compute_why(&d);
+                }
+            }
+            Err(e) => self.message = Some(Message::error(e)),
+        }
+    }
+
+    /// Run a `:` command.
+    pub fn run_command(&mut self, line: &str) -> Vec<Effect> {
+        let mut words = line.split_whitespace();
+        let Some(cmd) = words.next() else {
+            return Vec::new();
+        };
+        let arg = words.collect::<Vec<_>>().join(" ");
+        let cmd = cmd.to_ascii_lowercase();
+        match cmd.as_str() {
+            "q" | "quit" | "q!" => {
+                self.quit = true;
+                return vec![Effect::Quit];
+            }
+            "help" | "h" => self.mode = Mode::Help { scroll: 0 },
+            "overview" | "home" => self.push(View::Overview {
+                selected: 0,
+                offset: 0,
+            }),
+            "why" => match self.resolve(&arg) {
+                Ok(node) => self.open_resource(node, Tab::Why),
+                Err(e) => self.message = Some(Message::error(e)),
+            },
+            "account" | "ctx" => {
+                self.scope.account = (!arg.is_empty() && arg != "all").then(|| arg.clone());
+                self.rescope();
+            }
+            "region" => {
+                self.scope.region = (!arg.is_empty() && arg != "all").then(|| arg.clone());
+                self.rescope();
+            }
+            "theme" => match Theme::load(
+                &arg,
+                crate::config::config_dir().as_deref(),
+                self.theme.monochrome,
+            ) {
+                Ok(t) => {
+                    self.theme = t;
+                    self.message = Some(Message::info(format!("theme {arg}")));
+                }
+                Err(e) => self.message = Some(Message::error(e.to_string())),
+            },
+            other => match command_kind(other) {
+                Some(kind) => self.open_list(kind),
+                None => {
+                    self.message = Some(Message::error(format!(
+                        "unknown command :{other} (Tab completes; ? lists them)"
+                    )))
+                }
+            },
+        }
+        Vec::new()
+    }
+
+    fn resolve(&self, text: &str) -> Result<NodeId, String> {
+        let d = self.data.as_ref().ok_or("still loading")?;
+        if text.is_empty() {
+            return self
+                .selected_node()
+                .ok_or_else(|| ":why needs an id, ARN or name".to_string());
+        }
+        match d.graph.resolve(text).as_slice() {
+            [one] => Ok(*one),
+            [] => Err(format!("no resource has the id, ARN or name {text:?}")),
+            many => Err(format!(
+                "{text:?} names {} resources; use an id",
+                many.len()
+            )),
+        }
+    }
+
+    /// Apply a changed scope to every list on the stack.
+    fn rescope(&mut self) {
+        let Some(d) = self.data.clone() else { return };
+        let scope = self.scope.clone();
+        for v in &mut self.stack {
+            if let View::List(l) = v {
+                l.refresh(&d, &scope);
+            }
+        }
+        let (a, r) = scope.label(&d);
+        self.message = Some(Message::info(format!("scope: account {a}, region {r}")));
+    }
+
+    fn mouse(&mut self, m: MouseEvent) {
+        match m.kind {
+            MouseEventKind::ScrollDown => self.move_by(3),
+            MouseEventKind::ScrollUp => self.move_by(-3),
+            MouseEventKind::Down(MouseButton::Left) => {
+                let main = self.areas().main;
+                if !main.contains(Position::new(m.column, m.row)) {
+                    return;
+                }
+                // Row 0 is the border, row 1 the column titles.
+                let row = usize::from(m.row.saturating_sub(main.y + 2));
+                match self.view_mut() {
+                    View::List(l) => {
+                        let target = l.offset + row;
+                        if target < l.rows.len() {
+                            l.selected = target;
+                        }
+                    }
+                    View::Overview { selected, offset } => *selected = *offset + row,
+                    View::Resource(r) if r.tab == Tab::Relations => {
+                        let target = usize::from(m.row.saturating_sub(main.y + 1));
+                        if matches!(r.relations.get(target), Some(view::RelRow::Item { .. })) {
+                            r.rel_selected = target;
+                        }
+                    }
+                    View::Resource(_) => {}
+                }
+            }
+            _ => {}
+        }
+        self.keep_selection_visible();
+    }
+
+    /// The trail of views, for breadcrumbs.
+    pub fn breadcrumbs(&self) -> Vec<String> {
+        let d = self.data.as_ref();
+        self.stack
+            .iter()
+            .map(|v| match v {
+                View::Overview { .. } => "overview".to_string(),
+                View::List(l) => {
+                    if l.filter.is_empty() {
+                        l.kind.title()
+                    } else {
+                        format!("{} /{}", l.kind.title(), l.filter)
+                    }
+                }
+                View::Resource(r) => {
+                    let name = d
+                        .map(|d| d.graph.node(r.node).display_name().to_string())
+                        .unwrap_or_default();
+                    format!("{name} ({})", r.tab.title())
+                }
+            })
+            .collect()
+    }
+}
+
+/// Complete a command to the longest prefix its matches share.
+pub fn complete(text: &str) -> String {
+    if text.contains(' ') {
+        return text.to_string();
+    }
+    let matches: Vec<&str> = COMMANDS
+        .iter()
+        .map(|(c, _)| *c)
+        .filter(|c| c.starts_with(text))
+        .collect();
+    match matches.as_slice() {
+        [] => text.to_string(),
+        [one] => format!("{one} "),
+        many => {
+            let first = many[0];
+            let mut len = first.len();
+            for m in &many[1..] {
+                len = len.min(
+                    first
+                        .chars()
+                        .zip(m.chars())
+                        .take_while(|(a, b)| a == b)
+                        .count(),
+                );
+            }
+            first[..len].to_string()
+        }
+    }
+}
+
+/// Commands that start with what is typed, for the status line.
+pub fn suggestions(text: &str) -> Vec<&'static str> {
+    let word = text.split_whitespace().next().unwrap_or("");
+    COMMANDS
+        .iter()
+        .map(|(c, _)| *c)
+        .filter(|c| c.starts_with(word))
+        .take(8)
+        .collect()
+}

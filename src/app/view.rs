@@ -1,0 +1,782 @@
+//! The explorer's views and the rows they show, computed when a view is
+//! opened or its filter or sort changes, never while drawing.
+
+use std::net::IpAddr;
+
+use crate::analysis::{Explanation, Hop, explain, explain_all};
+use crate::graph::NodeId;
+use crate::model::network::Protocol;
+use crate::model::{NodeData, NodeKind, Severity};
+use crate::report::relations;
+
+use super::data::{Data, account_label};
+
+/// What a list lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKind {
+    Kind(NodeKind),
+    Exposed,
+    Findings,
+}
+
+impl ListKind {
+    pub fn title(self) -> String {
+        match self {
+            ListKind::Kind(k) => k.plural().to_string(),
+            ListKind::Exposed => "exposed resources".to_string(),
+            ListKind::Findings => "GuardDuty findings".to_string(),
+        }
+    }
+}
+
+/// A column: its title, width and how to read a row's value and sort key.
+pub struct Column {
+    pub title: &'static str,
+    pub width: u16,
+    pub value: fn(&Data, NodeId) -> String,
+    pub key: fn(&Data, NodeId) -> SortKey,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SortKey {
+    Number(i64),
+    Text(String),
+}
+
+fn text_key(v: fn(&Data, NodeId) -> String) -> impl Fn(&Data, NodeId) -> SortKey {
+    move |d, id| SortKey::Text(v(d, id).to_ascii_lowercase())
+}
+
+fn name(d: &Data, id: NodeId) -> String {
+    d.graph.node(id).name.clone().unwrap_or_default()
+}
+fn ident(d: &Data, id: NodeId) -> String {
+    let n = d.graph.node(id);
+    if n.id.starts_with("arn:") {
+        n.id.rsplit(['/', ':']).next().unwrap_or(&n.id).to_string()
+    } else {
+        n.id.clone()
+    }
+}
+fn account(d: &Data, id: NodeId) -> String {
+    d.graph.node(id).account.clone()
+}
+fn region(d: &Data, id: NodeId) -> String {
+    d.graph
+        .node(id)
+        .region
+        .clone()
+        .unwrap_or_else(|| "global".into())
+}
+/// The exposure badge: words, not only colour.
+pub fn badge(d: &Data, id: NodeId) -> String {
+    match d.exposed.get(&id) {
+        Some(e) => format!("OPEN {}", e.severity.label()),
+        None => String::new(),
+    }
+}
+fn badge_key(d: &Data, id: NodeId) -> SortKey {
+    SortKey::Number(
+        d.exposed
+            .get(&id)
+            .map(|e| e.severity as i64 + 1)
+            .unwrap_or(0),
+    )
+}
+fn exposure_summary(d: &Data, id: NodeId) -> String {
+    d.exposed
+        .get(&id)
+        .map(|e| e.summary.clone())
+        .unwrap_or_default()
+}
+fn kind_label(d: &Data, id: NodeId) -> String {
+    d.graph.node(id).kind().label().to_string()
+}
+fn state(d: &Data, id: NodeId) -> String {
+    match &d.graph.node(id).data {
+        NodeData::Instance(i) => i.state.clone().unwrap_or_default(),
+        NodeData::LoadBalancer(l) => l.scheme.clone(),
+        NodeData::NetworkInterface(e) => e.interface_type.clone().unwrap_or_default(),
+        NodeData::Vpc(v) => v
+            .cidr_blocks
+            .first()
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
+        NodeData::Subnet(s) => s.cidr_block.map(|c| c.to_string()).unwrap_or_default(),
+        NodeData::SecurityGroup(s) => format!("{} in / {} out", s.ingress.len(), s.egress.len()),
+        NodeData::IamUser(u) => match u.mfa_active {
+            Some(true) => "MFA".into(),
+            Some(false) => "no MFA".into(),
+            None => String::new(),
+        },
+        NodeData::IamRole(r) => {
+            let p = r.trust_policy.trusted_principals();
+            p.iter()
+                .map(|t| t.value.rsplit(':').next().unwrap_or(&t.value).to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+        NodeData::AccessKey(k) => k.status.clone(),
+        NodeData::GuardDutyDetector(g) => g.status.clone().unwrap_or_default(),
+        NodeData::Account(a) if a.external => "external".into(),
+        _ => String::new(),
+    }
+}
+fn address(d: &Data, id: NodeId) -> String {
+    match &d.graph.node(id).data {
+        NodeData::Instance(i) => match (i.private_ip, i.public_ip) {
+            (Some(p), Some(q)) => format!("{p} / {q}"),
+            (Some(p), None) => p.to_string(),
+            _ => String::new(),
+        },
+        NodeData::NetworkInterface(e) => {
+            let public: Vec<String> = e.public_ips().map(|p| p.to_string()).collect();
+            match (e.primary_private_ip(), public.is_empty()) {
+                (Some(p), true) => p.to_string(),
+                (Some(p), false) => format!("{p} / {}", public.join(",")),
+                _ => String::new(),
+            }
+        }
+        NodeData::LoadBalancer(l) => l.dns_name.clone().unwrap_or_default(),
+        NodeData::AccessKey(k) => k
+            .created
+            .map(|c| format!("created {}", c.format("%Y-%m-%d")))
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+fn finding_severity(d: &Data, id: NodeId) -> String {
+    match &d.graph.node(id).data {
+        NodeData::GuardDutyFinding(f) => format!(
+            "{} {:.1}",
+            f.severity_band().label().to_uppercase(),
+            f.severity
+        ),
+        _ => String::new(),
+    }
+}
+fn finding_severity_key(d: &Data, id: NodeId) -> SortKey {
+    match &d.graph.node(id).data {
+        NodeData::GuardDutyFinding(f) => SortKey::Number((f.severity * 10.0) as i64),
+        _ => SortKey::Number(0),
+    }
+}
+fn finding_type(d: &Data, id: NodeId) -> String {
+    match &d.graph.node(id).data {
+        NodeData::GuardDutyFinding(f) => f.finding_type.clone(),
+        _ => String::new(),
+    }
+}
+fn finding_resource(d: &Data, id: NodeId) -> String {
+    match &d.graph.node(id).data {
+        NodeData::GuardDutyFinding(f) => {
+            let target = f
+                .instance_id
+                .clone()
+                .or(f.user_name.clone())
+                .or(f.access_key_id.clone())
+                .unwrap_or_default();
+            match d
+                .graph
+                .by_id(&target)
+                .and_then(|t| d.graph.node(t).name.clone())
+            {
+                Some(name) => format!("{name} ({target})"),
+                None => target,
+            }
+        }
+        _ => String::new(),
+    }
+}
+fn finding_updated(d: &Data, id: NodeId) -> String {
+    match &d.graph.node(id).data {
+        NodeData::GuardDutyFinding(f) => f
+            .updated_at
+            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+macro_rules! col {
+    ($title:literal, $w:literal, $v:expr) => {
+        Column {
+            title: $title,
+            width: $w,
+            value: $v,
+            key: |d, id| text_key($v)(d, id),
+        }
+    };
+    ($title:literal, $w:literal, $v:expr, $k:expr) => {
+        Column {
+            title: $title,
+            width: $w,
+            value: $v,
+            key: $k,
+        }
+    };
+}
+
+/// The columns of a list.
+pub fn columns(kind: ListKind) -> Vec<Column> {
+    match kind {
+        ListKind::Exposed => vec![
+            col!("EXPOSURE", 14, badge, badge_key),
+            col!("NAME", 20, name),
+            col!("KIND", 12, kind_label),
+            col!("ID", 22, ident),
+            col!("WORST", 30, exposure_summary),
+            col!("ACCOUNT", 13, account),
+            col!("REGION", 14, region),
+        ],
+        ListKind::Findings => vec![
+            col!("SEVERITY", 12, finding_severity, finding_severity_key),
+            col!("TYPE", 44, finding_type),
+            col!("RESOURCE", 34, finding_resource),
+            col!("ACCOUNT", 13, account),
+            col!("REGION", 14, region),
+            col!("UPDATED", 17, finding_updated),
+        ],
+        ListKind::Kind(
+            NodeKind::Instance | NodeKind::NetworkInterface | NodeKind::LoadBalancer,
+        ) => vec![
+            col!("EXPOSURE", 14, badge, badge_key),
+            col!("NAME", 26, name),
+            col!("ID", 22, ident),
+            col!("STATE", 16, state),
+            col!("ADDRESS", 30, address),
+            col!("ACCOUNT", 13, account),
+            col!("REGION", 14, region),
+        ],
+        ListKind::Kind(_) => vec![
+            col!("NAME", 28, name),
+            col!("ID", 24, ident),
+            col!("INFO", 30, state),
+            col!("ACCOUNT", 13, account),
+            col!("REGION", 14, region),
+            col!("DETAIL", 30, address),
+        ],
+    }
+}
+
+/// Which resources a scope keeps.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub account: Option<String>,
+    pub region: Option<String>,
+}
+
+impl Scope {
+    pub fn keeps(&self, d: &Data, id: NodeId) -> bool {
+        let n = d.graph.node(id);
+        self.account.as_ref().is_none_or(|a| &n.account == a)
+            && self
+                .region
+                .as_ref()
+                .is_none_or(|r| n.region.is_none() || n.region.as_ref() == Some(r))
+    }
+
+    pub fn label(&self, d: &Data) -> (String, String) {
+        let account = match &self.account {
+            Some(a) => {
+                let l = account_label(&d.graph, a);
+                if l.is_empty() {
+                    a.clone()
+                } else {
+                    format!("{a} ({l})")
+                }
+            }
+            None => "all".to_string(),
+        };
+        (
+            account,
+            self.region.clone().unwrap_or_else(|| "all".to_string()),
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ListView {
+    pub kind: ListKind,
+    pub rows: Vec<NodeId>,
+    pub filter: String,
+    pub sort: usize,
+    pub reverse: bool,
+    pub selected: usize,
+    pub offset: usize,
+}
+
+impl ListView {
+    pub fn new(d: &Data, kind: ListKind, scope: &Scope) -> ListView {
+        let mut v = ListView {
+            kind,
+            rows: Vec::new(),
+            filter: String::new(),
+            sort: 0,
+            reverse: false,
+            selected: 0,
+            offset: 0,
+        };
+        // Exposure and findings lists come worst first; others by name.
+        v.sort = match kind {
+            ListKind::Kind(
+                NodeKind::Instance | NodeKind::NetworkInterface | NodeKind::LoadBalancer,
+            ) => 1,
+            _ => 0,
+        };
+        v.refresh(d, scope);
+        v
+    }
+
+    /// Recompute the rows: scope, filter, then sort.
+    pub fn refresh(&mut self, d: &Data, scope: &Scope) {
+        let base: Vec<NodeId> = match self.kind {
+            ListKind::Kind(k) => d.graph.nodes_of(k).map(|(id, _)| id).collect(),
+            ListKind::Exposed => d.exposed_order.clone(),
+            ListKind::Findings => d.findings.clone(),
+        };
+        let cols = columns(self.kind);
+        let needle = self.filter.to_ascii_lowercase();
+        let mut rows: Vec<NodeId> = base
+            .into_iter()
+            .filter(|id| scope.keeps(d, *id))
+            .filter(|id| {
+                needle.is_empty() || {
+                    let n = d.graph.node(*id);
+                    n.id.to_ascii_lowercase().contains(&needle)
+                        || n.name
+                            .as_deref()
+                            .is_some_and(|x| x.to_ascii_lowercase().contains(&needle))
+                        || cols
+                            .iter()
+                            .any(|c| (c.value)(d, *id).to_ascii_lowercase().contains(&needle))
+                }
+            })
+            .collect();
+        let keep_order = matches!(self.kind, ListKind::Exposed | ListKind::Findings)
+            && self.sort == 0
+            && !self.reverse;
+        if !keep_order {
+            let col = &cols[self.sort.min(cols.len() - 1)];
+            let mut keyed: Vec<(SortKey, NodeId)> =
+                rows.iter().map(|id| ((col.key)(d, *id), *id)).collect();
+            keyed.sort_by(|a, b| {
+                let o = a.0.cmp(&b.0);
+                // Severity columns read worst first.
+                let o = if matches!(a.0, SortKey::Number(_)) {
+                    o.reverse()
+                } else {
+                    o
+                };
+                if self.reverse { o.reverse() } else { o }
+            });
+            rows = keyed.into_iter().map(|(_, id)| id).collect();
+        }
+        self.rows = rows;
+        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+    }
+
+    pub fn current(&self) -> Option<NodeId> {
+        self.rows.get(self.selected).copied()
+    }
+
+    /// Keep the selection inside a window of `height` rows.
+    pub fn scroll_to_selection(&mut self, height: usize) {
+        let h = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + h {
+            self.offset = self.selected + 1 - h;
+        }
+    }
+}
+
+/// A resource view's tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Detail,
+    Relations,
+    Why,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 3] = [Tab::Detail, Tab::Relations, Tab::Why];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Detail => "detail",
+            Tab::Relations => "relationships",
+            Tab::Why => "why exposed",
+        }
+    }
+}
+
+/// One line of the relationships view: a group heading, or a neighbour.
+#[derive(Debug, Clone)]
+pub enum RelRow {
+    Group(String),
+    Item { node: NodeId, text: String },
+}
+
+/// What a line of the why view is, for colour and words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhyTone {
+    Heading,
+    Open(Severity),
+    Blocked,
+    Hop,
+    BlockingHop,
+    Note,
+}
+
+#[derive(Debug, Clone)]
+pub struct WhyLine {
+    pub depth: u8,
+    pub tone: WhyTone,
+    pub text: String,
+}
+
+/// A question asked in the why view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    pub protocol: Protocol,
+    pub port: u16,
+    pub source: Option<IpAddr>,
+}
+
+impl Question {
+    /// `tcp 22`, `udp 53 198.51.100.7`, `443` (tcp), `icmp 8`.
+    pub fn parse(text: &str) -> Result<Question, String> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let (protocol, rest) = match words.first() {
+            Some(w) if w.parse::<u16>().is_ok() => (Protocol::Tcp, &words[..]),
+            Some(w) => (
+                w.parse::<Protocol>().map_err(|e| e.to_string())?,
+                &words[1..],
+            ),
+            None => return Err("ask as: PROTOCOL PORT [SOURCE], e.g. tcp 22 198.51.100.7".into()),
+        };
+        let port = rest
+            .first()
+            .ok_or("a port (or ICMP type) is needed")?
+            .parse::<u16>()
+            .map_err(|_| format!("{:?} is not a port", rest[0]))?;
+        let source = rest
+            .get(1)
+            .map(|s| {
+                s.parse::<IpAddr>()
+                    .map_err(|_| format!("{s:?} is not an IP address"))
+            })
+            .transpose()?;
+        if protocol == Protocol::All {
+            return Err("ask about one protocol: tcp, udp, icmp, icmpv6 or a number".into());
+        }
+        Ok(Question {
+            protocol,
+            port,
+            source,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ResourceView {
+    pub node: NodeId,
+    pub tab: Tab,
+    pub scroll: usize,
+    pub relations: Vec<RelRow>,
+    pub rel_selected: usize,
+    pub why: Vec<WhyLine>,
+    pub question: Option<Question>,
+    /// The explanations behind the why view, for export.
+    pub answers: Vec<Explanation>,
+}
+
+impl ResourceView {
+    pub fn new(d: &Data, node: NodeId, tab: Tab) -> ResourceView {
+        let mut v = ResourceView {
+            node,
+            tab,
+            scroll: 0,
+            relations: relation_rows(d, node),
+            rel_selected: 0,
+            why: Vec::new(),
+            question: None,
+            answers: Vec::new(),
+        };
+        v.rel_selected = v
+            .relations
+            .iter()
+            .position(|r| matches!(r, RelRow::Item { .. }))
+            .unwrap_or(0);
+        v.compute_why(d);
+        v
+    }
+
+    pub fn compute_why(&mut self, d: &Data) {
+        let (lines, answers) = why_lines(d, self.node, self.question.as_ref());
+        self.why = lines;
+        self.answers = answers;
+    }
+
+    pub fn selected_relation(&self) -> Option<NodeId> {
+        match self.relations.get(self.rel_selected) {
+            Some(RelRow::Item { node, .. }) => Some(*node),
+            _ => None,
+        }
+    }
+
+    /// Move the relationship selection, skipping group headings.
+    pub fn move_relation(&mut self, delta: isize) {
+        let items: Vec<usize> = self
+            .relations
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| matches!(r, RelRow::Item { .. }))
+            .map(|(i, _)| i)
+            .collect();
+        if items.is_empty() {
+            return;
+        }
+        let pos = items
+            .iter()
+            .position(|i| *i == self.rel_selected)
+            .unwrap_or(0) as isize;
+        let next = (pos + delta).clamp(0, items.len() as isize - 1) as usize;
+        self.rel_selected = items[next];
+    }
+}
+
+/// Neighbours grouped by relationship, outgoing first.
+pub fn relation_rows(d: &Data, node: NodeId) -> Vec<RelRow> {
+    let mut rows = Vec::new();
+    let mut current = String::new();
+    for r in relations(&d.graph, node) {
+        let group = format!(
+            "{} {}",
+            if r.direction == "outgoing" {
+                "→"
+            } else {
+                "←"
+            },
+            r.label
+        );
+        if group != current {
+            rows.push(RelRow::Group(group.clone()));
+            current = group;
+        }
+        let Some(id) = d.graph.by_id(&r.id) else {
+            continue;
+        };
+        let name = r
+            .name
+            .as_deref()
+            .map(|n| format!("{n}  "))
+            .unwrap_or_default();
+        let detail = r
+            .detail
+            .as_deref()
+            .map(|x| format!("  [{x}]"))
+            .unwrap_or_default();
+        let flag = d
+            .exposed
+            .get(&id)
+            .map(|e| format!("  OPEN {}", e.severity.label()))
+            .unwrap_or_default();
+        rows.push(RelRow::Item {
+            node: id,
+            text: format!("{name}{} {}{detail}{flag}", r.kind.label(), r.id),
+        });
+    }
+    rows
+}
+
+fn hop_text(h: &Hop) -> String {
+    let kind = serde_json::to_value(h.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    format!("{kind} {}: {}", short(&h.id), h.detail)
+}
+
+fn short(id: &str) -> &str {
+    if id.starts_with("arn:") {
+        id.rsplit('/').next().unwrap_or(id)
+    } else {
+        id
+    }
+}
+
+/// The why view: every exposure as a tree of hops, then the ports its
+/// rules open that do not get through, with what blocks each; or the
+/// answer to one question.
+pub fn why_lines(
+    d: &Data,
+    node: NodeId,
+    question: Option<&Question>,
+) -> (Vec<WhyLine>, Vec<Explanation>) {
+    let mut out = Vec::new();
+    let n = d.graph.node(node);
+    let endpoint = matches!(
+        n.kind(),
+        NodeKind::Instance | NodeKind::NetworkInterface | NodeKind::LoadBalancer
+    );
+    if !endpoint {
+        // Other kinds: the exposed resources they lead to.
+        let neighbours: Vec<NodeId> = d
+            .graph
+            .outgoing(node)
+            .map(|e| e.to)
+            .chain(d.graph.incoming(node).map(|e| e.from))
+            .filter(|x| d.exposed.contains_key(x))
+            .collect();
+        out.push(WhyLine { depth: 0, tone: WhyTone::Heading, text: format!("{} is not a network endpoint; exposure is answered for instances, interfaces and load balancers", n.kind()) });
+        for x in neighbours {
+            let e = &d.exposed[&x];
+            out.push(WhyLine {
+                depth: 1,
+                tone: WhyTone::Open(e.severity),
+                text: format!(
+                    "related {} {}: {}",
+                    d.graph.node(x).kind(),
+                    d.graph.node(x).display_name(),
+                    e.summary
+                ),
+            });
+        }
+        return (out, Vec::new());
+    }
+    let answers = match question {
+        Some(q) => match explain(&d.graph, node, q.protocol, q.port, q.source) {
+            Ok(a) => vec![a],
+            Err(e) => {
+                out.push(WhyLine {
+                    depth: 0,
+                    tone: WhyTone::Note,
+                    text: e.to_string(),
+                });
+                Vec::new()
+            }
+        },
+        None => {
+            // Open first: every exposure with its path.
+            if let Some(e) = d.exposed.get(&node) {
+                out.push(WhyLine {
+                    depth: 0,
+                    tone: WhyTone::Heading,
+                    text: format!(
+                        "OPEN to the internet: {} way{} in",
+                        e.count,
+                        if e.count == 1 { "" } else { "s" }
+                    ),
+                });
+                for i in &e.indices {
+                    let x = &d.exposures[*i];
+                    let via = match &x.load_balancer {
+                        Some(lb) => format!(
+                            " via load balancer {} -> port {}",
+                            short(lb),
+                            x.target_port.unwrap_or(0)
+                        ),
+                        None => " direct".to_string(),
+                    };
+                    out.push(WhyLine {
+                        depth: 1,
+                        tone: WhyTone::Open(x.severity()),
+                        text: format!(
+                            "[{}] {} open to {}{via}",
+                            x.severity().label().to_uppercase(),
+                            x.service(),
+                            x.sources_label()
+                        ),
+                    });
+                    for h in &x.path {
+                        out.push(WhyLine {
+                            depth: 2,
+                            tone: WhyTone::Hop,
+                            text: hop_text(h),
+                        });
+                    }
+                }
+            } else {
+                out.push(WhyLine {
+                    depth: 0,
+                    tone: WhyTone::Heading,
+                    text: "NOT EXPOSED: nothing from the internet gets through".into(),
+                });
+            }
+            explain_all(&d.graph, node, None)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|a| !a.reachable)
+                .collect()
+        }
+    };
+    if question.is_none() && !answers.is_empty() {
+        out.push(WhyLine {
+            depth: 0,
+            tone: WhyTone::Heading,
+            text: "BLOCKED: ports its rules open that the internet cannot reach".into(),
+        });
+    }
+    for a in &answers {
+        let from = a.source.map(|s| format!(" from {s}")).unwrap_or_default();
+        if a.reachable {
+            let list: Vec<String> = a.sources.iter().map(ToString::to_string).collect();
+            out.push(WhyLine {
+                depth: 1,
+                tone: WhyTone::Open(Severity::High),
+                text: format!(
+                    "{} {}{from}: REACHABLE from {}",
+                    a.protocol,
+                    a.port,
+                    list.join(", ")
+                ),
+            });
+            for h in &a.path {
+                out.push(WhyLine {
+                    depth: 2,
+                    tone: WhyTone::Hop,
+                    text: hop_text(h),
+                });
+            }
+        } else {
+            out.push(WhyLine {
+                depth: 1,
+                tone: WhyTone::Blocked,
+                text: format!("{} {}{from}: BLOCKED by", a.protocol, a.port),
+            });
+            for h in &a.blocked_by {
+                out.push(WhyLine {
+                    depth: 2,
+                    tone: WhyTone::BlockingHop,
+                    text: hop_text(h),
+                });
+            }
+        }
+    }
+    let lateral = crate::analysis::lateral::lateral(&d.graph, node);
+    if !lateral.is_empty() {
+        out.push(WhyLine {
+            depth: 0,
+            tone: WhyTone::Heading,
+            text: "REACHABLE FROM INSIDE".into(),
+        });
+        for l in lateral {
+            let members = if l.members.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} members)", l.members.len())
+            };
+            out.push(WhyLine {
+                depth: 1,
+                tone: WhyTone::Note,
+                text: format!(
+                    "{} from {} {} in {}{members}",
+                    l.ports, l.source_kind, l.source, l.scope
+                ),
+            });
+        }
+    }
+    (out, answers)
+}

@@ -1,0 +1,172 @@
+//! The terminal: entering and leaving full-screen mode (also on error and
+//! panic), the event loop, and carrying out the app's effects.
+//!
+//! Input is read on its own thread and loading runs on a blocking task;
+//! both send events to the one loop that applies them, so the screen keeps
+//! answering while data loads.
+
+use std::io::{Write, stdout};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use base64::Engine;
+use ratatui::crossterm::event::{
+    self, DisableMouseCapture, EnableMouseCapture, Event as TermEvent,
+};
+use ratatui::crossterm::execute;
+use tokio::sync::mpsc;
+
+use crate::app::data::Data;
+use crate::app::export::Export;
+use crate::app::{App, Effect, Event, Message};
+use crate::load::{Source, load};
+use crate::source::import::ImportOptions;
+
+/// Leaves full-screen mode when dropped, whatever happened.
+struct Restore;
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        let _ = execute!(stdout(), DisableMouseCapture);
+        ratatui::restore();
+    }
+}
+
+/// Run the explorer until the user quits.
+pub async fn run(
+    mut app: App,
+    source: Source,
+    opts: ImportOptions,
+    export_dir: PathBuf,
+) -> anyhow::Result<()> {
+    // ratatui::init enters raw mode and the alternate screen, and installs a
+    // panic hook that restores the terminal before the panic is printed.
+    let mut terminal = ratatui::init();
+    let _restore = Restore;
+    execute!(stdout(), EnableMouseCapture)?;
+    let size = terminal.size()?;
+    app.update(Event::Resize(size.width, size.height));
+
+    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+    spawn_input(tx.clone());
+    let loader = tx.clone();
+    tokio::task::spawn_blocking(move || {
+        let started = std::time::Instant::now();
+        let result = load(&source, &opts)
+            .map(|loaded| {
+                let mut problems = loaded.problems;
+                problems.extend(loaded.warnings);
+                for p in &problems {
+                    tracing::warn!("{p}");
+                }
+                Box::new(Data::build(loaded.graph, problems))
+            })
+            .map_err(|e| e.to_string());
+        tracing::info!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "data ready"
+        );
+        let _ = loader.send(Event::Loaded(result));
+    });
+    let ticker = tx.clone();
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(Duration::from_millis(250));
+        loop {
+            interval.tick().await;
+            if ticker.send(Event::Tick(chrono::Utc::now())).is_err() {
+                break;
+            }
+        }
+    });
+
+    terminal.draw(|f| crate::ui::draw(f, &app))?;
+    while let Some(ev) = rx.recv().await {
+        let mut effects = app.update(ev);
+        // Apply whatever else already arrived before drawing once.
+        while let Ok(more) = rx.try_recv() {
+            effects.extend(app.update(more));
+        }
+        for effect in effects {
+            match effect {
+                Effect::Quit => return Ok(()),
+                Effect::Copy(text) => copy(&text),
+                Effect::Export(doc) => {
+                    let said = match write_export(&export_dir, &doc) {
+                        Ok((md, json)) => Message::info(format!(
+                            "exported to {} and {}",
+                            md.display(),
+                            json.display()
+                        )),
+                        Err(e) => Message::error(format!("export failed: {e}")),
+                    };
+                    let _ = tx.send(Event::Said(said));
+                }
+            }
+        }
+        if app.quit {
+            return Ok(());
+        }
+        terminal.draw(|f| crate::ui::draw(f, &app))?;
+    }
+    Ok(())
+}
+
+/// Read terminal events on a thread of their own.
+fn spawn_input(tx: mpsc::UnboundedSender<Event>) {
+    std::thread::spawn(move || {
+        loop {
+            match event::poll(Duration::from_millis(200)) {
+                Ok(true) => {
+                    let ev = match event::read() {
+                        Ok(TermEvent::Key(k)) if k.kind != event::KeyEventKind::Release => {
+                            Event::Key(k)
+                        }
+                        Ok(TermEvent::Mouse(m)) => Event::Mouse(m),
+                        Ok(TermEvent::Resize(w, h)) => Event::Resize(w, h),
+                        Ok(_) => continue,
+                        Err(e) => {
+                            tracing::error!("reading the terminal: {e}");
+                            break;
+                        }
+                    };
+                    if tx.send(ev).is_err() {
+                        break;
+                    }
+                }
+                Ok(false) => {
+                    if tx.is_closed() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::error!("polling the terminal: {e}");
+                    break;
+                }
+            }
+        }
+    });
+}
+
+/// Put text on the clipboard with OSC 52, which terminals (and tmux with
+/// `set-clipboard on`) pass to the local clipboard, over SSH too.
+fn copy(text: &str) {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = stdout();
+    let _ = write!(out, "\x1b]52;c;{encoded}\x07");
+    let _ = out.flush();
+}
+
+/// Write an export's two files atomically; returns their paths.
+pub fn write_export(dir: &Path, doc: &Export) -> std::io::Result<(PathBuf, PathBuf)> {
+    std::fs::create_dir_all(dir)?;
+    let md = dir.join(format!("{}.md", doc.stem));
+    let json = dir.join(format!("{}.json", doc.stem));
+    for (path, text) in [(&md, &doc.markdown), (&json, &doc.json)] {
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".skyhound-export")
+            .tempfile_in(dir)?;
+        tmp.write_all(text.as_bytes())?;
+        tmp.persist(path).map_err(|e| e.error)?;
+    }
+    Ok((md, json))
+}

@@ -1,0 +1,863 @@
+//! Drawing the explorer. Everything here reads the app's state and writes
+//! to the frame; nothing changes state.
+
+pub mod layout;
+pub mod theme;
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap};
+
+use crate::app::data::Data;
+use crate::app::view::{ListKind, ListView, RelRow, ResourceView, Tab, WhyTone, badge, columns};
+use crate::app::{App, COMMANDS, Level, Mode, Status, View, suggestions};
+use crate::graph::NodeId;
+use crate::model::{NodeData, NodeKind, Severity};
+use layout::{MIN_HEIGHT, MIN_WIDTH};
+use theme::{Role, Theme};
+
+/// Draw the whole screen.
+pub fn draw(f: &mut Frame, app: &App) {
+    let area = f.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let msg = format!(
+            "terminal too small: skyhound needs {MIN_WIDTH}×{MIN_HEIGHT}, this is {}×{}",
+            area.width, area.height
+        );
+        f.render_widget(
+            Paragraph::new(msg)
+                .wrap(Wrap { trim: true })
+                .style(app.theme.style(Role::Warning)),
+            area,
+        );
+        return;
+    }
+    let a = app.areas_in(area);
+    header(f, app, a.header);
+    crumbs(f, app, a.crumbs);
+    match (&app.status, app.data.as_deref()) {
+        (_, Some(d)) => {
+            main(f, app, d, a.main);
+            if let Some(side) = a.side {
+                side_pane(f, app, d, side);
+            }
+        }
+        (Status::Loading { since }, None) => {
+            let secs = (app.now - *since).num_milliseconds().max(0) as f64 / 1000.0;
+            let spinner =
+                ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"][(secs * 10.0) as usize % 10];
+            let p = Paragraph::new(format!("{spinner} loading {} … {secs:.1}s", app.source))
+                .block(panel(&app.theme, "loading"));
+            f.render_widget(p, a.main);
+        }
+        (Status::Failed(e), None) => {
+            let p = Paragraph::new(vec![
+                Line::styled(
+                    format!("could not load {}", app.source),
+                    app.theme.style(Role::Error),
+                ),
+                Line::raw(""),
+                Line::raw(e.clone()),
+                Line::raw(""),
+                Line::styled("q quits", app.theme.style(Role::Muted)),
+            ])
+            .wrap(Wrap { trim: false })
+            .block(panel(&app.theme, "error"));
+            f.render_widget(p, a.main);
+        }
+        (Status::Ready, None) => {}
+    }
+    status_line(f, app, a.status);
+    match &app.mode {
+        Mode::Help { scroll } => help(f, app, area, *scroll),
+        Mode::Find(st) => finder(f, app, area, st),
+        _ => {}
+    }
+}
+
+fn panel<'a>(theme: &Theme, title: &'a str) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style(Role::Border))
+        .title(Span::styled(format!(" {title} "), theme.style(Role::Title)))
+}
+
+/// "3d ago", "5h ago", "just now".
+pub fn age(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let d = now - then;
+    if d.num_days() > 0 {
+        format!("{}d ago", d.num_days())
+    } else if d.num_hours() > 0 {
+        format!("{}h ago", d.num_hours())
+    } else if d.num_minutes() > 0 {
+        format!("{}m ago", d.num_minutes())
+    } else {
+        "just now".to_string()
+    }
+}
+
+fn header(f: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let mut spans = vec![Span::styled(
+        " skyhound ",
+        t.style(Role::Header).add_modifier(Modifier::BOLD),
+    )];
+    let sep = || Span::styled(" │ ", t.style(Role::Muted));
+    match app.data.as_deref() {
+        Some(d) => {
+            let org = d
+                .graph
+                .nodes_of(NodeKind::Organization)
+                .map(|(_, n)| n.display_name().to_string())
+                .collect::<Vec<_>>()
+                .join(",");
+            let (account, region) = app.scope.label(d);
+            if !org.is_empty() {
+                spans.extend([sep(), Span::raw(format!("org {org}"))]);
+            }
+            spans.extend([
+                sep(),
+                Span::raw(format!("account {account}")),
+                sep(),
+                Span::raw(format!("region {region}")),
+            ]);
+            let c = d.graph.collection();
+            let when = c
+                .collected_at
+                .map(|t| format!(" · collected {}", age(t, app.now)))
+                .unwrap_or_default();
+            spans.extend([
+                sep(),
+                Span::styled(format!("{}{when}", app.source), t.style(Role::Muted)),
+            ]);
+            let gaps = if c.gaps.is_empty() {
+                String::new()
+            } else {
+                format!(", {} gaps", c.gaps.len())
+            };
+            spans.extend([
+                sep(),
+                Span::styled(
+                    format!(
+                        "{} resources, {} open{gaps}",
+                        d.graph.len(),
+                        d.exposed.len()
+                    ),
+                    t.style(Role::Ok),
+                ),
+            ]);
+        }
+        None => {
+            let s = match &app.status {
+                Status::Loading { .. } => {
+                    Span::styled(format!("loading {}", app.source), t.style(Role::Warning))
+                }
+                Status::Failed(_) => Span::styled("load failed", t.style(Role::Error)),
+                Status::Ready => Span::raw(""),
+            };
+            spans.extend([sep(), s]);
+        }
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn crumbs(f: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let trail = app.breadcrumbs();
+    let mut spans = vec![Span::raw(" ")];
+    let last = trail.len().saturating_sub(1);
+    for (i, c) in trail.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" › ", t.style(Role::Muted)));
+        }
+        let style = if i == last {
+            t.style(Role::Accent).add_modifier(Modifier::BOLD)
+        } else {
+            t.style(Role::Muted)
+        };
+        spans.push(Span::styled(c.clone(), style));
+    }
+    if !app.forward.is_empty() {
+        spans.push(Span::styled(
+            format!("  ({} ahead: ])", app.forward.len()),
+            t.style(Role::Muted),
+        ));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn status_line(f: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let line = match &app.mode {
+        Mode::Command(i) => {
+            let hint = suggestions(&i.text).join(" ");
+            Line::from(vec![
+                Span::styled(format!(":{}", i.text), t.style(Role::Accent)),
+                Span::styled("▏", t.style(Role::Accent)),
+                Span::styled(
+                    format!("   {hint}  (tab completes, enter runs, esc cancels)"),
+                    t.style(Role::Muted),
+                ),
+            ])
+        }
+        Mode::Filter(i) => Line::from(vec![
+            Span::styled(format!("/{}", i.text), t.style(Role::Accent)),
+            Span::styled("▏", t.style(Role::Accent)),
+            Span::styled(
+                "   filters as you type; enter keeps it, esc clears it",
+                t.style(Role::Muted),
+            ),
+        ]),
+        Mode::Ask(i) => Line::from(vec![
+            Span::styled("ask (protocol port [source])> ", t.style(Role::Muted)),
+            Span::styled(i.text.clone(), t.style(Role::Accent)),
+            Span::styled("▏", t.style(Role::Accent)),
+        ]),
+        _ => match &app.message {
+            Some(m) => {
+                let role = match m.level {
+                    Level::Info => Role::Ok,
+                    Level::Warning => Role::Warning,
+                    Level::Error => Role::Error,
+                };
+                Line::styled(format!(" {}", m.text), t.style(role))
+            }
+            None => {
+                let mut spans = Vec::new();
+                for b in &app.keymap.bindings {
+                    if let (Some(k), Some(word)) = (b.keys.first(), b.status) {
+                        spans.push(Span::styled(format!(" {k}"), t.style(Role::Accent)));
+                        spans.push(Span::styled(format!(" {word} "), t.style(Role::Muted)));
+                    }
+                }
+                Line::from(spans)
+            }
+        },
+    };
+    f.render_widget(Paragraph::new(line), area);
+}
+
+fn main(f: &mut Frame, app: &App, d: &Data, area: Rect) {
+    match app.view() {
+        View::Overview { selected, offset } => overview(f, app, d, area, *selected, *offset),
+        View::List(l) => list(f, app, d, area, l),
+        View::Resource(r) => resource(f, app, d, area, r),
+    }
+}
+
+fn severity_counts<'a>(t: &Theme, m: &std::collections::BTreeMap<Severity, usize>) -> Line<'a> {
+    if m.is_empty() {
+        return Line::styled("-", t.style(Role::Muted));
+    }
+    let mut spans = Vec::new();
+    for s in [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ] {
+        if let Some(n) = m.get(&s) {
+            let word = match s {
+                Severity::Critical => "crit",
+                Severity::High => "high",
+                Severity::Medium => "med",
+                Severity::Low => "low",
+            };
+            spans.push(Span::styled(format!("{n} {word}"), t.severity(s)));
+            spans.push(Span::raw(" "));
+        }
+    }
+    Line::from(spans)
+}
+
+fn overview(f: &mut Frame, app: &App, d: &Data, area: Rect, selected: usize, offset: usize) {
+    let t = &app.theme;
+    let count = |row: &crate::app::data::OverviewRow, kinds: &[NodeKind]| -> String {
+        let n: usize = kinds
+            .iter()
+            .map(|k| row.counts.get(k).copied().unwrap_or(0))
+            .sum();
+        if n == 0 { "-".into() } else { n.to_string() }
+    };
+    let height = usize::from(area.height.saturating_sub(3));
+    let rows: Vec<Row> = d
+        .overview
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(i, r)| {
+            let account = if r.account_label.is_empty() {
+                r.account.clone()
+            } else {
+                format!("{} ({})", r.account_label, r.account)
+            };
+            let style = if i == selected {
+                t.style(Role::Selected)
+            } else {
+                t.style(Role::Text)
+            };
+            Row::new(vec![
+                Cell::from(account),
+                Cell::from(r.region.clone().unwrap_or_else(|| "global".into())),
+                Cell::from(count(r, &[NodeKind::Vpc])),
+                Cell::from(count(r, &[NodeKind::Instance])),
+                Cell::from(count(r, &[NodeKind::SecurityGroup])),
+                Cell::from(count(r, &[NodeKind::LoadBalancer])),
+                Cell::from(count(r, &[NodeKind::IamUser, NodeKind::IamRole])),
+                Cell::from(severity_counts(t, &r.exposed)),
+                Cell::from(severity_counts(t, &r.findings)),
+                Cell::from(if r.gaps == 0 {
+                    Line::styled("-", t.style(Role::Muted))
+                } else {
+                    Line::styled(format!("{} gaps", r.gaps), t.style(Role::Warning))
+                }),
+            ])
+            .style(style)
+        })
+        .collect();
+    let widths = [
+        Constraint::Min(14),
+        Constraint::Length(12),
+        Constraint::Length(3),
+        Constraint::Length(4),
+        Constraint::Length(4),
+        Constraint::Length(3),
+        Constraint::Length(4),
+        Constraint::Min(10),
+        Constraint::Min(10),
+        Constraint::Length(7),
+    ];
+    let header = Row::new([
+        "ACCOUNT", "REGION", "VPC", "EC2", "SG", "LB", "IAM", "EXPOSED", "FINDINGS", "GAPS",
+    ])
+    .style(t.style(Role::Title));
+    let c = d.graph.collection();
+    let title = format!(
+        "overview: {} accounts, {} regions (enter scopes to a row)",
+        c.accounts.len(),
+        c.regions.len()
+    );
+    f.render_widget(
+        Table::new(rows, widths)
+            .header(header)
+            .block(panel(t, &title))
+            .column_spacing(1),
+        area,
+    );
+}
+
+fn list(f: &mut Frame, app: &App, d: &Data, area: Rect, l: &ListView) {
+    let t = &app.theme;
+    let cols = columns(l.kind);
+    let height = usize::from(area.height.saturating_sub(3));
+    // Only the rows on screen are read and drawn.
+    let rows: Vec<Row> = l
+        .rows
+        .iter()
+        .enumerate()
+        .skip(l.offset)
+        .take(height)
+        .map(|(i, id)| {
+            let cells: Vec<Cell> = cols
+                .iter()
+                .map(|c| {
+                    let text = (c.value)(d, *id);
+                    let style = cell_style(t, d, l.kind, c.title, *id);
+                    Cell::from(Span::styled(text, style))
+                })
+                .collect();
+            let style = if i == l.selected {
+                t.style(Role::Selected)
+            } else {
+                Style::default()
+            };
+            Row::new(cells).style(style)
+        })
+        .collect();
+    let header = Row::new(cols.iter().enumerate().map(|(i, c)| {
+        let arrow = if i == l.sort {
+            if l.reverse { " ▲" } else { " ▼" }
+        } else {
+            ""
+        };
+        Cell::from(format!("{}{arrow}", c.title))
+    }))
+    .style(t.style(Role::Title));
+    // Names and summaries take the room that is left.
+    let widths: Vec<Constraint> = cols
+        .iter()
+        .map(|c| {
+            if matches!(c.title, "NAME" | "WORST" | "TYPE" | "RESOURCE") {
+                Constraint::Min(c.width)
+            } else {
+                Constraint::Length(c.width)
+            }
+        })
+        .collect();
+    let filter = if l.filter.is_empty() {
+        String::new()
+    } else {
+        format!(" /{}", l.filter)
+    };
+    let pos = if l.rows.is_empty() {
+        "0".to_string()
+    } else {
+        format!("{}/{}", l.selected + 1, l.rows.len())
+    };
+    let title = format!("{}{filter} [{pos}]", l.kind.title());
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(panel(t, &title))
+        .column_spacing(1);
+    f.render_widget(table, area);
+    if l.rows.is_empty() {
+        let inner = Rect {
+            x: area.x + 2,
+            y: area.y + 2,
+            width: area.width.saturating_sub(4),
+            height: 1,
+        };
+        let why = if l.filter.is_empty() {
+            "nothing here in this scope"
+        } else {
+            "nothing matches the filter (esc clears it)"
+        };
+        f.render_widget(Paragraph::new(why).style(t.style(Role::Muted)), inner);
+    }
+}
+
+fn cell_style(t: &Theme, d: &Data, kind: ListKind, title: &str, id: NodeId) -> Style {
+    match (kind, title) {
+        (_, "EXPOSURE") => d
+            .exposed
+            .get(&id)
+            .map(|e| t.severity(e.severity))
+            .unwrap_or_default(),
+        (ListKind::Exposed, "WORST") => t.style(Role::Exposed),
+        (ListKind::Findings, "SEVERITY") => d
+            .finding_severity(id)
+            .map(|s| t.severity(s))
+            .unwrap_or_default(),
+        (_, "NAME") => t.style(Role::Text),
+        _ => t.style(Role::Muted),
+    }
+}
+
+fn tabs<'a>(t: &Theme, r: &ResourceView) -> Line<'a> {
+    let mut spans = Vec::new();
+    for (i, tab) in Tab::ALL.iter().enumerate() {
+        let style = if *tab == r.tab {
+            t.style(Role::Selected)
+        } else {
+            t.style(Role::Muted)
+        };
+        spans.push(Span::styled(format!(" {} {} ", i + 1, tab.title()), style));
+        spans.push(Span::raw(" "));
+    }
+    Line::from(spans)
+}
+
+fn resource(f: &mut Frame, app: &App, d: &Data, area: Rect, r: &ResourceView) {
+    let t = &app.theme;
+    let n = d.graph.node(r.node);
+    let title = format!("{} {}", n.kind().label(), n.display_name());
+    let block = panel(t, &title);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let [tab_row, body] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+    f.render_widget(Paragraph::new(tabs(t, r)), tab_row);
+    let height = usize::from(body.height);
+    match r.tab {
+        Tab::Detail => {
+            let lines = detail_lines(t, d, r.node);
+            let max = lines.len().saturating_sub(1);
+            let p = Paragraph::new(lines)
+                .scroll((u16::try_from(r.scroll.min(max)).unwrap_or(u16::MAX), 0));
+            f.render_widget(p, body);
+        }
+        Tab::Relations => {
+            let offset = r.rel_selected.saturating_sub(height.saturating_sub(1));
+            let lines: Vec<Line> = r
+                .relations
+                .iter()
+                .enumerate()
+                .skip(offset)
+                .take(height)
+                .map(|(i, row)| match row {
+                    RelRow::Group(g) => Line::styled(g.clone(), t.style(Role::Title)),
+                    RelRow::Item { node, text } => {
+                        let style = if i == r.rel_selected {
+                            t.style(Role::Selected)
+                        } else if d.exposed.contains_key(node) {
+                            t.style(Role::Exposed)
+                        } else {
+                            t.style(Role::Text)
+                        };
+                        Line::styled(format!("  {text}"), style)
+                    }
+                })
+                .collect();
+            if lines.is_empty() {
+                f.render_widget(
+                    Paragraph::new("no relationships").style(t.style(Role::Muted)),
+                    body,
+                );
+            } else {
+                f.render_widget(Paragraph::new(lines), body);
+            }
+        }
+        Tab::Why => {
+            let mut lines: Vec<Line> = Vec::new();
+            if let Some(q) = &r.question {
+                let from = q.source.map(|s| format!(" from {s}")).unwrap_or_default();
+                lines.push(Line::styled(
+                    format!(
+                        "asked: {} {}{from}   (a asks again; esc returns)",
+                        q.protocol, q.port
+                    ),
+                    t.style(Role::Accent),
+                ));
+            }
+            for w in r.why.iter().skip(r.scroll) {
+                let indent = "  ".repeat(usize::from(w.depth));
+                let glyph = match w.tone {
+                    WhyTone::Hop => "├ ",
+                    WhyTone::BlockingHop => "✗ ",
+                    _ => "",
+                };
+                let style = match w.tone {
+                    WhyTone::Heading => t.style(Role::Title).add_modifier(Modifier::BOLD),
+                    WhyTone::Open(s) => t.severity(s),
+                    WhyTone::Blocked => t.style(Role::Blocked),
+                    WhyTone::Hop => t.style(Role::Text),
+                    WhyTone::BlockingHop => t.style(Role::Error),
+                    WhyTone::Note => t.style(Role::Muted),
+                };
+                lines.push(Line::styled(format!("{indent}{glyph}{}", w.text), style));
+            }
+            f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+        }
+    }
+}
+
+/// A resource's properties: the common fields, then its kind's properties
+/// as pretty, coloured JSON (policy documents included).
+fn detail_lines<'a>(t: &Theme, d: &Data, id: NodeId) -> Vec<Line<'a>> {
+    let n = d.graph.node(id);
+    let mut lines = Vec::new();
+    let kv = |k: &str, v: String| {
+        Line::from(vec![
+            Span::styled(format!("{k:<10}"), t.style(Role::Muted)),
+            Span::styled(v, t.style(Role::Text)),
+        ])
+    };
+    lines.push(kv("id", n.id.clone()));
+    if let Some(name) = &n.name {
+        lines.push(kv("name", name.clone()));
+    }
+    if let Some(arn) = &n.arn {
+        lines.push(kv("arn", arn.clone()));
+    }
+    let label = crate::app::data::account_label(&d.graph, &n.account);
+    lines.push(kv(
+        "account",
+        if label.is_empty() {
+            n.account.clone()
+        } else {
+            format!("{} ({label})", n.account)
+        },
+    ));
+    lines.push(kv(
+        "region",
+        n.region.clone().unwrap_or_else(|| "global".into()),
+    ));
+    for (k, v) in &n.tags {
+        lines.push(kv("tag", format!("{k} = {v}")));
+    }
+    if let Some(e) = d.exposed.get(&id) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<10}", "exposure"), t.style(Role::Muted)),
+            Span::styled(
+                format!("OPEN {}: {} (w: why)", e.severity.label(), e.summary),
+                t.severity(e.severity),
+            ),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    let props = serde_json::to_value(&n.data)
+        .ok()
+        .and_then(|v| v.as_object().and_then(|o| o.values().next().cloned()))
+        .unwrap_or_default();
+    let text = serde_json::to_string_pretty(&props).unwrap_or_default();
+    for l in text.lines() {
+        lines.push(json_line(t, l));
+    }
+    lines
+}
+
+/// Colour one line of pretty-printed JSON: keys, strings, numbers, literals.
+pub fn json_line<'a>(t: &Theme, line: &str) -> Line<'a> {
+    let mut spans = Vec::new();
+    let indent_len = line.len() - line.trim_start().len();
+    spans.push(Span::raw(line[..indent_len].to_string()));
+    let mut rest = &line[indent_len..];
+    if rest.starts_with('"') {
+        if let Some(end) = closing_quote(rest) {
+            let after = &rest[end + 1..];
+            if let Some(after_colon) = after.strip_prefix(": ") {
+                spans.push(Span::styled(
+                    rest[..=end].to_string(),
+                    t.style(Role::JsonKey),
+                ));
+                spans.push(Span::raw(": "));
+                rest = after_colon;
+            }
+        }
+    }
+    let (value, tail) = match rest.strip_suffix(',') {
+        Some(v) => (v, ","),
+        None => (rest, ""),
+    };
+    let role = if value.starts_with('"') {
+        Some(Role::JsonString)
+    } else if matches!(value, "true" | "false" | "null") {
+        Some(Role::JsonLiteral)
+    } else if value.parse::<f64>().is_ok() {
+        Some(Role::JsonNumber)
+    } else {
+        None
+    };
+    match role {
+        Some(r) => spans.push(Span::styled(value.to_string(), t.style(r))),
+        None => spans.push(Span::styled(value.to_string(), t.style(Role::Muted))),
+    }
+    spans.push(Span::raw(tail.to_string()));
+    Line::from(spans)
+}
+
+fn closing_quote(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+fn side_pane(f: &mut Frame, app: &App, d: &Data, area: Rect) {
+    let t = &app.theme;
+    let node = app.selected_node();
+    let block = panel(t, "selected");
+    let Some(id) = node else {
+        let text = match app.view() {
+            View::Overview { .. } => {
+                "GuardDuty, exposure and collection gaps by account and region.\n\n:exposed  every open resource\n:findings GuardDuty findings\nf         find anything"
+            }
+            _ => "",
+        };
+        f.render_widget(
+            Paragraph::new(text)
+                .style(t.style(Role::Muted))
+                .block(block)
+                .wrap(Wrap { trim: false }),
+            area,
+        );
+        return;
+    };
+    let n = d.graph.node(id);
+    let mut lines = vec![
+        Line::styled(
+            format!("{} {}", n.kind().label(), n.display_name()),
+            t.style(Role::Title),
+        ),
+        Line::styled(n.id.clone(), t.style(Role::Muted)),
+    ];
+    let b = badge(d, id);
+    if !b.is_empty() {
+        let e = &d.exposed[&id];
+        lines.push(Line::styled(
+            format!("{b}: {}", e.summary),
+            t.severity(e.severity),
+        ));
+        if e.count > 1 {
+            lines.push(Line::styled(
+                format!("{} ways in; w shows each", e.count),
+                t.style(Role::Muted),
+            ));
+        }
+    }
+    match &n.data {
+        NodeData::GuardDutyFinding(gf) => {
+            lines.push(Line::styled(
+                format!(
+                    "{} {:.1}",
+                    gf.severity_band().label().to_uppercase(),
+                    gf.severity
+                ),
+                t.severity(gf.severity_band()),
+            ));
+            lines.push(Line::raw(gf.finding_type.clone()));
+            if let Some(desc) = &gf.description {
+                lines.push(Line::styled(desc.clone(), t.style(Role::Muted)));
+            }
+        }
+        NodeData::Instance(i) => {
+            lines.push(Line::raw(format!(
+                "{} {}",
+                i.state.as_deref().unwrap_or(""),
+                i.instance_type.as_deref().unwrap_or("")
+            )));
+            if i.metadata_options.http_tokens.as_deref() == Some("optional") {
+                lines.push(Line::styled(
+                    "IMDSv1 allowed (http tokens optional)",
+                    t.style(Role::Warning),
+                ));
+            }
+        }
+        NodeData::IamUser(u) if u.mfa_active == Some(false) => {
+            lines.push(Line::styled("no MFA", t.style(Role::Warning)))
+        }
+        _ => {}
+    }
+    lines.push(Line::raw(""));
+    let mut groups: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for e in d.graph.outgoing(id) {
+        *groups.entry(format!("→ {}", e.kind.label())).or_default() += 1;
+    }
+    for e in d.graph.incoming(id) {
+        *groups
+            .entry(format!("← {}", e.kind.reverse_label()))
+            .or_default() += 1;
+    }
+    for (label, count) in groups {
+        lines.push(Line::styled(
+            format!("{label}: {count}"),
+            t.style(Role::Text),
+        ));
+    }
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width.saturating_sub(2));
+    let h = height.min(area.height.saturating_sub(2));
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn help(f: &mut Frame, app: &App, area: Rect, scroll: usize) {
+    let t = &app.theme;
+    let popup = centered(area, 90, 40);
+    let mut lines = vec![Line::styled("keys", t.style(Role::Title))];
+    for (keys, what) in app.keymap.help() {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {keys:<18}"), t.style(Role::Accent)),
+            Span::raw(what),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "commands (type : then the command; tab completes)",
+        t.style(Role::Title),
+    ));
+    for (c, what) in COMMANDS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  :{c:<17}"), t.style(Role::Accent)),
+            Span::raw(*what),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "finder: f, then text; prefix a kind to narrow it (sg:web, role:admin, ec2:bill)",
+        t.style(Role::Muted),
+    ));
+    lines.push(Line::styled(
+        "badges say OPEN critical/high/medium/low in words, not only in colour",
+        t.style(Role::Muted),
+    ));
+    f.render_widget(Clear, popup);
+    let p = Paragraph::new(lines)
+        .scroll((u16::try_from(scroll).unwrap_or(0), 0))
+        .block(panel(t, "help (any key closes)"));
+    f.render_widget(p, popup);
+}
+
+fn finder(f: &mut Frame, app: &App, area: Rect, st: &crate::app::FindState) {
+    let t = &app.theme;
+    let Some(d) = app.data.as_deref() else { return };
+    let popup = centered(area, 100, 24);
+    f.render_widget(Clear, popup);
+    let block = panel(t, "find (name, id, ARN, tag; kind prefix such as sg:web)");
+    let inner = block.inner(popup);
+    f.render_widget(block, popup);
+    let [input, results] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+    f.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled("> ", t.style(Role::Accent)),
+            Span::raw(st.input.text.clone()),
+            Span::styled("▏", t.style(Role::Accent)),
+        ])),
+        input,
+    );
+    let height = usize::from(results.height);
+    let offset = st.selected.saturating_sub(height.saturating_sub(1));
+    let lines: Vec<Line> = st
+        .hits
+        .hits
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(i, (entry, _))| {
+            let id = d.finder.node(*entry);
+            let n = d.graph.node(id);
+            let flag = d
+                .exposed
+                .get(&id)
+                .map(|e| format!("  OPEN {}", e.severity.label()))
+                .unwrap_or_default();
+            let text = format!(
+                "{:<18} {:<32} {}{flag}",
+                n.kind().label(),
+                n.display_name(),
+                n.id
+            );
+            let style = if i == st.selected {
+                t.style(Role::Selected)
+            } else {
+                t.style(Role::Text)
+            };
+            Line::styled(text, style)
+        })
+        .collect();
+    let empty = st.input.text.is_empty();
+    if lines.is_empty() {
+        let msg = if empty {
+            "type to search every resource"
+        } else {
+            "no match"
+        };
+        f.render_widget(Paragraph::new(msg).style(t.style(Role::Muted)), results);
+    } else {
+        f.render_widget(Paragraph::new(lines).alignment(Alignment::Left), results);
+    }
+}
