@@ -164,6 +164,24 @@ pub fn explain_all(
                 asks.insert((p, iv.from));
             }
         }
+        // Ports opened only to other security groups are asked about too:
+        // "why is the database not exposed" deserves its answer.
+        for gid in &ep.groups {
+            let Some(NodeData::SecurityGroup(sg)) = graph.by_id(gid).map(|g| &graph.node(g).data)
+            else {
+                continue;
+            };
+            for rule in &sg.ingress {
+                let p = if rule.protocol == Protocol::All {
+                    Protocol::Tcp
+                } else {
+                    rule.protocol
+                };
+                if let Some(r) = super::hops::rule_ports(rule, p) {
+                    asks.insert((p, r.from));
+                }
+            }
+        }
     }
     for (lb, listener, _) in load_balancers_of(graph, node) {
         let _ = lb;

@@ -231,8 +231,8 @@ pub fn columns(kind: ListKind) -> Vec<Column> {
         ],
         ListKind::Findings => vec![
             col!("SEVERITY", 12, finding_severity, finding_severity_key),
-            col!("TYPE", 44, finding_type),
-            col!("RESOURCE", 34, finding_resource),
+            col!("TYPE", 30, finding_type),
+            col!("RESOURCE", 24, finding_resource),
             col!("ACCOUNT", 13, account),
             col!("REGION", 14, region),
             col!("UPDATED", 17, finding_updated),

@@ -129,7 +129,7 @@ fn build_index(graph: &Graph) -> Index {
                     ix.subnet_acl.insert(subnet.clone(), id);
                 }
             }
-            NodeData::IamUser(_) | NodeData::IamGroup(_) => {
+            NodeData::IamUser(_) | NodeData::IamGroup(_) | NodeData::IamRole(_) => {
                 if let Some(name) = &node.name {
                     ix.iam_by_name
                         .insert((node.account.clone(), node.kind(), name.clone()), id);
@@ -470,8 +470,13 @@ fn link_node(l: &mut Linker, ix: &Index, id: NodeId, node: &Node) {
                     l.graph
                         .by_id(&format!("arn:aws:iam::{}:root", node.account))
                 } else {
-                    let key = (node.account.clone(), NodeKind::IamUser, user.clone());
-                    ix.iam_by_name.get(&key).copied()
+                    // Instance credentials name the role (UserType AssumedRole).
+                    let user_key = (node.account.clone(), NodeKind::IamUser, user.clone());
+                    let role_key = (node.account.clone(), NodeKind::IamRole, user.clone());
+                    ix.iam_by_name
+                        .get(&user_key)
+                        .or_else(|| ix.iam_by_name.get(&role_key))
+                        .copied()
                 };
                 l.add(id, target, E::FindingAffects, None);
             }

@@ -352,7 +352,20 @@ fn overview(f: &mut Frame, app: &App, d: &Data, area: Rect, selected: usize, off
 
 fn list(f: &mut Frame, app: &App, d: &Data, area: Rect, l: &ListView) {
     let t = &app.theme;
-    let cols = columns(l.kind);
+    let mut cols = columns(l.kind);
+    // On narrow terminals, leave out the columns that matter least.
+    let fits = |cols: &[crate::app::view::Column]| {
+        cols.iter().map(|c| c.width + 1).sum::<u16>() <= area.width.saturating_sub(2)
+    };
+    for drop in [
+        "DETAIL", "UPDATED", "REGION", "KIND", "ACCOUNT", "INFO", "ID", "ADDRESS", "STATE",
+    ] {
+        if fits(&cols) {
+            break;
+        }
+        cols.retain(|c| c.title != drop);
+    }
+    let sort_title = columns(l.kind).get(l.sort).map(|c| c.title);
     let height = usize::from(area.height.saturating_sub(3));
     // Only the rows on screen are read and drawn.
     let rows: Vec<Row> = l
@@ -378,8 +391,8 @@ fn list(f: &mut Frame, app: &App, d: &Data, area: Rect, l: &ListView) {
             Row::new(cells).style(style)
         })
         .collect();
-    let header = Row::new(cols.iter().enumerate().map(|(i, c)| {
-        let arrow = if i == l.sort {
+    let header = Row::new(cols.iter().map(|c| {
+        let arrow = if Some(c.title) == sort_title {
             if l.reverse { " ▲" } else { " ▼" }
         } else {
             ""

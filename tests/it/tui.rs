@@ -1,0 +1,459 @@
+//! The explorer on ratatui's TestBackend: a snapshot of every view against
+//! the demo organization, and behaviour driven by key events.
+
+use chrono::Duration;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use skyhound::app::data::Data;
+use skyhound::app::keymap::Keymap;
+use skyhound::app::view::{ListKind, Tab};
+use skyhound::app::{App, Effect, Event, Mode, View};
+use skyhound::ui::theme::Theme;
+
+fn app_with(width: u16, height: u16) -> App {
+    let theme = Theme::load("dark", None, false).expect("theme");
+    let now = skyhound::source::demo::collected_at() + Duration::days(2);
+    let mut app = App::new("demo".into(), theme, Keymap::default(), now);
+    app.update(Event::Resize(width, height));
+    let data = Data::build(skyhound::source::demo::graph(), Vec::new());
+    app.update(Event::Loaded(Ok(Box::new(data))));
+    app
+}
+
+fn app() -> App {
+    app_with(120, 35)
+}
+
+fn screen(app: &App) -> String {
+    let (w, h) = app.size;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    terminal
+        .draw(|f| skyhound::ui::draw(f, app))
+        .expect("draws");
+    let buffer = terminal.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let line: String = (0..buffer.area.width)
+            .map(|x| buffer[(x, y)].symbol().to_string())
+            .collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn command(app: &mut App, cmd: &str) {
+    key(app, KeyCode::Char(':'));
+    typed(app, cmd);
+    key(app, KeyCode::Enter);
+}
+
+/// Move the list cursor to the row whose resource has this name.
+fn select_named(app: &mut App, name: &str) {
+    for _ in 0..200 {
+        let Some(d) = app.data.clone() else {
+            panic!("no data")
+        };
+        if let View::List(l) = app.view() {
+            if l.current()
+                .is_some_and(|id| d.graph.node(id).name.as_deref() == Some(name))
+            {
+                return;
+            }
+        }
+        key(app, KeyCode::Down);
+    }
+    panic!("{name} is not in the list");
+}
+
+#[test]
+fn snapshot_overview() {
+    insta::assert_snapshot!(screen(&app()));
+}
+
+#[test]
+fn snapshot_exposed_list() {
+    let mut a = app();
+    command(&mut a, "exposed");
+    insta::assert_snapshot!(screen(&a));
+}
+
+#[test]
+fn snapshot_instances_with_side_pane() {
+    let mut a = app_with(160, 35);
+    command(&mut a, "instances");
+    insta::assert_snapshot!(screen(&a));
+}
+
+#[test]
+fn snapshot_detail_with_a_policy_document() {
+    let mut a = app();
+    command(&mut a, "roles");
+    select_named(&mut a, "prod-app");
+    key(&mut a, KeyCode::Enter);
+    insta::assert_snapshot!(screen(&a));
+}
+
+#[test]
+fn snapshot_relationships() {
+    let mut a = app();
+    command(&mut a, "instances");
+    select_named(&mut a, "bill-web-server");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Tab);
+    insta::assert_snapshot!(screen(&a));
+}
+
+#[test]
+fn snapshot_why_blocked() {
+    let mut a = app();
+    command(&mut a, "why alice-prod-db");
+    insta::assert_snapshot!(screen(&a));
+}
+
+#[test]
+fn snapshot_findings() {
+    let mut a = app();
+    command(&mut a, "findings");
+    insta::assert_snapshot!(screen(&a));
+}
+
+#[test]
+fn snapshot_help() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('?'));
+    insta::assert_snapshot!(screen(&a));
+}
+
+#[test]
+fn snapshot_finder() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('f'));
+    typed(&mut a, "sg:bill");
+    insta::assert_snapshot!(screen(&a));
+}
+
+#[test]
+fn snapshot_80_by_24_and_too_small() {
+    let mut a = app_with(80, 24);
+    command(&mut a, "exposed");
+    insta::assert_snapshot!("exposed_80x24", screen(&a));
+    a.update(Event::Resize(30, 8));
+    let tiny = screen(&a);
+    assert!(tiny.contains("terminal too small"), "{tiny}");
+    // Zero-sized areas never panic.
+    a.update(Event::Resize(0, 0));
+    let _ = screen(&a);
+}
+
+#[test]
+fn snapshot_while_loading() {
+    let theme = Theme::load("dark", None, false).expect("theme");
+    let now = skyhound::source::demo::collected_at();
+    let mut a = App::new("./account-data".into(), theme, Keymap::default(), now);
+    a.update(Event::Resize(100, 20));
+    a.update(Event::Tick(now + Duration::milliseconds(1500)));
+    // Keys work while loading.
+    key(&mut a, KeyCode::Char('?'));
+    key(&mut a, KeyCode::Esc);
+    insta::assert_snapshot!(screen(&a));
+    a.update(Event::Loaded(Err(
+        "./account-data: no such file or folder".into()
+    )));
+    assert!(screen(&a).contains("no such file or folder"));
+}
+
+#[test]
+fn exposed_then_enter_on_bills_web_server_shows_the_rule_and_the_route() {
+    let mut a = app();
+    command(&mut a, "exposed");
+    select_named(&mut a, "bill-web-server");
+    key(&mut a, KeyCode::Enter);
+    let View::Resource(r) = a.view() else {
+        panic!("a resource view")
+    };
+    assert_eq!(r.tab, Tab::Why);
+    let s = screen(&a);
+    assert!(
+        s.contains("security-group")
+            && s.contains("ingress rule: allow all traffic from 0.0.0.0/0"),
+        "{s}"
+    );
+    assert!(
+        s.contains("route 0.0.0.0/0 -> internet gateway igw-"),
+        "{s}"
+    );
+    assert!(s.contains("CRITICAL"), "severity in words: {s}");
+    assert_eq!(
+        a.breadcrumbs(),
+        [
+            "overview",
+            "exposed resources",
+            "bill-web-server (why exposed)"
+        ]
+    );
+}
+
+#[test]
+fn a_finding_leads_to_the_instance_its_role_and_what_is_open() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('F'));
+    let d = a.data.clone().expect("data");
+    // Find the bitcoin finding.
+    for _ in 0..20 {
+        if let View::List(l) = a.view() {
+            if l.current().is_some_and(|id| {
+                d.graph
+                    .node(id)
+                    .name
+                    .as_deref()
+                    .is_some_and(|n| n.contains("Bitcoin"))
+            }) {
+                break;
+            }
+        }
+        key(&mut a, KeyCode::Down);
+    }
+    key(&mut a, KeyCode::Enter);
+    let View::Resource(r) = a.view() else {
+        panic!("resource")
+    };
+    assert_eq!(
+        d.graph.node(r.node).name.as_deref(),
+        Some("bill-web-server")
+    );
+    // Relationships: follow the instance profile, then its role.
+    key(&mut a, KeyCode::Tab);
+    for _ in 0..10 {
+        if a.selected_node()
+            .is_some_and(|n| d.graph.node(n).kind() == skyhound::model::NodeKind::InstanceProfile)
+        {
+            break;
+        }
+        key(&mut a, KeyCode::Down);
+    }
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Tab);
+    key(&mut a, KeyCode::Enter);
+    let View::Resource(role) = a.view() else {
+        panic!("resource")
+    };
+    assert_eq!(
+        d.graph.node(role.node).name.as_deref(),
+        Some("web-server-role")
+    );
+    assert!(
+        screen(&a).contains("AdministratorAccess") || {
+            key(&mut a, KeyCode::Tab);
+            screen(&a).contains("AdministratorAccess")
+        }
+    );
+    // Back three times to the instance; forward again.
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    let View::Resource(back) = a.view() else {
+        panic!("resource")
+    };
+    assert_eq!(
+        d.graph.node(back.node).name.as_deref(),
+        Some("bill-web-server")
+    );
+    key(&mut a, KeyCode::Char(']'));
+    assert!(matches!(a.view(), View::Resource(_)));
+}
+
+#[test]
+fn filter_sort_and_scope() {
+    let mut a = app();
+    command(&mut a, "instances");
+    let total = match a.view() {
+        View::List(l) => l.rows.len(),
+        _ => 0,
+    };
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, "bill");
+    key(&mut a, KeyCode::Enter);
+    let View::List(l) = a.view() else {
+        panic!("list")
+    };
+    assert_eq!(l.rows.len(), 3, "bill's three instances");
+    assert!(screen(&a).contains("/bill"));
+    key(&mut a, KeyCode::Char('/'));
+    key(&mut a, KeyCode::Esc);
+    let View::List(l) = a.view() else {
+        panic!("list")
+    };
+    assert_eq!(l.rows.len(), total, "esc clears the filter");
+
+    command(&mut a, "account 555555555555");
+    let View::List(l) = a.view() else {
+        panic!("list")
+    };
+    assert_eq!(l.rows.len(), 3);
+    assert!(screen(&a).contains("account 555555555555 (bill-company)"));
+    command(&mut a, "region us-west-2");
+    let View::List(l) = a.view() else {
+        panic!("list")
+    };
+    assert_eq!(l.rows.len(), 1);
+    command(&mut a, "account");
+    command(&mut a, "region all");
+
+    let first = |a: &App| match a.view() {
+        View::List(l) => l.current(),
+        _ => None,
+    };
+    let before = first(&a);
+    key(&mut a, KeyCode::Char('s'));
+    key(&mut a, KeyCode::Char('S'));
+    assert_ne!(first(&a), before, "sorting changes the order");
+}
+
+#[test]
+fn command_mode_completes_and_reports_unknown_commands() {
+    assert_eq!(skyhound::app::complete("exp"), "exposed ");
+    assert_eq!(skyhound::app::complete("ro"), "roles ");
+    let mut a = app();
+    key(&mut a, KeyCode::Char(':'));
+    typed(&mut a, "fin");
+    key(&mut a, KeyCode::Tab);
+    let Mode::Command(input) = &a.mode else {
+        panic!("command mode")
+    };
+    assert_eq!(input.text, "findings ");
+    key(&mut a, KeyCode::Enter);
+    assert!(matches!(a.view(), View::List(l) if l.kind == ListKind::Findings));
+    command(&mut a, "frobnicate");
+    assert!(screen(&a).contains("unknown command :frobnicate"));
+    command(&mut a, "why no-such-thing");
+    assert!(screen(&a).contains("no resource has the id"));
+}
+
+#[test]
+fn the_finder_opens_what_it_finds() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('f'));
+    typed(&mut a, "role:partner");
+    key(&mut a, KeyCode::Enter);
+    let d = a.data.clone().expect("data");
+    let View::Resource(r) = a.view() else {
+        panic!("resource")
+    };
+    assert_eq!(
+        d.graph.node(r.node).name.as_deref(),
+        Some("partner-support")
+    );
+    assert!(screen(&a).contains("999988887777"));
+}
+
+#[test]
+fn copy_and_export_are_effects_with_the_right_content() {
+    let mut a = app();
+    command(&mut a, "exposed");
+    select_named(&mut a, "bill-database");
+    let effects = key(&mut a, KeyCode::Char('y'));
+    assert!(
+        matches!(&effects[..], [Effect::Copy(t)] if t.starts_with("arn:aws:ec2:us-east-1:555555555555:instance/")),
+        "{effects:?}"
+    );
+    let effects = key(&mut a, KeyCode::Char('e'));
+    let [Effect::Export(doc)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert!(doc.markdown.contains("| EXPOSURE |") && doc.markdown.contains("bill-database"));
+    let rows: serde_json::Value = serde_json::from_str(&doc.json).expect("json");
+    assert_eq!(rows["rows"].as_array().map(Vec::len), Some(12));
+
+    key(&mut a, KeyCode::Enter);
+    let effects = key(&mut a, KeyCode::Char('e'));
+    let [Effect::Export(doc)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert!(
+        doc.markdown.contains("3306") && doc.markdown.contains("| security-group |"),
+        "{}",
+        doc.markdown
+    );
+    let v: serde_json::Value = serde_json::from_str(&doc.json).expect("json");
+    assert!(v["exposures"].as_array().is_some_and(|e| !e.is_empty()));
+
+    // The runner writes both files, atomically, and names them.
+    let dir = std::env::temp_dir().join(format!("skyhound-export-{}", std::process::id()));
+    let (md, json) = skyhound::tui::write_export(&dir, doc).expect("writes");
+    assert!(md.is_file() && json.is_file());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn asking_about_another_port_and_source() {
+    let mut a = app();
+    command(&mut a, "why alice-prod-bastion");
+    key(&mut a, KeyCode::Char('a'));
+    typed(&mut a, "tcp 22 198.51.100.1");
+    key(&mut a, KeyCode::Enter);
+    let s = screen(&a);
+    assert!(s.contains("tcp 22 from 198.51.100.1: BLOCKED by"), "{s}");
+    key(&mut a, KeyCode::Char('a'));
+    typed(&mut a, "tcp 22 203.0.113.9");
+    key(&mut a, KeyCode::Enter);
+    assert!(screen(&a).contains("REACHABLE"));
+    key(&mut a, KeyCode::Char('a'));
+    typed(&mut a, "smtp twenty");
+    key(&mut a, KeyCode::Enter);
+    assert!(screen(&a).contains("unknown IP protocol"));
+}
+
+#[test]
+fn mouse_clicks_select_and_wheel_scrolls() {
+    let mut a = app();
+    command(&mut a, "instances");
+    let main = a.areas().main;
+    let click = MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: main.x + 5,
+        row: main.y + 2 + 3,
+        modifiers: KeyModifiers::NONE,
+    };
+    a.update(Event::Mouse(click));
+    let View::List(l) = a.view() else {
+        panic!("list")
+    };
+    assert_eq!(l.selected, 3);
+    let wheel = MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: main.x + 5,
+        row: main.y + 4,
+        modifiers: KeyModifiers::NONE,
+    };
+    a.update(Event::Mouse(wheel));
+    let View::List(l) = a.view() else {
+        panic!("list")
+    };
+    assert_eq!(l.selected, 6);
+}
+
+#[test]
+fn quitting_and_help_come_from_the_keymap() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('?'));
+    let s = screen(&a);
+    for (_, what) in a.keymap.help() {
+        let start: String = what.chars().take(20).collect();
+        assert!(s.contains(&start), "help lists {what:?}");
+    }
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(key(&mut a, KeyCode::Char('q')), [Effect::Quit]);
+}
