@@ -90,6 +90,12 @@ pub async fn run(
             match effect {
                 Effect::Quit => return Ok(()),
                 Effect::Copy(text) => copy(&text),
+                Effect::Sort(job) => {
+                    let back = tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let _ = back.send(job.run());
+                    });
+                }
                 Effect::Export(doc) => {
                     let said = match write_export(&export_dir, &doc) {
                         Ok((md, json)) => Message::info(format!(

@@ -3,6 +3,7 @@
 //! and the finder's index.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use crate::analysis::{Exposure, exposures};
 use crate::graph::{Graph, NodeId};
@@ -34,7 +35,10 @@ pub struct OverviewRow {
 }
 
 pub struct Data {
-    pub graph: Graph,
+    /// Shared with the background analysis.
+    pub graph: Arc<Graph>,
+    /// Whether the exposure analysis has finished.
+    pub analysed: bool,
     pub exposures: Vec<Exposure>,
     pub exposed: HashMap<NodeId, ResourceExposure>,
     /// Exposed resources, worst first.
@@ -63,8 +67,50 @@ pub fn account_label(graph: &Graph, account: &str) -> String {
 }
 
 impl Data {
+    /// Everything at once (tests, benchmarks, the command line).
     pub fn build(graph: Graph, problems: Vec<String>) -> Data {
-        let exposures = exposures(&graph);
+        let mut d = Data::loaded(graph, problems);
+        let found = exposures(&d.graph);
+        d.set_exposures(found);
+        d
+    }
+
+    /// What can be shown at once, before the exposure analysis: the
+    /// overview's counts, findings, the finder.
+    pub fn loaded(graph: Graph, problems: Vec<String>) -> Data {
+        let graph = Arc::new(graph);
+        let mut findings: Vec<NodeId> = graph
+            .nodes_of(NodeKind::GuardDutyFinding)
+            .map(|(id, _)| id)
+            .collect();
+        let key = |id: &NodeId| match &graph.node(*id).data {
+            NodeData::GuardDutyFinding(f) => (f.severity, f.updated_at),
+            _ => (0.0, None),
+        };
+        findings.sort_by(|a, b| {
+            let (sa, ta) = key(a);
+            let (sb, tb) = key(b);
+            sb.total_cmp(&sa).then(tb.cmp(&ta))
+        });
+        let exposed = HashMap::new();
+        let overview = overview_rows(&graph, &exposed, &findings);
+        let finder = Finder::build(&graph);
+        Data {
+            graph,
+            analysed: false,
+            exposures: Vec::new(),
+            exposed,
+            exposed_order: Vec::new(),
+            findings,
+            overview,
+            finder,
+            problems,
+        }
+    }
+
+    /// Take in the exposure analysis's answer.
+    pub fn set_exposures(&mut self, exposures: Vec<Exposure>) {
+        let graph = &self.graph;
         let mut exposed: HashMap<NodeId, ResourceExposure> = HashMap::new();
         for (i, e) in exposures.iter().enumerate() {
             let Some(id) = graph.by_id(&e.resource) else {
@@ -94,33 +140,11 @@ impl Data {
                     .cmp(graph.node(*b).display_name())
             })
         });
-
-        let mut findings: Vec<NodeId> = graph
-            .nodes_of(NodeKind::GuardDutyFinding)
-            .map(|(id, _)| id)
-            .collect();
-        let key = |id: &NodeId| match &graph.node(*id).data {
-            NodeData::GuardDutyFinding(f) => (f.severity, f.updated_at),
-            _ => (0.0, None),
-        };
-        findings.sort_by(|a, b| {
-            let (sa, ta) = key(a);
-            let (sb, tb) = key(b);
-            sb.total_cmp(&sa).then(tb.cmp(&ta))
-        });
-
-        let overview = overview_rows(&graph, &exposed, &findings);
-        let finder = Finder::build(&graph);
-        Data {
-            graph,
-            exposures,
-            exposed,
-            exposed_order,
-            findings,
-            overview,
-            finder,
-            problems,
-        }
+        self.overview = overview_rows(graph, &exposed, &self.findings);
+        self.exposures = exposures;
+        self.exposed = exposed;
+        self.exposed_order = exposed_order;
+        self.analysed = true;
     }
 
     /// The worst severity of a finding node.

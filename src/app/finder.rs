@@ -1,20 +1,18 @@
-//! The fuzzy finder across every resource: name, id, ARN and tag values,
-//! with kind prefixes (`sg:web`, `role:admin`).
+//! The fuzzy finder across every resource: name, id, ARN, tag values, kind,
+//! account and region, with kind prefixes (`sg:web`, `role:admin`). Its
+//! lowercase text per resource also serves list filters.
 
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 
 use crate::graph::{Graph, NodeId};
-use crate::model::NodeKind;
-
-struct Entry {
-    id: NodeId,
-    kind: NodeKind,
-    text: String,
-}
+use crate::model::{NodeData, NodeKind};
 
 pub struct Finder {
-    entries: Vec<Entry>,
+    /// Lowercase search text per node, by `NodeId::index`.
+    texts: Vec<Box<str>>,
+    kinds: Vec<NodeKind>,
+    nodes: Vec<NodeId>,
     matcher: SkimMatcherV2,
 }
 
@@ -28,88 +26,171 @@ pub fn parse_query(query: &str) -> (Option<NodeKind>, &str) {
     (None, query.trim())
 }
 
-/// The finder's answer: entry positions with scores, best first.
+/// The finder's answer: node positions with scores, best first.
 #[derive(Debug, Clone, Default)]
 pub struct Hits {
     pub query: String,
     pub hits: Vec<(u32, i64)>,
 }
 
+/// Cheap score of a contiguous match (minus where it starts).
+const CONTIGUOUS: i64 = 1_000_000;
+/// How many of the best cheap matches get the full fuzzy score.
+const RESCORED: usize = 500;
+/// Rescored hits rank above every cheap score.
+const RESCORED_BASE: i64 = 10_000_000;
+
+/// Where the pattern's characters occur in order in the text, if they do:
+/// the position of the first one. A cheap test before the real scoring.
+fn subsequence(text: &[u8], pattern: &[u8]) -> Option<usize> {
+    let mut first = None;
+    let mut p = 0;
+    for (i, b) in text.iter().enumerate() {
+        if p < pattern.len() && *b == pattern[p] {
+            first.get_or_insert(i);
+            p += 1;
+            if p == pattern.len() {
+                return first;
+            }
+        }
+    }
+    None
+}
+
 impl Finder {
     pub fn build(graph: &Graph) -> Finder {
-        let entries = graph
-            .nodes()
-            .filter(|(_, n)| !matches!(n.kind(), NodeKind::Region))
-            .map(|(id, n)| {
-                let mut text = String::with_capacity(64);
-                if let Some(name) = &n.name {
-                    text.push_str(name);
+        let mut texts = Vec::with_capacity(graph.len());
+        let mut kinds = Vec::with_capacity(graph.len());
+        let mut nodes = Vec::with_capacity(graph.len());
+        for (id, n) in graph.nodes() {
+            let mut text = String::with_capacity(96);
+            if let Some(name) = &n.name {
+                text.push_str(name);
+                text.push(' ');
+            }
+            text.push_str(&n.id);
+            if let Some(arn) = n.arn.as_ref().filter(|a| **a != n.id) {
+                text.push(' ');
+                text.push_str(arn);
+            }
+            for (k, v) in &n.tags {
+                if k != "Name" {
                     text.push(' ');
+                    text.push_str(v);
                 }
-                text.push_str(&n.id);
-                if let Some(arn) = n.arn.as_ref().filter(|a| **a != n.id) {
-                    text.push(' ');
-                    text.push_str(arn);
-                }
-                for (k, v) in &n.tags {
-                    if k != "Name" {
+            }
+            text.push(' ');
+            text.push_str(n.kind().label());
+            text.push(' ');
+            text.push_str(&n.account);
+            if let Some(r) = &n.region {
+                text.push(' ');
+                text.push_str(r);
+            }
+            // What lists show beside the name: state, addresses.
+            match &n.data {
+                NodeData::Instance(i) => {
+                    for part in [i.state.as_deref(), i.instance_type.as_deref()]
+                        .into_iter()
+                        .flatten()
+                    {
                         text.push(' ');
-                        text.push_str(v);
+                        text.push_str(part);
+                    }
+                    for ip in i.private_ip.iter().chain(i.public_ip.iter()) {
+                        text.push(' ');
+                        text.push_str(&ip.to_string());
                     }
                 }
-                Entry {
-                    id,
-                    kind: n.kind(),
-                    text,
+                NodeData::GuardDutyFinding(f) => {
+                    text.push(' ');
+                    text.push_str(&f.finding_type);
                 }
-            })
-            .collect();
+                _ => {}
+            }
+            texts.push(text.to_lowercase().into_boxed_str());
+            kinds.push(n.kind());
+            nodes.push(id);
+        }
         Finder {
-            entries,
-            matcher: SkimMatcherV2::default().ignore_case(),
+            texts,
+            kinds,
+            nodes,
+            matcher: SkimMatcherV2::default(),
         }
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.texts.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.texts.is_empty()
     }
 
-    pub fn node(&self, entry: u32) -> NodeId {
-        self.entries[entry as usize].id
+    pub fn node(&self, position: u32) -> NodeId {
+        self.nodes[position as usize]
+    }
+
+    /// The lowercase search text of a node (for list filters).
+    pub fn text(&self, id: NodeId) -> &str {
+        self.texts.get(id.index()).map(|t| &**t).unwrap_or("")
     }
 
     /// Search; when `previous` answered a query that this one extends
     /// (same kind, longer pattern), only its hits are searched again.
     pub fn search(&self, query: &str, previous: Option<&Hits>) -> Hits {
         let (kind, pattern) = parse_query(query);
+        let pattern = pattern.to_lowercase();
         let narrowing = previous.filter(|p| {
             let (pk, pp) = parse_query(&p.query);
-            pk == kind && !pp.is_empty() && pattern.starts_with(pp)
+            pk == kind && !pp.is_empty() && pattern.starts_with(&pp.to_lowercase())
         });
+        let pat = pattern.as_bytes();
         let mut hits: Vec<(u32, i64)> = Vec::new();
         let mut consider = |i: u32| {
-            let e = &self.entries[i as usize];
-            if kind.is_some_and(|k| k != e.kind) {
+            if kind.is_some_and(|k| k != self.kinds[i as usize])
+                || self.kinds[i as usize] == NodeKind::Region
+            {
                 return;
             }
-            if pattern.is_empty() {
+            if pat.is_empty() {
                 hits.push((i, 0));
-            } else if let Some(score) = self.matcher.fuzzy_match(&e.text, pattern) {
-                hits.push((i, score));
+                return;
             }
+            let text = &self.texts[i as usize];
+            let Some(first) = subsequence(text.as_bytes(), pat) else {
+                return;
+            };
+            // A cheap first ranking: a contiguous match early in the text
+            // beats a scattered one.
+            let score = match text.find(pattern.as_str()) {
+                Some(at) => CONTIGUOUS - at as i64,
+                None => -(first as i64),
+            };
+            hits.push((i, score));
         };
         match narrowing {
             Some(p) => p.hits.iter().for_each(|(i, _)| consider(*i)),
-            None => (0..self.entries.len() as u32).for_each(&mut consider),
+            None => (0..self.texts.len() as u32).for_each(&mut consider),
         }
-        if kind.is_none() && pattern.is_empty() {
+        if kind.is_none() && pat.is_empty() {
             hits.clear();
         }
         hits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        // The full fuzzy score orders the best candidates only: what the
+        // finder shows, without scoring a hundred thousand texts per key.
+        if pat.len() >= 3 {
+            let top = hits.len().min(RESCORED);
+            for h in &mut hits[..top] {
+                let fuzzy = self
+                    .matcher
+                    .fuzzy_match(&self.texts[h.0 as usize], &pattern)
+                    .unwrap_or(0);
+                h.1 = RESCORED_BASE + fuzzy + h.1.max(0) / 1000;
+            }
+            hits[..top].sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        }
         Hits {
             query: query.to_string(),
             hits,
@@ -142,5 +223,17 @@ mod tests {
         let narrow = f.search("alice-prod", Some(&wide));
         assert_eq!(narrow.hits, f.search("alice-prod", None).hits);
         assert!(f.search("", None).hits.is_empty());
+        // Upper case in the query still matches.
+        assert_eq!(f.search("BILL-WEB", None).hits.first(), hits.hits.first());
+        // Tags and addresses are searchable.
+        assert!(!f.search("storefront", None).hits.is_empty());
+        assert!(!f.search("54.210.33.7", None).hits.is_empty());
+    }
+
+    #[test]
+    fn subsequence_finds_characters_in_order() {
+        assert_eq!(subsequence(b"bill-web-server", b"bws"), Some(0));
+        assert_eq!(subsequence(b"bill-web-server", b"web"), Some(5));
+        assert_eq!(subsequence(b"bill", b"lib"), None);
     }
 }

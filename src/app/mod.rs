@@ -33,6 +33,13 @@ pub enum Event {
     Resize(u16, u16),
     /// The data finished loading (or failed).
     Loaded(Result<Box<Data>, String>),
+    /// The exposure analysis finished.
+    Analysed(Vec<crate::analysis::Exposure>),
+    /// A background sort finished.
+    Sorted {
+        depth: usize,
+        list: Box<ListView>,
+    },
     /// Time passed (the clock in the header, the spinner).
     Tick(DateTime<Utc>),
     /// An effect finished: what to tell the user.
@@ -47,7 +54,54 @@ pub enum Effect {
     Copy(String),
     /// Write these files.
     Export(export::Export),
+    /// Sort a long list off the input path; the answer comes back as
+    /// `Event::Sorted`.
+    Sort(SortJob),
 }
+
+/// A list to sort in the background.
+#[derive(Clone)]
+pub struct SortJob {
+    /// Where the list is on the view stack.
+    pub depth: usize,
+    pub list: ListView,
+    pub data: Arc<Data>,
+    pub scope: Scope,
+}
+
+impl SortJob {
+    /// Do the work (on a blocking thread).
+    pub fn run(mut self) -> Event {
+        self.list.refresh(&self.data, &self.scope);
+        Event::Sorted {
+            depth: self.depth,
+            list: Box::new(self.list),
+        }
+    }
+}
+
+impl std::fmt::Debug for SortJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "SortJob(depth {}, {} rows, column {})",
+            self.depth,
+            self.list.rows.len(),
+            self.list.sort
+        )
+    }
+}
+
+impl PartialEq for SortJob {
+    fn eq(&self, other: &SortJob) -> bool {
+        self.depth == other.depth
+            && self.list.sort == other.list.sort
+            && self.list.reverse == other.list.reverse
+    }
+}
+
+/// Lists longer than this are sorted in the background.
+pub const BACKGROUND_SORT_ROWS: usize = 20_000;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Level {
@@ -142,6 +196,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "every resource reachable from the internet, worst first",
     ),
     ("findings", "GuardDuty findings, worst first"),
+    ("all", "every resource (filter it with /)"),
     ("instances", "EC2 instances"),
     ("sg", "security groups"),
     ("vpc", "VPCs"),
@@ -173,6 +228,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
 fn command_kind(cmd: &str) -> Option<ListKind> {
     Some(match cmd {
         "exposed" | "exposure" | "open" => ListKind::Exposed,
+        "all" | "everything" => ListKind::All,
         "findings" | "finding" | "gd" | "guardduty" => ListKind::Findings,
         "instances" | "instance" | "ec2" | "i" => ListKind::Kind(NodeKind::Instance),
         "roles" => ListKind::Kind(NodeKind::IamRole),
@@ -267,6 +323,27 @@ impl App {
                 }
                 Vec::new()
             }
+            Event::Analysed(found) => {
+                self.analysed(found);
+                Vec::new()
+            }
+            Event::Sorted { depth, list } => {
+                // Only if the list is still there, asking for this order.
+                if let Some(View::List(l)) = self.stack.get_mut(depth) {
+                    if l.kind == list.kind
+                        && l.sort == list.sort
+                        && l.reverse == list.reverse
+                        && l.filter == list.filter
+                    {
+                        let selected = l.selected;
+                        *l = *list;
+                        l.selected = selected.min(l.rows.len().saturating_sub(1));
+                        l.sorting = false;
+                    }
+                }
+                self.keep_selection_visible();
+                Vec::new()
+            }
             Event::Loaded(Err(e)) => {
                 self.status = Status::Failed(e.clone());
                 self.message = Some(Message::error(e));
@@ -278,6 +355,34 @@ impl App {
             }
             Event::Key(k) => self.key(k),
         }
+    }
+
+    /// Take in the analysis and refresh what shows it.
+    fn analysed(&mut self, found: Vec<crate::analysis::Exposure>) {
+        let Some(arc) = self.data.take() else { return };
+        let data = match Arc::try_unwrap(arc) {
+            Ok(mut d) => {
+                d.set_exposures(found);
+                Arc::new(d)
+            }
+            // Not shared outside the app; kept as it was if it ever is.
+            Err(arc) => arc,
+        };
+        let scope = self.scope.clone();
+        for v in &mut self.stack {
+            match v {
+                View::List(l) => {
+                    l.invalidate();
+                    l.refresh(&data, &scope);
+                }
+                View::Resource(r) => {
+                    r.relations = view::relation_rows(&data, r.node);
+                    r.compute_why(&data);
+                }
+                View::Overview { .. } => {}
+            }
+        }
+        self.data = Some(data);
     }
 
     fn key(&mut self, k: KeyEvent) -> Vec<Effect> {
@@ -466,11 +571,21 @@ impl App {
             }
             Action::SortNext | Action::SortReverse => {
                 let (data, scope) = (self.data.clone(), self.scope.clone());
+                let depth = self.stack.len() - 1;
                 if let (Some(d), View::List(l)) = (data, self.view_mut()) {
                     if action == Action::SortNext {
                         l.sort = (l.sort + 1) % view::columns(l.kind).len();
                     } else {
                         l.reverse = !l.reverse;
+                    }
+                    if l.rows.len() > BACKGROUND_SORT_ROWS {
+                        l.sorting = true;
+                        return vec![Effect::Sort(SortJob {
+                            depth,
+                            list: l.clone(),
+                            data: d,
+                            scope,
+                        })];
                     }
                     l.refresh(&d, &scope);
                 }
@@ -578,7 +693,7 @@ impl App {
                             None => self.open_resource(node, Tab::Detail),
                         }
                     }
-                    ListKind::Kind(_) => self.open_resource(node, Tab::Detail),
+                    ListKind::Kind(_) | ListKind::All => self.open_resource(node, Tab::Detail),
                 }
             }
             View::Resource(r) => {

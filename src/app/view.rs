@@ -15,6 +15,8 @@ use super::data::{Data, account_label};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListKind {
     Kind(NodeKind),
+    /// Every resource of every kind.
+    All,
     Exposed,
     Findings,
 }
@@ -23,6 +25,7 @@ impl ListKind {
     pub fn title(self) -> String {
         match self {
             ListKind::Kind(k) => k.plural().to_string(),
+            ListKind::All => "all resources".to_string(),
             ListKind::Exposed => "exposed resources".to_string(),
             ListKind::Findings => "GuardDuty findings".to_string(),
         }
@@ -248,6 +251,14 @@ pub fn columns(kind: ListKind) -> Vec<Column> {
             col!("ACCOUNT", 13, account),
             col!("REGION", 14, region),
         ],
+        ListKind::All => vec![
+            col!("EXPOSURE", 14, badge, badge_key),
+            col!("NAME", 28, name),
+            col!("KIND", 18, kind_label),
+            col!("ID", 24, ident),
+            col!("ACCOUNT", 13, account),
+            col!("REGION", 14, region),
+        ],
         ListKind::Kind(_) => vec![
             col!("NAME", 28, name),
             col!("ID", 24, ident),
@@ -300,6 +311,11 @@ pub struct ListView {
     pub kind: ListKind,
     pub rows: Vec<NodeId>,
     pub filter: String,
+    /// A background sort is under way.
+    pub sorting: bool,
+    /// The filter and scope `rows` were computed for.
+    filtered_by: Option<String>,
+    scope_seen: Option<Scope>,
     pub sort: usize,
     pub reverse: bool,
     pub selected: usize,
@@ -309,6 +325,9 @@ pub struct ListView {
 impl ListView {
     pub fn new(d: &Data, kind: ListKind, scope: &Scope) -> ListView {
         let mut v = ListView {
+            sorting: false,
+            filtered_by: None,
+            scope_seen: None,
             kind,
             rows: Vec::new(),
             filter: String::new(),
@@ -332,25 +351,36 @@ impl ListView {
     pub fn refresh(&mut self, d: &Data, scope: &Scope) {
         let base: Vec<NodeId> = match self.kind {
             ListKind::Kind(k) => d.graph.nodes_of(k).map(|(id, _)| id).collect(),
+            ListKind::All => d
+                .graph
+                .nodes()
+                .filter(|(_, n)| n.kind() != NodeKind::Region)
+                .map(|(id, _)| id)
+                .collect(),
             ListKind::Exposed => d.exposed_order.clone(),
             ListKind::Findings => d.findings.clone(),
         };
         let cols = columns(self.kind);
-        let needle = self.filter.to_ascii_lowercase();
+        let needle = self.filter.to_lowercase();
+        // A filter that extends the last one only searches what it kept.
+        let base: Vec<NodeId> = match &self.filtered_by {
+            Some(prev)
+                if !prev.is_empty()
+                    && needle.starts_with(prev.as_str())
+                    && self.scope_seen.as_ref() == Some(scope) =>
+            {
+                std::mem::take(&mut self.rows)
+            }
+            _ => base,
+        };
         let mut rows: Vec<NodeId> = base
             .into_iter()
             .filter(|id| scope.keeps(d, *id))
             .filter(|id| {
-                needle.is_empty() || {
-                    let n = d.graph.node(*id);
-                    n.id.to_ascii_lowercase().contains(&needle)
-                        || n.name
-                            .as_deref()
-                            .is_some_and(|x| x.to_ascii_lowercase().contains(&needle))
-                        || cols
-                            .iter()
-                            .any(|c| (c.value)(d, *id).to_ascii_lowercase().contains(&needle))
-                }
+                needle.is_empty()
+                    || d.finder.text(*id).contains(&needle)
+                    || (self.kind == ListKind::Exposed
+                        && exposure_summary(d, *id).to_lowercase().contains(&needle))
             })
             .collect();
         let keep_order = matches!(self.kind, ListKind::Exposed | ListKind::Findings)
@@ -358,26 +388,51 @@ impl ListView {
             && !self.reverse;
         if !keep_order {
             let col = &cols[self.sort.min(cols.len() - 1)];
-            let mut keyed: Vec<(SortKey, NodeId)> =
-                rows.iter().map(|id| ((col.key)(d, *id), *id)).collect();
-            keyed.sort_by(|a, b| {
-                let o = a.0.cmp(&b.0);
+            // Each key once, with its first bytes packed into a number so
+            // that most comparisons never touch the strings.
+            let mut keyed: Vec<(u64, SortKey, NodeId)> = rows
+                .iter()
+                .map(|id| {
+                    let k = (col.key)(d, *id);
+                    let prefix = match &k {
+                        SortKey::Number(n) => (*n as u64) ^ (1 << 63),
+                        SortKey::Text(t) => t
+                            .bytes()
+                            .chain(std::iter::repeat(0))
+                            .take(8)
+                            .fold(0u64, |acc, b| (acc << 8) | u64::from(b)),
+                    };
+                    (prefix, k, *id)
+                })
+                .collect();
+            let numeric = keyed
+                .first()
+                .is_some_and(|k| matches!(k.1, SortKey::Number(_)));
+            keyed.sort_unstable_by(|a, b| {
+                let o =
+                    a.0.cmp(&b.0)
+                        .then_with(|| a.1.cmp(&b.1))
+                        .then(a.2.cmp(&b.2));
                 // Severity columns read worst first.
-                let o = if matches!(a.0, SortKey::Number(_)) {
-                    o.reverse()
-                } else {
-                    o
-                };
+                let o = if numeric { o.reverse() } else { o };
                 if self.reverse { o.reverse() } else { o }
             });
-            rows = keyed.into_iter().map(|(_, id)| id).collect();
+            rows = keyed.into_iter().map(|(_, _, id)| id).collect();
         }
         self.rows = rows;
+        self.filtered_by = Some(needle);
+        self.scope_seen = Some(scope.clone());
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
     }
 
     pub fn current(&self) -> Option<NodeId> {
         self.rows.get(self.selected).copied()
+    }
+
+    /// Forget the rows: the next refresh starts from every resource again
+    /// (after the data changed).
+    pub fn invalidate(&mut self) {
+        self.filtered_by = None;
     }
 
     /// Keep the selection inside a window of `height` rows.

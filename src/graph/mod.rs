@@ -23,7 +23,8 @@ use crate::model::{EdgeKind, Gap, Node, NodeKind};
 pub struct NodeId(u32);
 
 impl NodeId {
-    fn index(self) -> usize {
+    /// A dense position (0..graph.len()), for tables kept beside the graph.
+    pub fn index(self) -> usize {
         self.0 as usize
     }
 }

@@ -138,17 +138,27 @@ fn header(f: &mut Frame, app: &App, area: Rect) {
             } else {
                 format!(", {} gaps", c.gaps.len())
             };
-            spans.extend([
-                sep(),
-                Span::styled(
-                    format!(
-                        "{} resources, {} open{gaps}",
-                        d.graph.len(),
-                        d.exposed.len()
+            if d.analysed {
+                spans.extend([
+                    sep(),
+                    Span::styled(
+                        format!(
+                            "{} resources, {} open{gaps}",
+                            d.graph.len(),
+                            d.exposed.len()
+                        ),
+                        t.style(Role::Ok),
                     ),
-                    t.style(Role::Ok),
-                ),
-            ]);
+                ]);
+            } else {
+                spans.extend([
+                    sep(),
+                    Span::styled(
+                        format!("{} resources{gaps}, analysing exposure…", d.graph.len()),
+                        t.style(Role::Warning),
+                    ),
+                ]);
+            }
         }
         None => {
             let s = match &app.status {
@@ -227,7 +237,20 @@ fn status_line(f: &mut Frame, app: &App, area: Rect) {
             }
             None => {
                 let mut spans = Vec::new();
-                for b in &app.keymap.bindings {
+                // Help and quit first, so narrow terminals still show them.
+                let first = |a: crate::app::keymap::Action| {
+                    matches!(
+                        a,
+                        crate::app::keymap::Action::Help | crate::app::keymap::Action::Quit
+                    )
+                };
+                let ordered = app
+                    .keymap
+                    .bindings
+                    .iter()
+                    .filter(|b| first(b.action))
+                    .chain(app.keymap.bindings.iter().filter(|b| !first(b.action)));
+                for b in ordered {
                     if let (Some(k), Some(word)) = (b.keys.first(), b.status) {
                         spans.push(Span::styled(format!(" {k}"), t.style(Role::Accent)));
                         spans.push(Span::styled(format!(" {word} "), t.style(Role::Muted)));
@@ -421,7 +444,8 @@ fn list(f: &mut Frame, app: &App, d: &Data, area: Rect, l: &ListView) {
     } else {
         format!("{}/{}", l.selected + 1, l.rows.len())
     };
-    let title = format!("{}{filter} [{pos}]", l.kind.title());
+    let sorting = if l.sorting { " sorting…" } else { "" };
+    let title = format!("{}{filter} [{pos}]{sorting}", l.kind.title());
     let table = Table::new(rows, widths)
         .header(header)
         .block(panel(t, &title))

@@ -5,6 +5,7 @@ mod demo;
 mod exposure;
 mod import;
 mod snapshot;
+mod terminal;
 mod tui;
 
 use std::path::PathBuf;

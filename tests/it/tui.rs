@@ -457,3 +457,80 @@ fn quitting_and_help_come_from_the_keymap() {
     key(&mut a, KeyCode::Esc);
     assert_eq!(key(&mut a, KeyCode::Char('q')), [Effect::Quit]);
 }
+
+#[test]
+fn the_screen_answers_before_the_analysis_finishes() {
+    let theme = Theme::load("dark", None, false).expect("theme");
+    let now = skyhound::source::demo::collected_at() + Duration::days(2);
+    let mut a = App::new("demo".into(), theme, Keymap::default(), now);
+    a.update(Event::Resize(120, 35));
+    let data = Data::loaded(skyhound::source::demo::graph(), Vec::new());
+    let graph = data.graph.clone();
+    a.update(Event::Loaded(Ok(Box::new(data))));
+    assert!(screen(&a).contains("analysing exposure"));
+    command(&mut a, "exposed");
+    command(&mut a, "instances");
+    let found = skyhound::analysis::exposures(&graph);
+    drop(graph);
+    a.update(Event::Analysed(found));
+    let s = screen(&a);
+    assert!(
+        s.contains("12 open") && s.contains("OPEN critical"),
+        "badges appear once analysed: {s}"
+    );
+    key(&mut a, KeyCode::Esc);
+    let View::List(l) = a.view() else {
+        panic!("list")
+    };
+    assert_eq!(l.rows.len(), 12, "the exposed list filled in");
+}
+
+#[test]
+fn long_lists_sort_in_the_background_and_land_in_place() {
+    let theme = Theme::load("dark", None, false).expect("theme");
+    let mut a = App::new(
+        "synthetic".into(),
+        theme,
+        Keymap::default(),
+        chrono::Utc::now(),
+    );
+    a.update(Event::Resize(120, 35));
+    let data = Data::build(
+        skyhound::graph::Graph::build(
+            skyhound::source::synth::nodes(30_000, 3),
+            Default::default(),
+        ),
+        Vec::new(),
+    );
+    a.update(Event::Loaded(Ok(Box::new(data))));
+    command(&mut a, "all");
+    let effects = key(&mut a, KeyCode::Char('s'));
+    let [Effect::Sort(job)] = &effects[..] else {
+        panic!("a background sort: {effects:?}")
+    };
+    assert!(screen(&a).contains("sorting…"));
+    // The same order as sorting in place.
+    let mut expected = job.list.clone();
+    expected.refresh(&job.data, &job.scope);
+    a.update(job.clone().run());
+    let View::List(l) = a.view() else {
+        panic!("list")
+    };
+    assert!(!l.sorting);
+    assert_eq!(l.rows, expected.rows);
+    // A result for a list that has moved on is dropped.
+    let effects = key(&mut a, KeyCode::Char('s'));
+    let [Effect::Sort(stale)] = &effects[..] else {
+        panic!("sort")
+    };
+    key(&mut a, KeyCode::Char('S'));
+    let before = match a.view() {
+        View::List(l) => l.rows.clone(),
+        _ => Vec::new(),
+    };
+    a.update(stale.clone().run());
+    let View::List(l) = a.view() else {
+        panic!("list")
+    };
+    assert_eq!(l.rows, before);
+}

@@ -1,0 +1,142 @@
+//! A real terminal: skyhound in tmux, driven with send-keys and read with
+//! capture-pane. Checks the full-screen mode, navigation, resize and that
+//! the terminal is given back on quit.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "smoke"])
+    }
+
+    /// Wait until the screen shows `text` (the terminal is asynchronous).
+    fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(text) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "timed out waiting for {text:?}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "smoke"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
+    }
+}
+
+fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn the_explorer_runs_in_a_real_terminal() {
+    if !tmux_available() {
+        // CI installs tmux (scripts/test); elsewhere say why nothing ran.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is required for the terminal test in CI"
+        );
+        eprintln!("skipping: tmux is not installed");
+        return;
+    }
+    let home = std::env::temp_dir().join(format!("skyhound-tmux-home-{}", std::process::id()));
+    std::fs::create_dir_all(&home).expect("home");
+    let t = Tmux {
+        socket: format!("skyhound-test-{}", std::process::id()),
+    };
+    let cmd = format!(
+        "env HOME={} TERM=xterm-256color {} --demo; echo SKYHOUND-EXITED-$?; sleep 30",
+        home.display(),
+        env!("CARGO_BIN_EXE_skyhound")
+    );
+    t.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "smoke",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &cmd,
+    ]);
+
+    let s = t.wait_for("overview:");
+    assert!(s.contains("skyhound") && s.contains("bill-company"), "{s}");
+
+    t.keys(&[":exposed", "Enter"]);
+    t.wait_for("exposed resources [1/12]");
+    t.keys(&["j", "Enter"]);
+    // The frame arrives in pieces: wait for its last part.
+    let s = t.wait_for("network-interface eni-");
+    assert!(
+        s.contains("why exposed") && s.contains("internet-gateway") && s.contains("security-group"),
+        "{s}"
+    );
+
+    // Resize: the layout follows the terminal.
+    t.run(&["resize-window", "-t", "smoke", "-x", "80", "-y", "24"]);
+    let start = Instant::now();
+    loop {
+        let s = t.screen();
+        if s.lines().count() <= 24
+            && s.lines().all(|l| l.chars().count() <= 80)
+            && s.contains("? help")
+        {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the layout did not follow the resize:\n{s}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    t.keys(&["f"]);
+    t.keys(&["role:partner"]);
+    t.wait_for("partner-support");
+    t.keys(&["Enter"]);
+    t.wait_for("IAM role partner-support");
+
+    t.keys(&["q"]);
+    let s = t.wait_for("SKYHOUND-EXITED-0");
+    // The alternate screen is gone: the shell's own output is back.
+    assert!(!s.contains("overview ›"), "{s}");
+    let _ = std::fs::remove_dir_all(&home);
+}
