@@ -189,14 +189,14 @@ fn dir_name(p: &Path) -> String {
 struct AccountDir {
     label: String,
     /// (region, folder); one entry with region `None` for a flat folder.
-    regions: Vec<(Option<String>, PathBuf)>,
+    regions: Vec<(Option<String>, Folder)>,
 }
 
-fn region_dirs(dir: &Path) -> Result<Vec<(Option<String>, PathBuf)>, ImportError> {
+fn region_dirs(dir: &Path) -> Result<Vec<(Option<String>, Folder)>, ImportError> {
     Ok(subdirs(dir)?
         .into_iter()
         .filter(|p| is_region_name(&dir_name(p)))
-        .map(|p| (Some(dir_name(&p)), p))
+        .map(|p| (Some(dir_name(&p)), Folder::new(p)))
         .collect())
 }
 
@@ -228,7 +228,7 @@ fn discover(root: &Path) -> Result<Vec<AccountDir>, ImportError> {
         } else if has_aws_json(&sub) {
             accounts.push(AccountDir {
                 label: dir_name(&sub),
-                regions: vec![(None, sub)],
+                regions: vec![(None, Folder::new(sub))],
             });
         }
     }
@@ -238,10 +238,49 @@ fn discover(root: &Path) -> Result<Vec<AccountDir>, ImportError> {
     if has_aws_json(&root) {
         return Ok(vec![AccountDir {
             label: dir_name(&root),
-            regions: vec![(None, root.clone())],
+            regions: vec![(None, Folder::new(root.clone()))],
         }]);
     }
     Err(ImportError::NothingToImport(root))
+}
+
+/// One account's responses collected live, region by region (IAM and the
+/// other global services in the region named first).
+pub struct MemoryAccount {
+    pub account_id: String,
+    pub regions: Vec<(String, std::sync::Arc<read::MemoryFolder>)>,
+}
+
+/// Build a graph from responses held in memory, laid out as an
+/// account-data tree would be. `gaps` are what could not be collected,
+/// with their real reasons; `collected_at` is when.
+pub fn import_memory(
+    accounts: Vec<MemoryAccount>,
+    gaps: Vec<Gap>,
+    source: String,
+    collected_at: DateTime<Utc>,
+) -> Imported {
+    let mut run = Run {
+        gaps,
+        ..Run::default()
+    };
+    for a in accounts {
+        let dir = AccountDir {
+            label: a.account_id.clone(),
+            regions: a
+                .regions
+                .into_iter()
+                .map(|(region, m)| {
+                    (
+                        Some(region.clone()),
+                        Folder::in_memory(format!("live/{}/{region}", a.account_id), m),
+                    )
+                })
+                .collect(),
+        };
+        run.account(&dir, &ImportOptions::default());
+    }
+    run.finish(source, Some(collected_at))
 }
 
 /// Import a folder of AWS JSON.
@@ -251,33 +290,42 @@ pub fn import_dir(root: &Path, opts: &ImportOptions) -> Result<Imported, ImportE
     for dir in &accounts {
         run.account(dir, opts);
     }
-    let Run {
-        mut sink,
-        problems,
-        gaps,
-        accounts: account_nodes,
-        orgs,
-        eip_links,
-        newest,
-    } = run;
-    for (eni, private_ip, assoc) in eip_links {
-        apply_eip(&mut sink, &eni, private_ip, assoc);
+    let source = format!("import {}", root.display());
+    let newest = run.newest;
+    Ok(run.finish(source, newest))
+}
+
+impl Run {
+    /// Link Elastic IPs, gather the nodes and build the graph.
+    fn finish(self, source: String, collected_at: Option<DateTime<Utc>>) -> Imported {
+        let Run {
+            mut sink,
+            problems,
+            gaps,
+            accounts: account_nodes,
+            orgs,
+            eip_links,
+            ..
+        } = self;
+        for (eni, private_ip, assoc) in eip_links {
+            apply_eip(&mut sink, &eni, private_ip, assoc);
+        }
+        let mut nodes: Vec<Node> = orgs.into_values().collect();
+        nodes.extend(account_nodes.into_values());
+        nodes.append(&mut sink.nodes);
+        let collection = Collection {
+            collected_at,
+            source,
+            accounts: Vec::new(),
+            regions: Vec::new(),
+            gaps,
+        };
+        Imported {
+            graph: Graph::build(nodes, collection),
+            problems,
+            warnings: sink.warnings,
+        }
     }
-    let mut nodes: Vec<Node> = orgs.into_values().collect();
-    nodes.extend(account_nodes.into_values());
-    nodes.append(&mut sink.nodes);
-    let collection = Collection {
-        collected_at: newest,
-        source: format!("import {}", root.display()),
-        accounts: Vec::new(),
-        regions: Vec::new(),
-        gaps,
-    };
-    Ok(Imported {
-        graph: Graph::build(nodes, collection),
-        problems,
-        warnings: sink.warnings,
-    })
 }
 
 /// Give an interface the Elastic IP that DescribeAddresses associates with
@@ -328,6 +376,15 @@ struct Run {
 
 impl Run {
     fn gap(&mut self, account: &str, region: Option<&str>, service: &str, op: &str, reason: &str) {
+        // A gap already known (from live collection, with its real reason) stands.
+        if self.gaps.iter().any(|g| {
+            g.account == account
+                && g.region.as_deref() == region
+                && g.service == service
+                && g.operation == op
+        }) {
+            return;
+        }
         self.gaps.push(Gap {
             account: account.to_string(),
             region: region.map(str::to_string),
@@ -369,10 +426,7 @@ impl Run {
     }
 
     fn note_time(&mut self, folder: &Folder, name: &str) {
-        let modified = std::fs::metadata(folder.file(name))
-            .or_else(|_| std::fs::metadata(folder.path.join(name)))
-            .and_then(|m| m.modified());
-        if let Ok(t) = modified {
+        if let Some(t) = folder.modified(name) {
             let t: DateTime<Utc> = t.into();
             if self.newest.is_none_or(|n| t > n) {
                 self.newest = Some(t);
@@ -386,8 +440,7 @@ impl Run {
         let global_dir = dir
             .regions
             .iter()
-            .find(|(_, p)| {
-                let f = Folder::new(p);
+            .find(|(_, f)| {
                 f.has("iam-get-account-authorization-details") || f.has("sts-get-caller-identity")
             })
             .or_else(|| {
@@ -396,7 +449,7 @@ impl Run {
                     .find(|(r, _)| r.as_deref() == Some("us-east-1"))
             })
             .or_else(|| dir.regions.first())
-            .map(|(_, p)| Folder::new(p));
+            .map(|(_, f)| f.clone());
         let Some(global_dir) = global_dir else { return };
 
         let identity: Vec<(Option<String>, org::CallerIdentity)> =
@@ -405,7 +458,7 @@ impl Run {
             dir.label.clone()
         } else if let Some(id) = identity.iter().find_map(|(_, i)| i.account_id()) {
             id
-        } else if let Some(id) = dir.regions.iter().find_map(|(_, p)| scan_account(p)) {
+        } else if let Some(id) = dir.regions.iter().find_map(|(_, f)| scan_account(f)) {
             id
         } else {
             self.sink.warn(format!(
@@ -419,11 +472,11 @@ impl Run {
         if !is_account_id(&dir.label) {
             account_data.aliases.push(dir.label.clone());
         }
-        for (region, path) in &dir.regions {
-            let folder = Folder::new(path);
+        for (region, folder) in &dir.regions {
+            let path = &folder.path;
             let region = match region {
                 Some(r) => r.clone(),
-                None => match opts.region.clone().or_else(|| scan_region(path)) {
+                None => match opts.region.clone().or_else(|| scan_region(folder)) {
                     Some(r) => r,
                     None => {
                         self.sink.warn(format!(
@@ -438,7 +491,7 @@ impl Run {
                 account: account.clone(),
                 region,
             };
-            self.region(&folder, &ctx);
+            self.region(folder, &ctx);
         }
         self.global(&global_dir, &account, &mut account_data);
 
@@ -721,7 +774,7 @@ impl Run {
 }
 
 /// Look through a folder's EC2 and IAM files for the owning account.
-fn scan_account(dir: &Path) -> Option<String> {
+fn scan_account(folder: &Folder) -> Option<String> {
     let candidates = [
         "ec2-describe-vpcs",
         "ec2-describe-security-groups",
@@ -729,9 +782,8 @@ fn scan_account(dir: &Path) -> Option<String> {
         "ec2-describe-network-interfaces",
         "iam-get-account-authorization-details",
     ];
-    let folder = Folder::new(dir);
     candidates.iter().find_map(|name| {
-        let value: serde_json::Value = read::parse_file(&folder.file(name)).ok()?;
+        let value = first_value(folder, name)?;
         find_in(&value, &|key, v| {
             let s = v.as_str()?;
             match key {
@@ -744,7 +796,7 @@ fn scan_account(dir: &Path) -> Option<String> {
 }
 
 /// Look through a flat folder's files for the region they describe.
-fn scan_region(dir: &Path) -> Option<String> {
+fn scan_region(folder: &Folder) -> Option<String> {
     let candidates = [
         "ec2-describe-subnets",
         "ec2-describe-instances",
@@ -752,9 +804,8 @@ fn scan_region(dir: &Path) -> Option<String> {
         "elbv2-describe-load-balancers",
         "guardduty-get-findings",
     ];
-    let folder = Folder::new(dir);
     candidates.iter().find_map(|name| {
-        let value: serde_json::Value = read::parse_file(&folder.file(name)).ok()?;
+        let value = first_value(folder, name)?;
         find_in(&value, &|key, v| {
             let s = v.as_str()?;
             match key {
@@ -768,6 +819,14 @@ fn scan_region(dir: &Path) -> Option<String> {
             }
         })
     })
+}
+
+/// The first response of an operation, as plain JSON.
+fn first_value(folder: &Folder, name: &str) -> Option<serde_json::Value> {
+    match folder.read::<serde_json::Value>(name, &mut Vec::new()) {
+        Found::Files(v) => v.into_iter().next().map(|(_, v)| v),
+        Found::Missing => None,
+    }
 }
 
 /// Depth-first search of a JSON value for the first key/value `f` accepts.

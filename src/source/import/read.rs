@@ -61,10 +61,30 @@ pub fn parse_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
     Ok(value)
 }
 
-/// Where to look for one operation's output in a folder.
+/// Responses held in memory (from live collection), by operation name
+/// (`ec2-describe-vpcs`), each with the parameter it was called with.
+#[derive(Debug, Default, Clone)]
+pub struct MemoryFolder {
+    pub responses: std::collections::BTreeMap<String, Vec<(Option<String>, serde_json::Value)>>,
+}
+
+impl MemoryFolder {
+    /// Record one response (one call, all its pages merged).
+    pub fn put(&mut self, name: &str, param: Option<String>, value: serde_json::Value) {
+        self.responses
+            .entry(name.to_string())
+            .or_default()
+            .push((param, value));
+    }
+}
+
+/// Where to look for one operation's output: a folder on disk, or
+/// responses in memory laid out the same way.
 #[derive(Debug, Clone)]
 pub struct Folder {
+    /// The folder, or a label naming where in-memory responses came from.
     pub path: PathBuf,
+    memory: Option<std::sync::Arc<MemoryFolder>>,
 }
 
 /// The outcome of looking for an operation's output.
@@ -78,7 +98,17 @@ pub enum Found<T> {
 
 impl Folder {
     pub fn new(path: impl Into<PathBuf>) -> Folder {
-        Folder { path: path.into() }
+        Folder {
+            path: path.into(),
+            memory: None,
+        }
+    }
+
+    pub fn in_memory(label: impl Into<PathBuf>, memory: std::sync::Arc<MemoryFolder>) -> Folder {
+        Folder {
+            path: label.into(),
+            memory: Some(memory),
+        }
     }
 
     /// The path of `<name>.json`.
@@ -87,13 +117,32 @@ impl Folder {
     }
 
     pub fn has(&self, name: &str) -> bool {
-        self.file(name).is_file() || self.path.join(name).is_dir()
+        match &self.memory {
+            Some(m) => m.responses.contains_key(name),
+            None => self.file(name).is_file() || self.path.join(name).is_dir(),
+        }
     }
 
     /// Read `<name>.json` and every file of the folder `<name>/` (named by
     /// the URL-quoted parameter, with or without `.json`). Files that do not
     /// parse are reported in `problems` and skipped.
     pub fn read<T: DeserializeOwned>(&self, name: &str, problems: &mut Vec<Problem>) -> Found<T> {
+        if let Some(m) = &self.memory {
+            let Some(list) = m.responses.get(name) else {
+                return Found::Missing;
+            };
+            let mut out = Vec::new();
+            for (param, value) in list {
+                match serde_path_to_error::deserialize::<_, T>(value.clone()) {
+                    Ok(v) => out.push((param.clone(), v)),
+                    Err(e) => problems.push(Problem {
+                        file: self.file(name),
+                        message: format!("unexpected answer at {}: {}", e.path(), e.inner()),
+                    }),
+                }
+            }
+            return Found::Files(out);
+        }
         let mut out = Vec::new();
         let mut any = false;
         let single = self.file(name);
@@ -137,6 +186,17 @@ impl Folder {
         } else {
             Found::Missing
         }
+    }
+
+    /// The file's modification time, for the collection time of an import.
+    pub fn modified(&self, name: &str) -> Option<std::time::SystemTime> {
+        if self.memory.is_some() {
+            return None;
+        }
+        std::fs::metadata(self.file(name))
+            .or_else(|_| std::fs::metadata(self.path.join(name)))
+            .and_then(|m| m.modified())
+            .ok()
     }
 }
 
