@@ -30,9 +30,38 @@ pub struct Input {
     #[arg(long, global = true, value_name = "PATH")]
     pub from: Option<PathBuf>,
 
-    /// Region of a flat folder of AWS JSON whose content does not say
+    /// Region to collect (repeatable; default: every region enabled for the
+    /// account), or the region of a flat folder of AWS JSON that does not say
     #[arg(long, global = true, value_name = "REGION")]
-    pub region: Option<String>,
+    pub region: Vec<String>,
+
+    /// AWS profile for live collection (default: the AWS CLI's credential chain)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Send AWS API calls here (also read from AWS_ENDPOINT_URL)
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Collect every account of the organization by assuming this role in each
+    #[arg(long, global = true, value_name = "ROLE")]
+    pub org_role: Option<String>,
+
+    /// Collect the account of this role by assuming it (repeatable)
+    #[arg(long, global = true, value_name = "ARN")]
+    pub role_arn: Vec<String>,
+
+    /// ExternalId to pass when assuming roles
+    #[arg(long, global = true, value_name = "ID")]
+    pub external_id: Option<String>,
+
+    /// API calls in flight at once during live collection
+    #[arg(long, global = true, default_value_t = 16)]
+    pub concurrency: usize,
+
+    /// Include archived GuardDuty findings
+    #[arg(long, global = true)]
+    pub archived_findings: bool,
 
     /// Explorer theme: dark, light, high-contrast, or a file in the config
     /// folder's themes/ (default: the config file's, else dark)
@@ -82,6 +111,12 @@ pub enum Command {
         /// Print JSON instead of text
         #[arg(long)]
         json: bool,
+    },
+    /// Collect from AWS (read-only) and write a snapshot; progress on stderr
+    Collect {
+        /// The snapshot file to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
     /// Write what was loaded as a snapshot file (mode 0600)
     Export {

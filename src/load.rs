@@ -11,6 +11,8 @@ use crate::source::import::{self, ImportOptions};
 pub enum Source {
     Demo,
     Path(PathBuf),
+    /// Collect from AWS now.
+    Live(crate::source::collect::CollectOptions),
 }
 
 /// A loaded graph and what the user should know about how it loaded.
@@ -31,6 +33,10 @@ pub enum LoadError {
     Import(#[from] import::ImportError),
     #[error("{0}: no such file or folder")]
     NotFound(PathBuf),
+    #[error(transparent)]
+    Collect(#[from] crate::source::collect::CollectError),
+    #[error("live collection needs the async runtime (skyhound's own commands provide it)")]
+    NeedsRuntime,
 }
 
 pub fn load(source: &Source, opts: &ImportOptions) -> Result<Loaded, LoadError> {
@@ -41,7 +47,22 @@ pub fn load(source: &Source, opts: &ImportOptions) -> Result<Loaded, LoadError> 
             warnings: vec![],
         }),
         Source::Path(path) => load_path(path, opts),
+        Source::Live(_) => Err(LoadError::NeedsRuntime),
     }
+}
+
+/// Collect live; progress goes to `progress`.
+pub async fn collect(
+    opts: &crate::source::collect::CollectOptions,
+    progress: Option<tokio::sync::mpsc::UnboundedSender<crate::source::collect::Progress>>,
+) -> Result<(Loaded, crate::source::collect::Stats), LoadError> {
+    let (imported, stats) = crate::source::collect::collect(opts, progress).await?;
+    let loaded = Loaded {
+        graph: imported.graph,
+        problems: imported.problems.iter().map(ToString::to_string).collect(),
+        warnings: imported.warnings,
+    };
+    Ok((loaded, stats))
 }
 
 fn load_path(path: &Path, opts: &ImportOptions) -> Result<Loaded, LoadError> {

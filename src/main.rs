@@ -14,6 +14,7 @@ use skyhound::graph::snapshot;
 use skyhound::load::{Loaded, Source, load};
 use skyhound::model::network::Protocol;
 use skyhound::report;
+use skyhound::source::collect::{CollectOptions, Progress, Stats};
 use skyhound::source::import::ImportOptions;
 
 fn main() -> ExitCode {
@@ -55,18 +56,74 @@ fn source(input: &Input) -> Result<Source> {
     match (&input.from, input.demo) {
         (Some(p), _) => Ok(Source::Path(p.clone())),
         (None, true) => Ok(Source::Demo),
-        (None, false) => bail!(
-            "nothing to open: pass --demo for the built-in example organization, or --from PATH for a snapshot or a folder of AWS JSON"
-        ),
+        // Neither: collect from AWS with the CLI's credentials.
+        (None, false) => Ok(Source::Live(collect_options(input))),
     }
+}
+
+fn collect_options(input: &Input) -> CollectOptions {
+    CollectOptions {
+        profile: input.profile.clone(),
+        regions: input.region.clone(),
+        endpoint_url: input.endpoint_url.clone(),
+        org_role: input.org_role.clone(),
+        role_arns: input.role_arn.clone(),
+        external_id: input.external_id.clone(),
+        concurrency: input.concurrency,
+        include_archived_findings: input.archived_findings,
+        ..CollectOptions::default()
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+/// Collect live, printing progress on stderr.
+fn collect_live(opts: &CollectOptions) -> Result<(Loaded, Stats)> {
+    let rt = runtime()?;
+    rt.block_on(async {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Progress>();
+        let printer = tokio::spawn(async move {
+            while let Some(p) = rx.recv().await {
+                match p {
+                    Progress::Account { account } => {
+                        eprintln!("skyhound: collecting account {account}")
+                    }
+                    Progress::Finished {
+                        account,
+                        region,
+                        service,
+                        ..
+                    } => {
+                        eprintln!(
+                            "skyhound:   {account} {} {service} done",
+                            region.as_deref().unwrap_or("global")
+                        )
+                    }
+                    Progress::Gap(g) => eprintln!("skyhound:   gap: {g}"),
+                    Progress::Started { .. } => {}
+                }
+            }
+        });
+        let result = skyhound::load::collect(opts, Some(tx)).await;
+        let _ = printer.await;
+        Ok(result?)
+    })
 }
 
 fn open(input: &Input) -> Result<Loaded> {
     let src = source(input)?;
     let opts = ImportOptions {
-        region: input.region.clone(),
+        region: input.region.first().cloned(),
     };
-    let loaded = load(&src, &opts)?;
+    let loaded = match &src {
+        Source::Live(o) => collect_live(o)?.0,
+        _ => load(&src, &opts)?,
+    };
     for p in &loaded.problems {
         eprintln!("skyhound: skipped {p}");
     }
@@ -119,6 +176,11 @@ fn explore(input: &Input) -> Result<()> {
     let label = match &source {
         Source::Demo => "demo".to_string(),
         Source::Path(p) => p.display().to_string(),
+        Source::Live(o) => o
+            .profile
+            .as_ref()
+            .map(|p| format!("live (profile {p})"))
+            .unwrap_or_else(|| "live".to_string()),
     };
     let app = skyhound::app::App::new(label, theme, keymap, chrono::Utc::now());
     let export_dir = config
@@ -126,13 +188,9 @@ fn explore(input: &Input) -> Result<()> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("."));
     let opts = ImportOptions {
-        region: input.region.clone(),
+        region: input.region.first().cloned(),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    runtime.block_on(skyhound::tui::run(app, source, opts, export_dir))
+    runtime()?.block_on(skyhound::tui::run(app, source, opts, export_dir))
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -201,6 +259,33 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 print_json(&report::explain_json(g, id, &answers))?;
             } else {
                 print!("{}", report::explain_text(g, id, &answers));
+            }
+        }
+        Some(Command::Collect { out }) => {
+            let opts = collect_options(&cli.input);
+            let (loaded, stats) = collect_live(&opts)?;
+            snapshot::save(&loaded.graph, &out)?;
+            for p in &loaded.problems {
+                eprintln!("skyhound: skipped {p}");
+            }
+            eprintln!(
+                "skyhound: collected {} resources from {} accounts, {} regions in {:.1}s; {} gaps; wrote {}",
+                loaded.graph.len(),
+                stats.accounts,
+                stats.regions,
+                stats.wall_seconds,
+                loaded.graph.collection().gaps.len(),
+                out.display()
+            );
+            eprintln!(
+                "skyhound: {:<16} {:>6} {:>6} {:>6}",
+                "service", "calls", "pages", "errors"
+            );
+            for (svc, s) in &stats.services {
+                eprintln!(
+                    "skyhound: {svc:<16} {:>6} {:>6} {:>6}",
+                    s.calls, s.pages, s.errors
+                );
             }
         }
         Some(Command::Export { out }) => {

@@ -50,24 +50,52 @@ pub async fn run(
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
     spawn_input(tx.clone());
     let loader = tx.clone();
-    tokio::task::spawn_blocking(move || {
-        let started = std::time::Instant::now();
-        let result = load(&source, &opts)
-            .map(|loaded| {
-                let mut problems = loaded.problems;
-                problems.extend(loaded.warnings);
-                for p in &problems {
-                    tracing::warn!("{p}");
+    if let Source::Live(opts) = source {
+        // Collect in the background; progress shows in the header.
+        let (ptx, mut prx) = mpsc::unbounded_channel();
+        let progress = tx.clone();
+        tokio::spawn(async move {
+            while let Some(p) = prx.recv().await {
+                if progress.send(Event::Collecting(p)).is_err() {
+                    break;
                 }
-                Box::new(Data::build(loaded.graph, problems))
-            })
-            .map_err(|e| e.to_string());
-        tracing::info!(
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "data ready"
-        );
-        let _ = loader.send(Event::Loaded(result));
-    });
+            }
+        });
+        tokio::spawn(async move {
+            let result = crate::load::collect(&opts, Some(ptx)).await;
+            let loaded = result.map(|(l, _)| l).map_err(|e| e.to_string());
+            match loaded {
+                Ok(l) => {
+                    let mut problems = l.problems;
+                    problems.extend(l.warnings);
+                    let data = tokio::task::spawn_blocking(move || {
+                        Box::new(Data::loaded(l.graph, problems))
+                    })
+                    .await;
+                    match data {
+                        Ok(d) => {
+                            let graph = d.graph.clone();
+                            let _ = loader.send(Event::Loaded(Ok(d)));
+                            let found = tokio::task::spawn_blocking(move || {
+                                crate::analysis::exposures(&graph)
+                            })
+                            .await
+                            .unwrap_or_default();
+                            let _ = loader.send(Event::Analysed(found));
+                        }
+                        Err(e) => {
+                            let _ = loader.send(Event::Loaded(Err(e.to_string())));
+                        }
+                    }
+                }
+                Err(e) => {
+                    let _ = loader.send(Event::Loaded(Err(e)));
+                }
+            }
+        });
+    } else {
+        spawn_load(loader, source, opts);
+    }
     let ticker = tx.clone();
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(Duration::from_millis(250));
@@ -115,6 +143,40 @@ pub async fn run(
         terminal.draw(|f| crate::ui::draw(f, &app))?;
     }
     Ok(())
+}
+
+/// Load a file, folder or the demo on a blocking thread, then analyse.
+fn spawn_load(loader: mpsc::UnboundedSender<Event>, source: Source, opts: ImportOptions) {
+    tokio::task::spawn_blocking(move || {
+        let started = std::time::Instant::now();
+        let result = load(&source, &opts)
+            .map(|loaded| {
+                let mut problems = loaded.problems;
+                problems.extend(loaded.warnings);
+                for p in &problems {
+                    tracing::warn!("{p}");
+                }
+                Box::new(Data::loaded(loaded.graph, problems))
+            })
+            .map_err(|e| e.to_string());
+        tracing::info!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "data loaded"
+        );
+        // Show what is loaded at once; the exposure analysis follows.
+        let graph = result.as_ref().ok().map(|d| d.graph.clone());
+        let _ = loader.send(Event::Loaded(result));
+        if let Some(graph) = graph {
+            let started = std::time::Instant::now();
+            let found = crate::analysis::exposures(&graph);
+            tracing::info!(
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                exposures = found.len(),
+                "exposure analysed"
+            );
+            let _ = loader.send(Event::Analysed(found));
+        }
+    });
 }
 
 /// Read terminal events on a thread of their own.

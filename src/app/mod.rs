@@ -35,6 +35,8 @@ pub enum Event {
     Loaded(Result<Box<Data>, String>),
     /// The exposure analysis finished.
     Analysed(Vec<crate::analysis::Exposure>),
+    /// Live collection made progress.
+    Collecting(crate::source::collect::Progress),
     /// A background sort finished.
     Sorted {
         depth: usize,
@@ -186,6 +188,62 @@ pub struct App {
     pub size: (u16, u16),
     pub now: DateTime<Utc>,
     pub quit: bool,
+    /// Live collection's progress, for the header.
+    pub collecting: CollectProgress,
+}
+
+/// Live collection as the header shows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CollectProgress {
+    pub accounts: usize,
+    pub running: usize,
+    pub finished: usize,
+    pub gaps: usize,
+    /// The last thing that happened, in words.
+    pub last: String,
+}
+
+impl CollectProgress {
+    fn apply(&mut self, p: crate::source::collect::Progress) {
+        use crate::source::collect::Progress;
+        match p {
+            Progress::Account { account } => {
+                self.accounts += 1;
+                self.last = format!("account {account}");
+            }
+            Progress::Started { .. } => self.running += 1,
+            Progress::Finished {
+                account,
+                region,
+                service,
+                ..
+            } => {
+                self.running = self.running.saturating_sub(1);
+                self.finished += 1;
+                self.last = format!(
+                    "{account} {} {service} done",
+                    region.as_deref().unwrap_or("global")
+                );
+            }
+            Progress::Gap(g) => {
+                self.gaps += 1;
+                self.last = format!("gap: {g}");
+            }
+        }
+    }
+
+    /// "2 accounts, 5 of 9 services done, 1 gap".
+    pub fn summary(&self) -> String {
+        format!(
+            "{} account{}, {} of {} service reads done, {} gap{}",
+            self.accounts,
+            if self.accounts == 1 { "" } else { "s" },
+            self.finished,
+            self.finished + self.running,
+            self.gaps,
+            if self.gaps == 1 { "" } else { "s" }
+        )
+    }
 }
 
 /// Commands, their aliases, and what they do (for completion and help).
@@ -262,6 +320,7 @@ impl App {
             size: (80, 24),
             now,
             quit: false,
+            collecting: CollectProgress::default(),
         }
     }
 
@@ -325,6 +384,10 @@ impl App {
             }
             Event::Analysed(found) => {
                 self.analysed(found);
+                Vec::new()
+            }
+            Event::Collecting(p) => {
+                self.collecting.apply(p);
                 Vec::new()
             }
             Event::Sorted { depth, list } => {

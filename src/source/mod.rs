@@ -3,6 +3,7 @@
 
 pub mod aws_json;
 pub mod build;
+pub mod collect;
 pub mod demo;
 pub mod import;
 pub mod synth;

@@ -49,8 +49,19 @@ pub fn draw(f: &mut Frame, app: &App) {
             let secs = (app.now - *since).num_milliseconds().max(0) as f64 / 1000.0;
             let spinner =
                 ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"][(secs * 10.0) as usize % 10];
-            let p = Paragraph::new(format!("{spinner} loading {} … {secs:.1}s", app.source))
-                .block(panel(&app.theme, "loading"));
+            let mut lines = vec![Line::raw(format!(
+                "{spinner} loading {} … {secs:.1}s",
+                app.source
+            ))];
+            if app.collecting.accounts > 0 {
+                lines.push(Line::raw(""));
+                lines.push(Line::raw(app.collecting.summary()));
+                lines.push(Line::styled(
+                    app.collecting.last.clone(),
+                    app.theme.style(Role::Muted),
+                ));
+            }
+            let p = Paragraph::new(lines).block(panel(&app.theme, "loading"));
             f.render_widget(p, a.main);
         }
         (Status::Failed(e), None) => {
@@ -162,6 +173,10 @@ fn header(f: &mut Frame, app: &App, area: Rect) {
         }
         None => {
             let s = match &app.status {
+                Status::Loading { .. } if app.collecting.accounts > 0 => Span::styled(
+                    format!("collecting: {}", app.collecting.summary()),
+                    t.style(Role::Warning),
+                ),
                 Status::Loading { .. } => {
                     Span::styled(format!("loading {}", app.source), t.style(Role::Warning))
                 }

@@ -1,0 +1,124 @@
+//! Read-only by construction: every client skyhound builds carries this
+//! guard, which refuses any operation not on the list below before it is
+//! signed or sent. The list holds only Describe, List and Get calls, plus
+//! credential-report generation (which changes nothing in the account).
+//! AssumeRole and GetCallerIdentity go through aws-config's own STS client.
+
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_types::config_bag::ConfigBag;
+
+/// Every operation skyhound may call, as (service, operation).
+pub const ALLOWED: &[(&str, &str)] = &[
+    ("ec2", "DescribeRegions"),
+    ("ec2", "DescribeVpcs"),
+    ("ec2", "DescribeSubnets"),
+    ("ec2", "DescribeRouteTables"),
+    ("ec2", "DescribeInternetGateways"),
+    ("ec2", "DescribeEgressOnlyInternetGateways"),
+    ("ec2", "DescribeNatGateways"),
+    ("ec2", "DescribeNetworkAcls"),
+    ("ec2", "DescribeSecurityGroups"),
+    ("ec2", "DescribeNetworkInterfaces"),
+    ("ec2", "DescribeInstances"),
+    ("ec2", "DescribeAddresses"),
+    ("ec2", "DescribeVpcPeeringConnections"),
+    ("ec2", "DescribeManagedPrefixLists"),
+    ("ec2", "GetManagedPrefixListEntries"),
+    ("ec2", "DescribeTransitGatewayAttachments"),
+    ("elasticloadbalancingv2", "DescribeLoadBalancers"),
+    ("elasticloadbalancingv2", "DescribeListeners"),
+    ("elasticloadbalancingv2", "DescribeTargetGroups"),
+    ("elasticloadbalancingv2", "DescribeTargetHealth"),
+    ("iam", "GetAccountAuthorizationDetails"),
+    ("iam", "GetAccountPasswordPolicy"),
+    ("iam", "GetAccountSummary"),
+    ("iam", "ListAccountAliases"),
+    ("iam", "GenerateCredentialReport"),
+    ("iam", "GetCredentialReport"),
+    ("guardduty", "ListDetectors"),
+    ("guardduty", "GetDetector"),
+    ("guardduty", "ListFindings"),
+    ("guardduty", "GetFindings"),
+    ("sts", "GetCallerIdentity"),
+    ("organizations", "ListAccounts"),
+    ("organizations", "DescribeOrganization"),
+];
+
+/// Is this operation allowed? Service names are compared loosely
+/// (`Elastic Load Balancing v2`, `elasticloadbalancingv2`).
+pub fn allowed(service: &str, operation: &str) -> bool {
+    let svc: String = service
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ALLOWED
+        .iter()
+        .any(|(s, o)| *o == operation && svc.contains(&s.replace('-', "")))
+}
+
+/// The guard, added to every client.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOnly;
+
+#[derive(Debug, thiserror::Error)]
+#[error("skyhound is read-only: {service} {operation} is not an operation it may call")]
+pub struct Refused {
+    pub service: String,
+    pub operation: String,
+}
+
+impl Intercept for ReadOnly {
+    fn name(&self) -> &'static str {
+        "skyhound read-only guard"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let Some(meta) = cfg.load::<Metadata>() else {
+            return Err(Box::new(Refused {
+                service: "unknown".into(),
+                operation: "unknown".into(),
+            }));
+        };
+        if allowed(meta.service(), meta.name()) {
+            Ok(())
+        } else {
+            Err(Box::new(Refused {
+                service: meta.service().into(),
+                operation: meta.name().into(),
+            }))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_listed_reads_pass() {
+        assert!(allowed("ec2", "DescribeVpcs"));
+        assert!(allowed("Elastic Load Balancing v2", "DescribeListeners"));
+        assert!(!allowed("ec2", "TerminateInstances"));
+        assert!(
+            !allowed("ec2", "GetPasswordData"),
+            "a Get that reads a secret is not on the list"
+        );
+        assert!(!allowed("iam", "CreateUser"));
+        for (_, op) in ALLOWED {
+            assert!(
+                ["Describe", "List", "Get", "Generate"]
+                    .iter()
+                    .any(|p| op.starts_with(p)),
+                "{op}"
+            );
+        }
+    }
+}

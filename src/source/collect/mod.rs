@@ -1,0 +1,382 @@
+//! Live collection from AWS: credentials and scope as the AWS CLI does
+//! them, every account and region in parallel with bounded concurrency,
+//! only Describe/List/Get calls (see `guard`), and every failure recorded
+//! as a gap rather than ending the run.
+//!
+//! Answers are kept as the API's JSON shapes and built into the graph by
+//! the importer, so a live collection and an imported dump mean the same.
+
+pub mod ec2;
+pub mod guard;
+mod services;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_types::error::display::DisplayErrorContext;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::{Semaphore, mpsc};
+
+use crate::model::Gap;
+use crate::source::import::read::MemoryFolder;
+use crate::source::import::{Imported, MemoryAccount, import_memory};
+
+/// What to collect and how.
+#[derive(Debug, Clone)]
+pub struct CollectOptions {
+    pub profile: Option<String>,
+    /// Regions to read; empty means every region enabled for the account.
+    pub regions: Vec<String>,
+    pub endpoint_url: Option<String>,
+    /// Assume this role in every account of the organization.
+    pub org_role: Option<String>,
+    /// Roles to assume directly, one account each.
+    pub role_arns: Vec<String>,
+    pub external_id: Option<String>,
+    /// Calls in flight at once, over every account and region.
+    pub concurrency: usize,
+    /// The longest one call may take, retries included.
+    pub call_timeout: Duration,
+    pub include_archived_findings: bool,
+}
+
+impl Default for CollectOptions {
+    fn default() -> CollectOptions {
+        CollectOptions {
+            profile: None,
+            regions: Vec::new(),
+            endpoint_url: None,
+            org_role: None,
+            role_arns: Vec::new(),
+            external_id: None,
+            concurrency: 16,
+            call_timeout: Duration::from_secs(60),
+            include_archived_findings: false,
+        }
+    }
+}
+
+/// Progress, for the explorer's header and `collect`'s stderr.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    Account {
+        account: String,
+    },
+    Started {
+        account: String,
+        region: Option<String>,
+        service: &'static str,
+    },
+    Finished {
+        account: String,
+        region: Option<String>,
+        service: &'static str,
+        gaps: usize,
+    },
+    Gap(Gap),
+}
+
+/// Calls, pages, retries and errors of one service.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct ServiceStats {
+    pub calls: u64,
+    pub pages: u64,
+    pub errors: u64,
+}
+
+/// What a collection did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Stats {
+    pub services: BTreeMap<String, ServiceStats>,
+    pub accounts: usize,
+    pub regions: usize,
+    pub wall_seconds: f64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    #[error(
+        "no AWS credentials or identity: {0} (set AWS_PROFILE, pass --profile, or use --demo / --from)"
+    )]
+    Identity(String),
+    #[error("cannot list the organization's accounts for --org-role: {0}")]
+    Organization(String),
+}
+
+/// A timestamp as the API prints it.
+pub fn time(t: Option<&aws_smithy_types::DateTime>) -> Value {
+    t.and_then(|d| d.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
+        .map(Value::String)
+        .unwrap_or(Value::Null)
+}
+
+/// Shared by every task of one collection.
+pub(crate) struct Ctx {
+    permits: Semaphore,
+    stats: Mutex<BTreeMap<String, ServiceStats>>,
+    gaps: Mutex<Vec<Gap>>,
+    progress: Option<mpsc::UnboundedSender<Progress>>,
+    timeout: Duration,
+}
+
+/// Why a call failed, in words: the service's error code and message, or
+/// the transport failure.
+pub(crate) fn reason<E, R>(e: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> String
+where
+    E: std::error::Error + aws_sdk_ec2::error::ProvideErrorMetadata + 'static,
+    R: std::fmt::Debug,
+{
+    use aws_smithy_runtime_api::client::result::SdkError;
+    match e {
+        SdkError::ServiceError(s) => {
+            let err = s.err();
+            match (err.code(), err.message()) {
+                (Some(c), Some(m)) => format!("{c}: {m}"),
+                (Some(c), None) => c.to_string(),
+                _ => format!("{}", DisplayErrorContext(e)),
+            }
+        }
+        SdkError::TimeoutError(_) => "timed out".to_string(),
+        SdkError::DispatchFailure(_) => {
+            format!("could not reach the service: {}", DisplayErrorContext(e))
+        }
+        SdkError::ResponseError(_) => format!(
+            "unexpected answer (not the AWS API?): {}",
+            DisplayErrorContext(e)
+        ),
+        _ => format!("{}", DisplayErrorContext(e)),
+    }
+}
+
+impl Ctx {
+    fn new(opts: &CollectOptions, progress: Option<mpsc::UnboundedSender<Progress>>) -> Ctx {
+        Ctx {
+            permits: Semaphore::new(opts.concurrency.max(1)),
+            stats: Mutex::new(BTreeMap::new()),
+            gaps: Mutex::new(Vec::new()),
+            progress,
+            timeout: opts.call_timeout,
+        }
+    }
+
+    fn say(&self, p: Progress) {
+        if let Some(tx) = &self.progress {
+            let _ = tx.send(p);
+        }
+    }
+
+    pub(crate) fn page(&self, service: &str) {
+        if let Ok(mut s) = self.stats.lock() {
+            s.entry(service.to_string()).or_default().pages += 1;
+        }
+    }
+
+    /// Run one call (all its pages) under the concurrency bound and the
+    /// time limit; a failure becomes a gap and `None`.
+    pub(crate) async fn call<T, F>(
+        &self,
+        at: (&str, Option<&str>),
+        service: &'static str,
+        operation: &str,
+        fut: F,
+    ) -> Option<T>
+    where
+        F: std::future::Future<Output = Result<T, String>>,
+    {
+        let _permit = self.permits.acquire().await.ok()?;
+        if let Ok(mut s) = self.stats.lock() {
+            s.entry(service.to_string()).or_default().calls += 1;
+        }
+        let result = match tokio::time::timeout(self.timeout, fut).await {
+            Ok(r) => r,
+            Err(_) => Err(format!("timed out after {}s", self.timeout.as_secs())),
+        };
+        match result {
+            Ok(v) => Some(v),
+            Err(reason) => {
+                tracing::warn!(account = at.0, region = ?at.1, service, operation, %reason, "gap");
+                if let Ok(mut s) = self.stats.lock() {
+                    s.entry(service.to_string()).or_default().errors += 1;
+                }
+                let gap = Gap {
+                    account: at.0.to_string(),
+                    region: at.1.map(str::to_string),
+                    service: service.to_string(),
+                    operation: operation.to_string(),
+                    reason,
+                };
+                self.say(Progress::Gap(gap.clone()));
+                if let Ok(mut g) = self.gaps.lock() {
+                    g.push(gap);
+                }
+                None
+            }
+        }
+    }
+}
+
+/// An account to collect, with the credentials to do it.
+struct Target {
+    account: String,
+    config: SdkConfig,
+}
+
+async fn base_config(opts: &CollectOptions, region: &str) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .retry_config(
+            aws_config::retry::RetryConfig::adaptive()
+                .with_max_attempts(5)
+                .with_initial_backoff(Duration::from_millis(200)),
+        );
+    if let Some(p) = &opts.profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(u) = &opts.endpoint_url {
+        loader = loader.endpoint_url(u);
+    }
+    loader.load().await
+}
+
+/// Credentials for another account: AssumeRole, refreshed before they expire.
+async fn assumed(base: &SdkConfig, role_arn: &str, external_id: Option<&str>) -> SdkConfig {
+    let mut builder =
+        aws_config::sts::AssumeRoleProvider::builder(role_arn).session_name("skyhound");
+    if let Some(x) = external_id {
+        builder = builder.external_id(x);
+    }
+    let provider = builder.configure(base).build().await;
+    base.to_builder()
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+        )
+        .build()
+}
+
+fn account_of(role_arn: &str) -> String {
+    role_arn.split(':').nth(4).unwrap_or(role_arn).to_string()
+}
+
+/// Collect everything the options name. Progress goes to `progress`.
+pub async fn collect(
+    opts: &CollectOptions,
+    progress: Option<mpsc::UnboundedSender<Progress>>,
+) -> Result<(Imported, Stats), CollectError> {
+    let started = Instant::now();
+    let collected_at: DateTime<Utc> = Utc::now();
+    let home_region = opts
+        .regions
+        .first()
+        .cloned()
+        .or_else(|| std::env::var("AWS_REGION").ok())
+        .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
+        .unwrap_or_else(|| "us-east-1".to_string());
+    let base = base_config(opts, &home_region).await;
+    let ctx = Arc::new(Ctx::new(opts, progress));
+
+    // Who are we? This also proves the credentials work.
+    let sts = aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::config::Builder::from(&base)
+            .interceptor(guard::ReadOnly)
+            .build(),
+    );
+    let me = sts
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| CollectError::Identity(reason(&e)))?;
+    let my_account = me.account().unwrap_or_default().to_string();
+
+    let mut targets = Vec::new();
+    if let Some(role) = &opts.org_role {
+        let org = aws_sdk_organizations::Client::from_conf(
+            aws_sdk_organizations::config::Builder::from(&base)
+                .interceptor(guard::ReadOnly)
+                .build(),
+        );
+        let mut pages = org.list_accounts().into_paginator().send();
+        let mut ids = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| CollectError::Organization(reason(&e)))?;
+            for a in page.accounts() {
+                let active = a.status().is_none_or(|s| s.as_str() == "ACTIVE");
+                if let (Some(id), true) = (a.id(), active) {
+                    ids.push(id.to_string());
+                }
+            }
+        }
+        targets.push(Target {
+            account: my_account.clone(),
+            config: base.clone(),
+        });
+        for id in ids.into_iter().filter(|id| *id != my_account) {
+            let arn = format!("arn:aws:iam::{id}:role/{role}");
+            targets.push(Target {
+                account: id,
+                config: assumed(&base, &arn, opts.external_id.as_deref()).await,
+            });
+        }
+    } else if !opts.role_arns.is_empty() {
+        for arn in &opts.role_arns {
+            targets.push(Target {
+                account: account_of(arn),
+                config: assumed(&base, arn, opts.external_id.as_deref()).await,
+            });
+        }
+    } else {
+        targets.push(Target {
+            account: my_account.clone(),
+            config: base.clone(),
+        });
+    }
+
+    let mut handles = Vec::new();
+    for t in targets {
+        let ctx = ctx.clone();
+        let opts = opts.clone();
+        handles.push(tokio::spawn(async move {
+            services::account(ctx, t.account, t.config, opts).await
+        }));
+    }
+    let mut accounts = Vec::new();
+    let mut regions_seen = std::collections::BTreeSet::new();
+    for h in handles {
+        match h.await {
+            Ok(a) => {
+                for (r, _) in &a.regions {
+                    regions_seen.insert(r.clone());
+                }
+                accounts.push(a);
+            }
+            Err(e) => tracing::error!("an account's collection task failed: {e}"),
+        }
+    }
+    let gaps = ctx.gaps.lock().map(|g| g.clone()).unwrap_or_default();
+    let stats = Stats {
+        services: ctx.stats.lock().map(|s| s.clone()).unwrap_or_default(),
+        accounts: accounts.len(),
+        regions: regions_seen.len(),
+        wall_seconds: started.elapsed().as_secs_f64(),
+    };
+    let source = match &opts.profile {
+        Some(p) => format!("live (profile {p})"),
+        None => "live".to_string(),
+    };
+    let imported = import_memory(accounts, gaps, source, collected_at);
+    Ok((imported, stats))
+}
+
+/// What one account's collection gathered.
+pub(crate) fn memory_account(
+    account: String,
+    regions: Vec<(String, MemoryFolder)>,
+) -> MemoryAccount {
+    MemoryAccount {
+        account_id: account,
+        regions: regions.into_iter().map(|(r, m)| (r, Arc::new(m))).collect(),
+    }
+}

@@ -1,0 +1,960 @@
+//! The calls, service by service: each listing paginated to the end, the
+//! independent ones in parallel, the answers kept as the API's JSON.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use aws_config::{Region, SdkConfig};
+use serde_json::{Value, json};
+
+use super::{CollectOptions, Ctx, Progress, ec2, guard, memory_account, reason, time};
+use crate::source::import::MemoryAccount;
+use crate::source::import::read::MemoryFolder;
+
+/// Collect every page of a paginated call, counting pages.
+macro_rules! paged {
+    ($ctx:expr, $at:expr, $svc:expr, $op:expr, $req:expr, $items:ident) => {
+        $ctx.call($at, $svc, $op, async {
+            let mut out = Vec::new();
+            let mut pages = $req.into_paginator().send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| reason(&e))?;
+                $ctx.page($svc);
+                out.extend(page.$items().iter().cloned());
+            }
+            Ok(out)
+        })
+    };
+}
+
+fn ec2_client(cfg: &SdkConfig) -> aws_sdk_ec2::Client {
+    aws_sdk_ec2::Client::from_conf(
+        aws_sdk_ec2::config::Builder::from(cfg)
+            .interceptor(guard::ReadOnly)
+            .build(),
+    )
+}
+
+/// One account: its regions, then IAM and the other global services.
+pub(crate) async fn account(
+    ctx: Arc<Ctx>,
+    account: String,
+    config: SdkConfig,
+    opts: CollectOptions,
+) -> MemoryAccount {
+    ctx.say(Progress::Account {
+        account: account.clone(),
+    });
+    let regions = if opts.regions.is_empty() {
+        enabled_regions(&ctx, &account, &config).await
+    } else {
+        opts.regions.clone()
+    };
+    let mut tasks = Vec::new();
+    for r in &regions {
+        let cfg = config.to_builder().region(Region::new(r.clone())).build();
+        let (ctx, account, region, archived) = (
+            ctx.clone(),
+            account.clone(),
+            r.clone(),
+            opts.include_archived_findings,
+        );
+        tasks.push(tokio::spawn(async move {
+            (
+                region.clone(),
+                regional(&ctx, &account, &region, &cfg, archived).await,
+            )
+        }));
+    }
+    let global = global(&ctx, &account, &config).await;
+    let mut folders: Vec<(String, MemoryFolder)> = Vec::new();
+    for t in tasks {
+        match t.await {
+            Ok(r) => folders.push(r),
+            Err(e) => tracing::error!("a region's collection task failed: {e}"),
+        }
+    }
+    // IAM, STS and Organizations go with the first region, as CloudMapper
+    // keeps them in the default region's folder.
+    match folders.first_mut() {
+        Some((_, first)) => {
+            for (name, list) in global.responses {
+                first.responses.insert(name, list);
+            }
+        }
+        None => folders.push((
+            config
+                .region()
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "us-east-1".into()),
+            global,
+        )),
+    }
+    memory_account(account, folders)
+}
+
+/// Regions enabled for the account (opted in, or needing no opt-in).
+async fn enabled_regions(ctx: &Ctx, account: &str, config: &SdkConfig) -> Vec<String> {
+    let client = ec2_client(config);
+    let found = ctx
+        .call((account, None), "ec2", "describe-regions", async {
+            let out = client
+                .describe_regions()
+                .all_regions(true)
+                .send()
+                .await
+                .map_err(|e| reason(&e))?;
+            Ok(out
+                .regions()
+                .iter()
+                .filter(|r| {
+                    matches!(
+                        r.opt_in_status(),
+                        Some("opt-in-not-required" | "opted-in") | None
+                    )
+                })
+                .filter_map(|r| r.region_name().map(str::to_string))
+                .collect::<Vec<_>>())
+        })
+        .await;
+    match found {
+        Some(r) if !r.is_empty() => r,
+        _ => config
+            .region()
+            .map(|r| vec![r.to_string()])
+            .unwrap_or_else(|| vec!["us-east-1".into()]),
+    }
+}
+
+async fn regional(
+    ctx: &Ctx,
+    account: &str,
+    region: &str,
+    cfg: &SdkConfig,
+    archived: bool,
+) -> MemoryFolder {
+    let at = (account, Some(region));
+    let mut folder = MemoryFolder::default();
+    ctx.say(Progress::Started {
+        account: account.into(),
+        region: Some(region.into()),
+        service: "ec2",
+    });
+    let c = ec2_client(cfg);
+    let (
+        vpcs,
+        subnets,
+        rts,
+        igws,
+        eigws,
+        nats,
+        acls,
+        sgs,
+        enis,
+        reservations,
+        peerings,
+        lists,
+        tgws,
+    ) = tokio::join!(
+        paged!(ctx, at, "ec2", "describe-vpcs", c.describe_vpcs(), vpcs),
+        paged!(
+            ctx,
+            at,
+            "ec2",
+            "describe-subnets",
+            c.describe_subnets(),
+            subnets
+        ),
+        paged!(
+            ctx,
+            at,
+            "ec2",
+            "describe-route-tables",
+            c.describe_route_tables(),
+            route_tables
+        ),
+        paged!(
+            ctx,
+            at,
+            "ec2",
+            "describe-internet-gateways",
+            c.describe_internet_gateways(),
+            internet_gateways
+        ),
+        paged!(
+            ctx,
+            at,
+            "ec2",
+            "describe-egress-only-internet-gateways",
+            c.describe_egress_only_internet_gateways(),
+            egress_only_internet_gateways
+        ),
+        paged!(
+            ctx,
+            at,
+            "ec2",
+            "describe-nat-gateways",
+            c.describe_nat_gateways(),
+            nat_gateways
+        ),
+        paged!(
+            ctx,
+            at,
+            "ec2",
+            "describe-network-acls",
+            c.describe_network_acls(),
+            network_acls
+        ),
+        paged!(
+            ctx,
+            at,
+            "ec2",
+            "describe-security-groups",
+            c.describe_security_groups(),
+            security_groups
+        ),
+        paged!(
+            ctx,
+            at,
+            "ec2",
+            "describe-network-interfaces",
+            c.describe_network_interfaces(),
+            network_interfaces
+        ),
+        paged!(
+            ctx,
+            at,
+            "ec2",
+            "describe-instances",
+            c.describe_instances(),
+            reservations
+        ),
+        paged!(
+            ctx,
+            at,
+            "ec2",
+            "describe-vpc-peering-connections",
+            c.describe_vpc_peering_connections(),
+            vpc_peering_connections
+        ),
+        paged!(
+            ctx,
+            at,
+            "ec2",
+            "describe-managed-prefix-lists",
+            c.describe_managed_prefix_lists(),
+            prefix_lists
+        ),
+        paged!(
+            ctx,
+            at,
+            "ec2",
+            "describe-transit-gateway-attachments",
+            c.describe_transit_gateway_attachments(),
+            transit_gateway_attachments
+        ),
+    );
+    let mut put = |name: &str, key: &str, items: Option<Vec<Value>>| {
+        if let Some(items) = items {
+            folder.put(name, None, json!({ key: items }));
+        }
+    };
+    // Prefix lists named by security group rules or routes: their entries.
+    let mut wanted: BTreeSet<String> = BTreeSet::new();
+    for g in sgs.iter().flatten() {
+        for p in g.ip_permissions().iter().chain(g.ip_permissions_egress()) {
+            wanted.extend(
+                p.prefix_list_ids()
+                    .iter()
+                    .filter_map(|x| x.prefix_list_id().map(str::to_string)),
+            );
+        }
+    }
+    for t in rts.iter().flatten() {
+        wanted.extend(
+            t.routes()
+                .iter()
+                .filter_map(|r| r.destination_prefix_list_id().map(str::to_string)),
+        );
+    }
+    put(
+        "ec2-describe-vpcs",
+        "Vpcs",
+        vpcs.map(|v| v.iter().map(ec2::vpc).collect()),
+    );
+    put(
+        "ec2-describe-subnets",
+        "Subnets",
+        subnets.map(|v| v.iter().map(ec2::subnet).collect()),
+    );
+    put(
+        "ec2-describe-route-tables",
+        "RouteTables",
+        rts.map(|v| v.iter().map(ec2::route_table).collect()),
+    );
+    put(
+        "ec2-describe-internet-gateways",
+        "InternetGateways",
+        igws.map(|v| v.iter().map(ec2::internet_gateway).collect()),
+    );
+    put(
+        "ec2-describe-egress-only-internet-gateways",
+        "EgressOnlyInternetGateways",
+        eigws.map(|v| v.iter().map(ec2::egress_only_gateway).collect()),
+    );
+    put(
+        "ec2-describe-nat-gateways",
+        "NatGateways",
+        nats.map(|v| v.iter().map(ec2::nat_gateway).collect()),
+    );
+    put(
+        "ec2-describe-network-acls",
+        "NetworkAcls",
+        acls.map(|v| v.iter().map(ec2::network_acl).collect()),
+    );
+    put(
+        "ec2-describe-security-groups",
+        "SecurityGroups",
+        sgs.map(|v| v.iter().map(ec2::security_group).collect()),
+    );
+    put(
+        "ec2-describe-network-interfaces",
+        "NetworkInterfaces",
+        enis.map(|v| v.iter().map(ec2::network_interface).collect()),
+    );
+    put(
+        "ec2-describe-instances",
+        "Reservations",
+        reservations.map(|v| v.iter().map(ec2::reservation).collect()),
+    );
+    put(
+        "ec2-describe-vpc-peering-connections",
+        "VpcPeeringConnections",
+        peerings.map(|v| v.iter().map(ec2::peering).collect()),
+    );
+    put(
+        "ec2-describe-transit-gateway-attachments",
+        "TransitGatewayAttachments",
+        tgws.map(|v| v.iter().map(ec2::transit_gateway_attachment).collect()),
+    );
+    let known: Vec<String> = lists
+        .iter()
+        .flatten()
+        .filter_map(|l| l.prefix_list_id().map(str::to_string))
+        .collect();
+    put(
+        "ec2-describe-managed-prefix-lists",
+        "PrefixLists",
+        lists.map(|v| v.iter().map(ec2::prefix_list).collect()),
+    );
+    // DescribeAddresses does not paginate.
+    if let Some(addresses) = ctx
+        .call(at, "ec2", "describe-addresses", async {
+            c.describe_addresses()
+                .send()
+                .await
+                .map(|o| o.addresses().to_vec())
+                .map_err(|e| reason(&e))
+        })
+        .await
+    {
+        folder.put(
+            "ec2-describe-addresses",
+            None,
+            json!({"Addresses": addresses.iter().map(ec2::address).collect::<Vec<_>>()}),
+        );
+    }
+    for pl in wanted.into_iter().filter(|p| known.contains(p)) {
+        let entries = paged!(
+            ctx,
+            at,
+            "ec2",
+            "get-managed-prefix-list-entries",
+            c.get_managed_prefix_list_entries().prefix_list_id(&pl),
+            entries
+        )
+        .await;
+        if let Some(entries) = entries {
+            folder.put(
+                "ec2-get-managed-prefix-list-entries",
+                Some(pl),
+                json!({"Entries": entries.iter().map(ec2::prefix_list_entry).collect::<Vec<_>>()}),
+            );
+        }
+    }
+    let ec2_gaps = ctx
+        .gaps
+        .lock()
+        .map(|g| {
+            g.iter()
+                .filter(|x| {
+                    x.account == account
+                        && x.region.as_deref() == Some(region)
+                        && x.service == "ec2"
+                })
+                .count()
+        })
+        .unwrap_or(0);
+    ctx.say(Progress::Finished {
+        account: account.into(),
+        region: Some(region.into()),
+        service: "ec2",
+        gaps: ec2_gaps,
+    });
+
+    let (lb, gd) = tokio::join!(
+        load_balancing(ctx, account, region, cfg),
+        guardduty(ctx, account, region, cfg, archived)
+    );
+    for (name, list) in lb.responses.into_iter().chain(gd.responses) {
+        folder.responses.insert(name, list);
+    }
+    folder
+}
+
+async fn load_balancing(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig) -> MemoryFolder {
+    use aws_sdk_elasticloadbalancingv2 as elb;
+    let at = (account, Some(region));
+    let svc = "elbv2";
+    ctx.say(Progress::Started {
+        account: account.into(),
+        region: Some(region.into()),
+        service: svc,
+    });
+    let mut folder = MemoryFolder::default();
+    let c = elb::Client::from_conf(
+        elb::config::Builder::from(cfg)
+            .interceptor(guard::ReadOnly)
+            .build(),
+    );
+    let (lbs, tgs) = tokio::join!(
+        paged!(
+            ctx,
+            at,
+            svc,
+            "describe-load-balancers",
+            c.describe_load_balancers(),
+            load_balancers
+        ),
+        paged!(
+            ctx,
+            at,
+            svc,
+            "describe-target-groups",
+            c.describe_target_groups(),
+            target_groups
+        ),
+    );
+    if let Some(lbs) = &lbs {
+        let json: Vec<Value> = lbs
+            .iter()
+            .map(|l| {
+                json!({
+                    "LoadBalancerArn": l.load_balancer_arn(), "LoadBalancerName": l.load_balancer_name(), "DNSName": l.dns_name(),
+                    "Scheme": l.scheme().map(|s| s.as_str()), "VpcId": l.vpc_id(), "State": {"Code": l.state().and_then(|s| s.code()).map(|c| c.as_str())},
+                    "Type": l.r#type().map(|t| t.as_str()), "IpAddressType": l.ip_address_type().map(|t| t.as_str()), "SecurityGroups": l.security_groups(),
+                    "AvailabilityZones": l.availability_zones().iter().map(|z| json!({
+                        "ZoneName": z.zone_name(), "SubnetId": z.subnet_id(),
+                        "LoadBalancerAddresses": z.load_balancer_addresses().iter().map(|a| json!({
+                            "IpAddress": a.ip_address(), "PrivateIPv4Address": a.private_ipv4_address(), "IPv6Address": a.ipv6_address()})).collect::<Vec<_>>(),
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        folder.put(
+            "elbv2-describe-load-balancers",
+            None,
+            json!({"LoadBalancers": json}),
+        );
+        // Listeners are listed per load balancer: the API has no other way.
+        let calls = lbs.iter().filter_map(|l| l.load_balancer_arn()).map(|arn| {
+            let c = &c;
+            async move {
+                let listeners = paged!(
+                    ctx,
+                    at,
+                    svc,
+                    "describe-listeners",
+                    c.describe_listeners().load_balancer_arn(arn),
+                    listeners
+                )
+                .await;
+                (arn.to_string(), listeners)
+            }
+        });
+        for (arn, listeners) in join_all(calls).await {
+            if let Some(listeners) = listeners {
+                let json: Vec<Value> = listeners
+                    .iter()
+                    .map(|l| {
+                        json!({
+                            "ListenerArn": l.listener_arn(), "LoadBalancerArn": l.load_balancer_arn(), "Port": l.port(), "Protocol": l.protocol().map(|p| p.as_str()),
+                            "DefaultActions": l.default_actions().iter().map(|a| json!({
+                                "Type": a.r#type().map(|t| t.as_str()), "TargetGroupArn": a.target_group_arn(),
+                                "ForwardConfig": a.forward_config().map(|f| json!({"TargetGroups": f.target_groups().iter().map(|t| json!({"TargetGroupArn": t.target_group_arn()})).collect::<Vec<_>>()})),
+                            })).collect::<Vec<_>>(),
+                        })
+                    })
+                    .collect();
+                folder.put(
+                    "elbv2-describe-listeners",
+                    Some(arn),
+                    json!({"Listeners": json}),
+                );
+            }
+        }
+    }
+    if let Some(tgs) = &tgs {
+        let json: Vec<Value> = tgs
+            .iter()
+            .map(|t| {
+                json!({
+                    "TargetGroupArn": t.target_group_arn(), "TargetGroupName": t.target_group_name(), "Protocol": t.protocol().map(|p| p.as_str()),
+                    "Port": t.port(), "TargetType": t.target_type().map(|x| x.as_str()), "VpcId": t.vpc_id(), "LoadBalancerArns": t.load_balancer_arns(),
+                })
+            })
+            .collect();
+        folder.put(
+            "elbv2-describe-target-groups",
+            None,
+            json!({"TargetGroups": json}),
+        );
+        let calls = tgs.iter().filter_map(|t| t.target_group_arn()).map(|arn| {
+            let c = &c;
+            async move {
+                let health = ctx
+                    .call(at, svc, "describe-target-health", async {
+                        c.describe_target_health()
+                            .target_group_arn(arn)
+                            .send()
+                            .await
+                            .map(|o| o.target_health_descriptions().to_vec())
+                            .map_err(|e| reason(&e))
+                    })
+                    .await;
+                (arn.to_string(), health)
+            }
+        });
+        for (arn, health) in join_all(calls).await {
+            if let Some(health) = health {
+                let json: Vec<Value> = health
+                    .iter()
+                    .map(|h| {
+                        json!({
+                            "Target": h.target().map(|t| json!({"Id": t.id(), "Port": t.port(), "AvailabilityZone": t.availability_zone()})),
+                            "TargetHealth": {"State": h.target_health().and_then(|s| s.state()).map(|s| s.as_str())},
+                        })
+                    })
+                    .collect();
+                folder.put(
+                    "elbv2-describe-target-health",
+                    Some(arn),
+                    json!({"TargetHealthDescriptions": json}),
+                );
+            }
+        }
+    }
+    ctx.say(Progress::Finished {
+        account: account.into(),
+        region: Some(region.into()),
+        service: svc,
+        gaps: 0,
+    });
+    folder
+}
+
+/// GuardDuty: detectors, then findings (ListFindings, then GetFindings in
+/// batches of 50).
+pub async fn guardduty_with(
+    ctx: &Ctx,
+    account: &str,
+    region: &str,
+    c: &aws_sdk_guardduty::Client,
+    archived: bool,
+) -> MemoryFolder {
+    let at = (account, Some(region));
+    let svc = "guardduty";
+    let mut folder = MemoryFolder::default();
+    let Some(ids) = paged!(
+        ctx,
+        at,
+        svc,
+        "list-detectors",
+        c.list_detectors(),
+        detector_ids
+    )
+    .await
+    else {
+        return folder;
+    };
+    folder.put(
+        "guardduty-list-detectors",
+        None,
+        json!({"DetectorIds": ids}),
+    );
+    for id in &ids {
+        if let Some(d) = ctx
+            .call(at, svc, "get-detector", async {
+                c.get_detector()
+                    .detector_id(id)
+                    .send()
+                    .await
+                    .map_err(|e| reason(&e))
+            })
+            .await
+        {
+            folder.put(
+                "guardduty-get-detector",
+                Some(id.clone()),
+                json!({"Status": d.status().map(|s| s.as_str()), "FindingPublishingFrequency": d.finding_publishing_frequency().map(|f| f.as_str()),
+                       "CreatedAt": d.created_at(), "ServiceRole": d.service_role()}),
+            );
+        }
+        let mut request = c.list_findings().detector_id(id);
+        if !archived {
+            let criterion = aws_sdk_guardduty::types::Condition::builder()
+                .equals("false")
+                .build();
+            request = request.finding_criteria(
+                aws_sdk_guardduty::types::FindingCriteria::builder()
+                    .criterion("service.archived", criterion)
+                    .build(),
+            );
+        }
+        let Some(finding_ids) = paged!(ctx, at, svc, "list-findings", request, finding_ids).await
+        else {
+            continue;
+        };
+        let mut findings = Vec::new();
+        for batch in finding_ids.chunks(50) {
+            let got = ctx
+                .call(at, svc, "get-findings", async {
+                    c.get_findings()
+                        .detector_id(id)
+                        .set_finding_ids(Some(batch.to_vec()))
+                        .send()
+                        .await
+                        .map(|o| o.findings().to_vec())
+                        .map_err(|e| reason(&e))
+                })
+                .await;
+            findings.extend(got.unwrap_or_default());
+        }
+        let json: Vec<Value> = findings
+            .iter()
+            .map(|f| {
+                let r = f.resource();
+                json!({
+                    "Id": f.id(), "Arn": f.arn(), "AccountId": f.account_id(), "Region": f.region(), "Type": f.r#type(), "Severity": f.severity(),
+                    "Title": f.title(), "Description": f.description(), "CreatedAt": f.created_at(), "UpdatedAt": f.updated_at(),
+                    "Resource": {
+                        "ResourceType": r.and_then(|r| r.resource_type()),
+                        "InstanceDetails": r.and_then(|r| r.instance_details()).map(|i| json!({"InstanceId": i.instance_id()})),
+                        "AccessKeyDetails": r.and_then(|r| r.access_key_details()).map(|k| json!({"AccessKeyId": k.access_key_id(), "UserName": k.user_name()})),
+                    },
+                    "Service": f.service().map(|s| json!({"DetectorId": s.detector_id(), "Archived": s.archived(), "Count": s.count()})),
+                })
+            })
+            .collect();
+        folder.put(
+            "guardduty-get-findings",
+            Some(id.clone()),
+            json!({"Findings": json}),
+        );
+    }
+    folder
+}
+
+async fn guardduty(
+    ctx: &Ctx,
+    account: &str,
+    region: &str,
+    cfg: &SdkConfig,
+    archived: bool,
+) -> MemoryFolder {
+    ctx.say(Progress::Started {
+        account: account.into(),
+        region: Some(region.into()),
+        service: "guardduty",
+    });
+    let c = aws_sdk_guardduty::Client::from_conf(
+        aws_sdk_guardduty::config::Builder::from(cfg)
+            .interceptor(guard::ReadOnly)
+            .build(),
+    );
+    let f = guardduty_with(ctx, account, region, &c, archived).await;
+    ctx.say(Progress::Finished {
+        account: account.into(),
+        region: Some(region.into()),
+        service: "guardduty",
+        gaps: 0,
+    });
+    f
+}
+
+/// IAM (authorization details, password policy, summary, credential
+/// report), STS and Organizations.
+async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
+    let at = (account, None);
+    let mut folder = MemoryFolder::default();
+    ctx.say(Progress::Started {
+        account: account.into(),
+        region: None,
+        service: "iam",
+    });
+    let iam = aws_sdk_iam::Client::from_conf(
+        aws_sdk_iam::config::Builder::from(cfg)
+            .interceptor(guard::ReadOnly)
+            .build(),
+    );
+    let sts = aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::config::Builder::from(cfg)
+            .interceptor(guard::ReadOnly)
+            .build(),
+    );
+    if let Some(me) = ctx
+        .call(at, "sts", "get-caller-identity", async {
+            sts.get_caller_identity()
+                .send()
+                .await
+                .map_err(|e| reason(&e))
+        })
+        .await
+    {
+        folder.put(
+            "sts-get-caller-identity",
+            None,
+            json!({"Account": me.account(), "Arn": me.arn(), "UserId": me.user_id()}),
+        );
+    }
+    let details = ctx
+        .call(at, "iam", "get-account-authorization-details", async {
+            let mut users = Vec::new();
+            let mut groups = Vec::new();
+            let mut roles = Vec::new();
+            let mut policies = Vec::new();
+            let mut pages = iam.get_account_authorization_details().into_paginator().send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| reason(&e))?;
+                ctx.page("iam");
+                users.extend(page.user_detail_list().iter().map(user));
+                groups.extend(page.group_detail_list().iter().map(group));
+                roles.extend(page.role_detail_list().iter().map(role));
+                policies.extend(page.policies().iter().map(policy));
+            }
+            Ok(json!({"UserDetailList": users, "GroupDetailList": groups, "RoleDetailList": roles, "Policies": policies}))
+        })
+        .await;
+    if let Some(d) = details {
+        folder.put("iam-get-account-authorization-details", None, d);
+    }
+    // No password policy is an answer (NoSuchEntity), not a failure.
+    let policy = ctx
+        .call(at, "iam", "get-account-password-policy", async {
+            match iam.get_account_password_policy().send().await {
+                Ok(o) => Ok(o.password_policy().map(|p| {
+                    json!({"PasswordPolicy": {
+                        "MinimumPasswordLength": p.minimum_password_length(), "RequireSymbols": p.require_symbols(), "RequireNumbers": p.require_numbers(),
+                        "RequireUppercaseCharacters": p.require_uppercase_characters(), "RequireLowercaseCharacters": p.require_lowercase_characters(),
+                        "AllowUsersToChangePassword": p.allow_users_to_change_password(), "MaxPasswordAge": p.max_password_age(),
+                        "PasswordReusePrevention": p.password_reuse_prevention(), "HardExpiry": p.hard_expiry()}})
+                })),
+                Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_entity_exception()) => Ok(None),
+                Err(e) => Err(reason(&e)),
+            }
+        })
+        .await;
+    match policy {
+        Some(Some(p)) => folder.put("iam-get-account-password-policy", None, p),
+        Some(None) => folder.put(
+            "iam-get-account-password-policy",
+            None,
+            json!({"PasswordPolicy": {}}),
+        ),
+        None => {}
+    }
+    if let Some(s) = ctx
+        .call(at, "iam", "get-account-summary", async {
+            iam.get_account_summary()
+                .send()
+                .await
+                .map_err(|e| reason(&e))
+        })
+        .await
+    {
+        let map: serde_json::Map<String, Value> = s
+            .summary_map()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.as_str().to_string(), json!(v)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        folder.put("iam-get-account-summary", None, json!({"SummaryMap": map}));
+    }
+    if let Some(a) = ctx
+        .call(at, "iam", "list-account-aliases", async {
+            iam.list_account_aliases()
+                .send()
+                .await
+                .map_err(|e| reason(&e))
+        })
+        .await
+    {
+        folder.put(
+            "iam-list-account-aliases",
+            None,
+            json!({"AccountAliases": a.account_aliases()}),
+        );
+    }
+    let report = ctx
+        .call(at, "iam", "get-credential-report", async {
+            // Ask for a fresh report, then wait until it is ready.
+            for _ in 0..20 {
+                let state = iam.generate_credential_report().send().await.map_err(|e| reason(&e))?;
+                if state.state().is_some_and(|s| s.as_str() == "COMPLETE") {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            }
+            let r = iam.get_credential_report().send().await.map_err(|e| reason(&e))?;
+            let csv = r.content().map(|b| String::from_utf8_lossy(b.as_ref()).into_owned()).unwrap_or_default();
+            Ok(json!({"Content": csv, "ReportFormat": "text/csv", "GeneratedTime": time(r.generated_time())}))
+        })
+        .await;
+    if let Some(r) = report {
+        folder.put("iam-get-credential-report", None, r);
+    }
+    ctx.say(Progress::Finished {
+        account: account.into(),
+        region: None,
+        service: "iam",
+        gaps: 0,
+    });
+
+    // Organizations: only the management account (or a delegated
+    // administrator) may list accounts; elsewhere that is no gap.
+    let org = aws_sdk_organizations::Client::from_conf(
+        aws_sdk_organizations::config::Builder::from(cfg)
+            .interceptor(guard::ReadOnly)
+            .build(),
+    );
+    let mut pages = org.list_accounts().into_paginator().send();
+    let mut accounts = Vec::new();
+    let mut ok = true;
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(p) => {
+                ctx.page("organizations");
+                accounts.extend(p.accounts().iter().map(|a| json!({"Id": a.id(), "Arn": a.arn(), "Name": a.name(), "Email": a.email(), "Status": a.status().map(|s| s.as_str())})));
+            }
+            Err(e) => {
+                tracing::info!(
+                    "organizations: {} (not the management account?)",
+                    reason(&e)
+                );
+                ok = false;
+                break;
+            }
+        }
+    }
+    if ok && !accounts.is_empty() {
+        folder.put(
+            "organizations-list-accounts",
+            None,
+            json!({"Accounts": accounts}),
+        );
+        if let Ok(o) = org.describe_organization().send().await {
+            if let Some(o) = o.organization() {
+                folder.put("organizations-describe-organization", None, json!({"Organization": {"Id": o.id(), "Arn": o.arn(), "MasterAccountId": o.master_account_id()}}));
+            }
+        }
+    }
+    folder
+}
+
+fn inline(list: &[aws_sdk_iam::types::PolicyDetail]) -> Vec<Value> {
+    list.iter()
+        .map(|p| json!({"PolicyName": p.policy_name(), "PolicyDocument": p.policy_document()}))
+        .collect()
+}
+
+fn attached(list: &[aws_sdk_iam::types::AttachedPolicy]) -> Vec<Value> {
+    list.iter()
+        .map(|p| json!({"PolicyName": p.policy_name(), "PolicyArn": p.policy_arn()}))
+        .collect()
+}
+
+fn iam_tags(list: &[aws_sdk_iam::types::Tag]) -> Vec<Value> {
+    list.iter()
+        .map(|t| json!({"Key": t.key(), "Value": t.value()}))
+        .collect()
+}
+
+fn user(u: &aws_sdk_iam::types::UserDetail) -> Value {
+    json!({
+        "UserName": u.user_name(), "UserId": u.user_id(), "Arn": u.arn(), "Path": u.path(), "CreateDate": time(u.create_date()),
+        "GroupList": u.group_list(), "UserPolicyList": inline(u.user_policy_list()), "AttachedManagedPolicies": attached(u.attached_managed_policies()),
+        "PermissionsBoundary": u.permissions_boundary().map(|b| json!({"PermissionsBoundaryArn": b.permissions_boundary_arn()})), "Tags": iam_tags(u.tags()),
+    })
+}
+
+fn group(g: &aws_sdk_iam::types::GroupDetail) -> Value {
+    json!({
+        "GroupName": g.group_name(), "GroupId": g.group_id(), "Arn": g.arn(), "Path": g.path(),
+        "GroupPolicyList": inline(g.group_policy_list()), "AttachedManagedPolicies": attached(g.attached_managed_policies()),
+    })
+}
+
+fn role(r: &aws_sdk_iam::types::RoleDetail) -> Value {
+    json!({
+        "RoleName": r.role_name(), "RoleId": r.role_id(), "Arn": r.arn(), "Path": r.path(), "CreateDate": time(r.create_date()),
+        "AssumeRolePolicyDocument": r.assume_role_policy_document(),
+        "InstanceProfileList": r.instance_profile_list().iter().map(|p| json!({
+            "InstanceProfileName": p.instance_profile_name(), "InstanceProfileId": p.instance_profile_id(), "Arn": p.arn(), "Path": p.path(),
+            "Roles": p.roles().iter().map(|x| json!({"Arn": x.arn()})).collect::<Vec<_>>()})).collect::<Vec<_>>(),
+        "RolePolicyList": inline(r.role_policy_list()), "AttachedManagedPolicies": attached(r.attached_managed_policies()),
+        "PermissionsBoundary": r.permissions_boundary().map(|b| json!({"PermissionsBoundaryArn": b.permissions_boundary_arn()})),
+        "RoleLastUsed": r.role_last_used().map(|l| json!({"LastUsedDate": time(l.last_used_date())})), "Tags": iam_tags(r.tags()),
+    })
+}
+
+fn policy(p: &aws_sdk_iam::types::ManagedPolicyDetail) -> Value {
+    json!({
+        "PolicyName": p.policy_name(), "PolicyId": p.policy_id(), "Arn": p.arn(), "Path": p.path(), "DefaultVersionId": p.default_version_id(),
+        "AttachmentCount": p.attachment_count(),
+        "PolicyVersionList": p.policy_version_list().iter().map(|v| json!({"Document": v.document(), "VersionId": v.version_id(), "IsDefaultVersion": v.is_default_version()})).collect::<Vec<_>>(),
+    })
+}
+
+/// Run futures concurrently (the concurrency bound is the context's).
+async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let mut set = Vec::new();
+    for f in futures {
+        set.push(f);
+    }
+    let mut out = Vec::with_capacity(set.len());
+    // Poll them together: each awaits its permit inside.
+    let mut pinned: Vec<std::pin::Pin<Box<F>>> = set.into_iter().map(Box::pin).collect();
+    let results = std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in pinned.iter_mut().enumerate() {
+            if out.len() <= i {
+                out.push(None);
+            }
+            if out[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => out[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(std::mem::take(&mut out))
+        }
+    })
+    .await;
+    results.into_iter().flatten().collect()
+}
