@@ -4,6 +4,7 @@ mod cli;
 mod demo;
 mod exposure;
 mod import;
+mod live;
 mod snapshot;
 mod terminal;
 mod tui;

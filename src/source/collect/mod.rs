@@ -125,10 +125,14 @@ pub(crate) struct Ctx {
 
 /// Why a call failed, in words: the service's error code and message, or
 /// the transport failure.
-pub(crate) fn reason<E, R>(e: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> String
+pub(crate) fn reason<E>(
+    e: &aws_smithy_runtime_api::client::result::SdkError<
+        E,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
+) -> String
 where
     E: std::error::Error + aws_sdk_ec2::error::ProvideErrorMetadata + 'static,
-    R: std::fmt::Debug,
 {
     use aws_smithy_runtime_api::client::result::SdkError;
     match e {
@@ -137,7 +141,9 @@ where
             match (err.code(), err.message()) {
                 (Some(c), Some(m)) => format!("{c}: {m}"),
                 (Some(c), None) => c.to_string(),
-                _ => format!("{}", DisplayErrorContext(e)),
+                // No AWS error in the answer: an HTML page, a 404 from an
+                // endpoint that does not implement the operation, …
+                _ => unparsed_error(s.raw()),
             }
         }
         SdkError::TimeoutError(_) => "timed out".to_string(),
@@ -149,6 +155,40 @@ where
             DisplayErrorContext(e)
         ),
         _ => format!("{}", DisplayErrorContext(e)),
+    }
+}
+
+/// An error answer the SDK could not read: take the code and message from
+/// the body if it has them, else say what the status means.
+fn unparsed_error(raw: &aws_smithy_runtime_api::client::orchestrator::HttpResponse) -> String {
+    let status = raw.status().as_u16();
+    let body = raw
+        .body()
+        .bytes()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default();
+    let between = |open: &str, close: &str| {
+        body.split(open)
+            .nth(1)
+            .and_then(|r| r.split(close).next())
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
+    };
+    match (
+        between("<Code>", "</Code>"),
+        between("<Message>", "</Message>"),
+    ) {
+        (Some(code), Some(message)) => return format!("{code}: {message}"),
+        (Some(code), None) => return code,
+        _ => {}
+    }
+    match status {
+        401 | 403 => format!("AccessDenied (HTTP {status})"),
+        404 => {
+            "HTTP 404 with no AWS error: the endpoint does not implement this operation".to_string()
+        }
+        _ => format!("HTTP {status} with no AWS error in the body"),
     }
 }
 
@@ -379,4 +419,15 @@ pub(crate) fn memory_account(
         account_id: account,
         regions: regions.into_iter().map(|(r, m)| (r, Arc::new(m))).collect(),
     }
+}
+
+/// Read one region's GuardDuty detectors and findings through the given
+/// client (the tests give one built on the SDK's mocks).
+pub async fn guardduty_with_client(
+    client: &aws_sdk_guardduty::Client,
+    account: &str,
+    region: &str,
+) -> MemoryFolder {
+    let ctx = Ctx::new(&CollectOptions::default(), None);
+    services::guardduty_with(&ctx, account, region, client, false).await
 }

@@ -654,7 +654,10 @@ impl Run {
         for id in &ids {
             guardduty::detector(ctx, id, described.remove(id), &mut self.sink);
         }
-        if !ids.is_empty() && !folder.has("guardduty-get-findings") {
+        let listing_failed = self.gaps.iter().any(|g| {
+            g.account == at.0 && g.region.as_deref() == at.1 && g.operation == "list-findings"
+        });
+        if !ids.is_empty() && !folder.has("guardduty-get-findings") && !listing_failed {
             self.gap(
                 at.0,
                 at.1,

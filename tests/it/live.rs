@@ -1,0 +1,496 @@
+//! Live collection against a real AWS API emulator (moto, started here),
+//! through skyhound's own binary and the real aws-sdk-rust clients; the
+//! GuardDuty findings path, which moto lacks, with the SDK's mock tooling;
+//! and the read-only guard.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use skyhound::analysis::exposures;
+use skyhound::graph::snapshot;
+use skyhound::model::{NodeData, NodeKind};
+
+/// The Python that has moto: `SKYHOUND_MOTO_PYTHON`, else the venv that
+/// `scripts/test` makes.
+fn moto_python() -> Option<PathBuf> {
+    let from_env = std::env::var_os("SKYHOUND_MOTO_PYTHON").map(PathBuf::from);
+    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/moto-venv/bin/python");
+    from_env.or(Some(venv)).filter(|p| p.is_file())
+}
+
+fn need_moto() -> Option<PathBuf> {
+    let found = moto_python();
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "moto is required in CI: run ./scripts/test, which installs it"
+        );
+        eprintln!("skipping: moto is not installed (./scripts/test installs it)");
+    }
+    found
+}
+
+/// A moto server of its own on a free loopback port; stopped when dropped.
+struct Moto {
+    child: Child,
+    port: u16,
+}
+
+impl Moto {
+    fn start(python: &PathBuf, env: &[(&str, &str)]) -> Moto {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let mut cmd = Command::new(python);
+        cmd.args([
+            "-m",
+            "moto.server",
+            "-H",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ])
+        .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+        .env("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("moto starts");
+        let moto = Moto { child, port };
+        let start = Instant::now();
+        while !moto.ready() {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "moto did not answer on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        moto
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn ready(&self) -> bool {
+        let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) else {
+            return false;
+        };
+        let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+        if s.write_all(b"GET /moto-api/data.json HTTP/1.0\r\nHost: localhost\r\n\r\n")
+            .is_err()
+        {
+            return false;
+        }
+        let mut buf = [0u8; 16];
+        s.read(&mut buf)
+            .is_ok_and(|n| n >= 12 && buf[9..12] == *b"200")
+    }
+
+    fn seed(&self, python: &PathBuf, scenario: &str) -> serde_json::Value {
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/moto/seed.py");
+        let out = Command::new(python)
+            .arg(script)
+            .arg(self.url())
+            .arg(scenario)
+            .output()
+            .expect("seed runs");
+        assert!(
+            out.status.success(),
+            "seeding failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("seed prints JSON")
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("skyhound-live-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    dir
+}
+
+/// Run `skyhound collect` with credentials in its own environment only.
+fn collect(moto: &Moto, key: &str, secret: &str, extra: &[&str], out: &PathBuf) -> (bool, String) {
+    let home = temp("home");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_skyhound"));
+    cmd.arg("collect")
+        .arg("--out")
+        .arg(out)
+        .arg("--endpoint-url")
+        .arg(moto.url())
+        .args(extra);
+    cmd.env_clear()
+        .env("HOME", &home)
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_ACCESS_KEY_ID", key)
+        .env("AWS_SECRET_ACCESS_KEY", secret)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    let out = cmd.output().expect("skyhound runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn two_accounts_two_regions_collected_through_the_sdk() {
+    let Some(python) = need_moto() else { return };
+    let moto = Moto::start(&python, &[]);
+    let ids = moto.seed(&python, "main");
+    let id = |k: &str| {
+        ids[k]
+            .as_str()
+            .unwrap_or_else(|| panic!("seed gave no {k}"))
+            .to_string()
+    };
+    let out = temp("main").join("live.snapshot");
+    let (ok, stderr) = collect(
+        &moto,
+        "testing",
+        "testing",
+        &[
+            "--region",
+            "us-east-1",
+            "--region",
+            "eu-west-1",
+            "--role-arn",
+            "arn:aws:iam::123456789012:role/skyhound-audit",
+            "--role-arn",
+            "arn:aws:iam::111122223333:role/skyhound-audit",
+        ],
+        &out,
+    );
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains("collected") && stderr.contains("ec2"),
+        "a summary with calls per service: {stderr}"
+    );
+    let g = snapshot::load(&out).expect("the snapshot loads");
+
+    // Both accounts (the second through AssumeRole), both regions.
+    assert_eq!(g.collection().accounts, ["111122223333", "123456789012"]);
+    for vpc in [id("vpc"), id("west_vpc"), id("other_vpc")] {
+        assert!(g.by_id(&vpc).is_some(), "{vpc}");
+    }
+    assert_eq!(
+        g.node(g.by_id(&id("west_vpc")).expect("vpc"))
+            .region
+            .as_deref(),
+        Some("eu-west-1")
+    );
+    assert_eq!(
+        g.node(g.by_id(&id("other_vpc")).expect("vpc")).account,
+        "111122223333"
+    );
+
+    // Relationships from live data: the instance, its profile and role.
+    let web = g.by_id(&id("web")).expect("web-1");
+    assert_eq!(g.node(web).name.as_deref(), Some("web-1"));
+    let profile = g
+        .neighbours(
+            web,
+            skyhound::model::EdgeKind::UsesInstanceProfile,
+            skyhound::graph::Direction::Outgoing,
+        )
+        .next()
+        .expect("profile");
+    let role = g
+        .neighbours(
+            profile,
+            skyhound::model::EdgeKind::HasRole,
+            skyhound::graph::Direction::Outgoing,
+        )
+        .next()
+        .expect("role");
+    assert!(
+        g.neighbours(
+            role,
+            skyhound::model::EdgeKind::AttachedPolicy,
+            skyhound::graph::Direction::Outgoing
+        )
+        .any(|p| g.node(p).id.ends_with("/AdministratorAccess"))
+    );
+    let vendor = g
+        .by_id("arn:aws:iam::123456789012:role/vendor")
+        .expect("vendor role");
+    assert!(
+        g.outgoing(vendor)
+            .any(|e| e.kind == skyhound::model::EdgeKind::Trusts
+                && e.detail.as_deref() == Some("cross-account, no ExternalId"))
+    );
+    assert!(
+        g.nodes_of(NodeKind::AccessKey).any(
+            |(_, n)| matches!(&n.data, NodeData::AccessKey(k) if k.user_arn.ends_with("user/alice"))
+        ),
+        "keys from the credential report"
+    );
+    assert!(
+        g.nodes_of(NodeKind::Listener).count() >= 1
+            && g.nodes_of(NodeKind::TargetGroup).count() >= 1
+    );
+
+    // The exposure answers.
+    let found = exposures(&g);
+    let of = |r: &str| -> Vec<&skyhound::analysis::Exposure> {
+        found.iter().filter(|e| e.resource == r).collect()
+    };
+    let web_open = of(&id("web"));
+    assert!(
+        web_open
+            .iter()
+            .any(|e| e.via == skyhound::analysis::Via::Direct && e.from_port == 22 && e.world),
+        "{web_open:#?}"
+    );
+    assert!(
+        web_open
+            .iter()
+            .any(|e| e.via == skyhound::analysis::Via::LoadBalancer
+                && e.from_port == 443
+                && e.target_port == Some(8080)),
+        "{web_open:#?}"
+    );
+    let path = &web_open
+        .iter()
+        .find(|e| e.from_port == 22)
+        .expect("22")
+        .path;
+    assert!(
+        path.iter().any(|h| h.id == id("igw")) && path.iter().any(|h| h.id == id("rt")),
+        "{path:#?}"
+    );
+    assert!(of(&id("db")).is_empty(), "the database is private");
+    assert!(
+        of(&id("windows"))
+            .iter()
+            .any(|e| e.from_port == 3389 && e.account == "111122223333")
+    );
+    assert!(of(&id("lb")).iter().any(|e| e.from_port == 443));
+
+    // What moto does not implement is a gap with its reason, not a failure.
+    let gaps = &g.collection().gaps;
+    assert!(
+        gaps.iter().any(|x| x.service == "guardduty"
+            && x.operation == "list-findings"
+            && x.reason.contains("HTTP 404")),
+        "{gaps:#?}"
+    );
+    assert!(!gaps.iter().any(|x| x.service == "ec2"), "{gaps:#?}");
+}
+
+#[test]
+fn a_user_allowed_only_some_reads_gets_a_snapshot_with_the_rest_as_gaps() {
+    let Some(python) = need_moto() else { return };
+    // moto checks signatures and IAM policies after the first calls, which
+    // create the user and its keys.
+    let moto = Moto::start(&python, &[("INITIAL_NO_AUTH_ACTION_COUNT", "5")]);
+    let seeded = moto.seed(&python, "limited");
+    let key = seeded["key"].as_str().expect("key").to_string();
+    let secret = seeded["secret"].as_str().expect("secret").to_string();
+    let out = temp("limited").join("live.snapshot");
+    let (ok, stderr) = collect(&moto, &key, &secret, &["--region", "us-east-1"], &out);
+    assert!(ok, "permissions it lacks do not end the run: {stderr}");
+    let g = snapshot::load(&out).expect("loads");
+    assert!(
+        g.by_id(seeded["vpc"].as_str().expect("vpc")).is_some(),
+        "EC2 reads are allowed"
+    );
+    let gaps = &g.collection().gaps;
+    let iam: Vec<_> = gaps.iter().filter(|x| x.service == "iam").collect();
+    assert!(
+        iam.iter()
+            .any(|x| x.operation == "get-account-authorization-details"
+                && x.reason.contains("AccessDenied")),
+        "{gaps:#?}"
+    );
+    assert!(stderr.contains("gap:"), "{stderr}");
+    // No credentials in the snapshot.
+    let text = std::fs::read_to_string(&out).expect("read");
+    assert!(!text.contains(&secret));
+}
+
+#[test]
+fn no_credentials_is_one_clear_error() {
+    let Some(python) = need_moto() else { return };
+    let moto = Moto::start(&python, &[("INITIAL_NO_AUTH_ACTION_COUNT", "0")]);
+    let out = temp("nocreds").join("x.snapshot");
+    let (ok, stderr) = collect(
+        &moto,
+        "AKIANOTAREALKEY00000",
+        "nope",
+        &["--region", "us-east-1"],
+        &out,
+    );
+    assert!(!ok);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("--demo"), "{stderr}");
+    assert!(!out.exists(), "nothing half-written");
+}
+
+#[test]
+fn the_guard_refuses_any_call_not_on_the_read_only_list() {
+    // A client built as skyhound builds them, pointed nowhere: the guard
+    // refuses before anything is sent.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let conf = aws_sdk_ec2::Config::builder()
+            .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
+            .region(aws_sdk_ec2::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_ec2::config::Credentials::new(
+                "k", "s", None, None, "test",
+            ))
+            .endpoint_url("http://127.0.0.1:9")
+            .interceptor(skyhound::source::collect::guard::ReadOnly)
+            .build();
+        let ec2 = aws_sdk_ec2::Client::from_conf(conf);
+        let err = ec2
+            .terminate_instances()
+            .instance_ids("i-1")
+            .send()
+            .await
+            .expect_err("refused");
+        let text = format!(
+            "{}",
+            aws_smithy_types::error::display::DisplayErrorContext(&err)
+        );
+        assert!(
+            text.contains("skyhound is read-only") && text.contains("TerminateInstances"),
+            "{text}"
+        );
+        let err = ec2
+            .get_password_data()
+            .instance_id("i-1")
+            .send()
+            .await
+            .expect_err("refused");
+        assert!(
+            format!(
+                "{}",
+                aws_smithy_types::error::display::DisplayErrorContext(&err)
+            )
+            .contains("GetPasswordData")
+        );
+        // An allowed read gets past the guard (and fails only to connect).
+        let err = ec2
+            .describe_vpcs()
+            .send()
+            .await
+            .expect_err("nothing listens");
+        assert!(
+            !format!(
+                "{}",
+                aws_smithy_types::error::display::DisplayErrorContext(&err)
+            )
+            .contains("read-only")
+        );
+    });
+}
+
+#[test]
+fn guardduty_findings_are_listed_then_fetched_in_batches_of_fifty() {
+    use aws_sdk_guardduty::operation::get_detector::GetDetectorOutput;
+    use aws_sdk_guardduty::operation::get_findings::GetFindingsOutput;
+    use aws_sdk_guardduty::operation::list_detectors::ListDetectorsOutput;
+    use aws_sdk_guardduty::operation::list_findings::ListFindingsOutput;
+    use aws_sdk_guardduty::types::{Finding, InstanceDetails, Resource, Service};
+    use aws_smithy_mocks::{MockResponseInterceptor, RuleMode, create_mock_http_client, mock};
+
+    let ids: Vec<String> = (0..120).map(|i| format!("f{i:03}")).collect();
+    let detectors = mock!(aws_sdk_guardduty::Client::list_detectors)
+        .then_output(|| ListDetectorsOutput::builder().detector_ids("det1").build());
+    let detector = mock!(aws_sdk_guardduty::Client::get_detector).then_output(|| {
+        GetDetectorOutput::builder()
+            .status(aws_sdk_guardduty::types::DetectorStatus::Enabled)
+            .service_role("arn:aws:iam::1:role/gd")
+            .build()
+    });
+    let page_ids = ids.clone();
+    let list = mock!(aws_sdk_guardduty::Client::list_findings).then_output(move || {
+        ListFindingsOutput::builder()
+            .set_finding_ids(Some(page_ids.clone()))
+            .build()
+    });
+    let batch = mock!(aws_sdk_guardduty::Client::get_findings)
+        .match_requests(|r| r.finding_ids().len() <= 50)
+        .then_output(|| {
+            let f = Finding::builder()
+                .id("f000")
+                .account_id("123456789012")
+                .region("us-east-1")
+                .arn("arn:aws:guardduty:us-east-1:123456789012:detector/det1/finding/f000")
+                .r#type("UnauthorizedAccess:EC2/SSHBruteForce")
+                .severity(5.0)
+                .title("SSH brute force")
+                .created_at("2026-11-20T01:00:00.000Z")
+                .updated_at("2026-11-20T02:00:00.000Z")
+                .schema_version("2.0")
+                .resource(
+                    Resource::builder()
+                        .resource_type("Instance")
+                        .instance_details(InstanceDetails::builder().instance_id("i-web").build())
+                        .build(),
+                )
+                .service(
+                    Service::builder()
+                        .detector_id("det1")
+                        .archived(false)
+                        .count(3)
+                        .build(),
+                )
+                .build();
+            GetFindingsOutput::builder().findings(f).build()
+        });
+    // As mock_client! builds it, with this SDK version's test defaults.
+    let mut responses = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+    for rule in [&detectors, &detector, &list, &batch] {
+        responses = responses.with_rule(rule);
+    }
+    let conf = aws_sdk_guardduty::Config::builder()
+        .with_test_defaults()
+        .http_client(create_mock_http_client())
+        .interceptor(responses)
+        .build();
+    let client = aws_sdk_guardduty::Client::from_conf(conf);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let folder = rt.block_on(skyhound::source::collect::guardduty_with_client(
+        &client,
+        "123456789012",
+        "us-east-1",
+    ));
+    assert_eq!(
+        batch.num_calls(),
+        3,
+        "120 findings in batches of at most 50"
+    );
+    assert_eq!(list.num_calls(), 1);
+    let findings = &folder.responses["guardduty-get-findings"][0].1["Findings"];
+    assert_eq!(findings.as_array().map(Vec::len), Some(3));
+    assert_eq!(
+        findings[0]["Resource"]["InstanceDetails"]["InstanceId"],
+        "i-web"
+    );
+    assert_eq!(
+        folder.responses["guardduty-get-detector"][0].1["Status"],
+        "ENABLED"
+    );
+}

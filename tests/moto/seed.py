@@ -1,0 +1,114 @@
+"""Seed moto with skyhound's live-collection scenarios (boto3, test only).
+
+  seed.py ENDPOINT main    two accounts (the second through AssumeRole),
+                           two regions, a public web server, a private
+                           database, an ALB, IAM, GuardDuty
+  seed.py ENDPOINT limited a user allowed only EC2 reads; prints its keys
+
+Prints a JSON object of the ids the tests check.
+"""
+import json
+import sys
+
+import boto3
+
+ENDPOINT, SCENARIO = sys.argv[1], sys.argv[2]
+MAIN, OTHER = "123456789012", "111122223333"
+KEYS = dict(aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def client(service, region="us-east-1", creds=None):
+    return boto3.client(service, region_name=region, endpoint_url=ENDPOINT, **(creds or KEYS))
+
+
+def assume(account):
+    sts = client("sts")
+    c = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/skyhound-audit", RoleSessionName="seed")["Credentials"]
+    return dict(aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"])
+
+
+def tag(name):
+    return [{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": name}]}]
+
+
+def web_vpc(ec2, cidr, name):
+    vpc = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
+    ec2.create_tags(Resources=[vpc], Tags=[{"Key": "Name", "Value": name}])
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    base = cidr.split(".")
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock=f"{base[0]}.{base[1]}.1.0/24", AvailabilityZone=ec2.meta.region_name + "a")["Subnet"]["SubnetId"]
+    public_b = ec2.create_subnet(VpcId=vpc, CidrBlock=f"{base[0]}.{base[1]}.3.0/24", AvailabilityZone=ec2.meta.region_name + "b")["Subnet"]["SubnetId"]
+    private = ec2.create_subnet(VpcId=vpc, CidrBlock=f"{base[0]}.{base[1]}.2.0/24", AvailabilityZone=ec2.meta.region_name + "a")["Subnet"]["SubnetId"]
+    rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=rt, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    ec2.associate_route_table(RouteTableId=rt, SubnetId=public)
+    ec2.associate_route_table(RouteTableId=rt, SubnetId=public_b)
+    return vpc, igw, public, public_b, private, rt
+
+
+def main():
+    out = {}
+    iam = client("iam")
+    iam.create_role(RoleName="web-role", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+    iam.attach_role_policy(RoleName="web-role", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    iam.create_instance_profile(InstanceProfileName="web-role")
+    iam.add_role_to_instance_profile(InstanceProfileName="web-role", RoleName="web-role")
+    iam.create_user(UserName="alice")
+    iam.create_access_key(UserName="alice")
+    iam.create_role(RoleName="vendor", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "sts:AssumeRole"}]}))
+
+    ec2 = client("ec2")
+    vpc, igw, public, public_b, private, rt = web_vpc(ec2, "10.0.0.0/16", "main-vpc")
+    web_sg = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=web_sg, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
+        {"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}])
+    db_sg = ec2.create_security_group(GroupName="db", Description="db", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=db_sg, IpPermissions=[{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "UserIdGroupPairs": [{"GroupId": web_sg}]}])
+    alb_sg = ec2.create_security_group(GroupName="alb", Description="alb", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=alb_sg, IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    web = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, InstanceType="t3.micro", SubnetId=public, SecurityGroupIds=[web_sg],
+                            IamInstanceProfile={"Name": "web-role"}, TagSpecifications=tag("web-1"))["Instances"][0]["InstanceId"]
+    db = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, InstanceType="t3.micro", SubnetId=private, SecurityGroupIds=[db_sg],
+                           TagSpecifications=tag("db-1"))["Instances"][0]["InstanceId"]
+    eip = ec2.allocate_address(Domain="vpc", Address="198.51.100.10")["AllocationId"]
+    ec2.associate_address(AllocationId=eip, InstanceId=web)
+
+    elb = client("elbv2")
+    lb = elb.create_load_balancer(Name="edge", Subnets=[public, public_b], SecurityGroups=[alb_sg], Scheme="internet-facing", Type="application")["LoadBalancers"][0]["LoadBalancerArn"]
+    tg = elb.create_target_group(Name="web", Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="instance")["TargetGroups"][0]["TargetGroupArn"]
+    elb.register_targets(TargetGroupArn=tg, Targets=[{"Id": web, "Port": 8080}])
+    elb.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=443, DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
+    client("guardduty").create_detector(Enable=True)
+
+    west = client("ec2", "eu-west-1")
+    wvpc = west.create_vpc(CidrBlock="10.5.0.0/16")["Vpc"]["VpcId"]
+    west.create_security_group(GroupName="batch", Description="batch", VpcId=wvpc)
+
+    other = assume(OTHER)
+    oec2 = client("ec2", creds=other)
+    ovpc, _, opublic, _, _, _ = web_vpc(oec2, "10.9.0.0/16", "other-vpc")
+    rdp = oec2.create_security_group(GroupName="rdp", Description="rdp", VpcId=ovpc)["GroupId"]
+    oec2.authorize_security_group_ingress(GroupId=rdp, IpPermissions=[{"IpProtocol": "tcp", "FromPort": 3389, "ToPort": 3389, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    win = oec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, InstanceType="t3.micro", SubnetId=opublic, SecurityGroupIds=[rdp],
+                             TagSpecifications=tag("windows-1"))["Instances"][0]["InstanceId"]
+    oeip = oec2.allocate_address(Domain="vpc", Address="203.0.113.77")["AllocationId"]
+    oec2.associate_address(AllocationId=oeip, InstanceId=win)
+
+    out.update(vpc=vpc, igw=igw, rt=rt, web=web, db=db, web_sg=web_sg, lb=lb, tg=tg, west_vpc=wvpc, other_vpc=ovpc, windows=win)
+    print(json.dumps(out))
+
+
+def limited():
+    iam = client("iam")
+    iam.create_user(UserName="auditor")
+    iam.put_user_policy(UserName="auditor", PolicyName="ec2-read", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["ec2:Describe*", "sts:GetCallerIdentity"], "Resource": "*"}]}))
+    key = iam.create_access_key(UserName="auditor")["AccessKey"]
+    ec2 = client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+    print(json.dumps({"key": key["AccessKeyId"], "secret": key["SecretAccessKey"], "vpc": vpc}))
+
+
+{"main": main, "limited": limited}[SCENARIO]()
