@@ -105,7 +105,7 @@ fn collect_live(opts: &CollectOptions) -> Result<(Loaded, Stats)> {
                         )
                     }
                     Progress::Gap(g) => eprintln!("skyhound:   gap: {g}"),
-                    Progress::Started { .. } => {}
+                    Progress::Started { .. } | Progress::Collected { .. } => {}
                 }
             }
         });

@@ -55,7 +55,37 @@ pub async fn run(
         let (ptx, mut prx) = mpsc::unbounded_channel();
         let progress = tx.clone();
         tokio::spawn(async move {
+            // What has arrived so far, by account, region first-come.
+            let mut gathered: std::collections::BTreeMap<
+                String,
+                Vec<(
+                    Option<String>,
+                    std::sync::Arc<crate::source::import::read::MemoryFolder>,
+                )>,
+            > = Default::default();
+            let mut last_build = std::time::Instant::now() - Duration::from_secs(10);
             while let Some(p) = prx.recv().await {
+                if let crate::source::collect::Progress::Collected {
+                    account,
+                    region,
+                    folder,
+                } = &p
+                {
+                    gathered
+                        .entry(account.clone())
+                        .or_default()
+                        .push((region.clone(), folder.clone()));
+                    // Rebuild at most twice a second; the final result follows anyway.
+                    if last_build.elapsed() > Duration::from_millis(500) {
+                        last_build = std::time::Instant::now();
+                        let snapshot = gathered.clone();
+                        let sender = progress.clone();
+                        tokio::task::spawn_blocking(move || {
+                            let data = partial_data(snapshot);
+                            let _ = sender.send(Event::Partial(Box::new(data)));
+                        });
+                    }
+                }
                 if progress.send(Event::Collecting(p)).is_err() {
                     break;
                 }
@@ -143,6 +173,52 @@ pub async fn run(
         terminal.draw(|f| crate::ui::draw(f, &app))?;
     }
     Ok(())
+}
+
+/// Build and analyse what live collection has gathered so far.
+fn partial_data(
+    gathered: std::collections::BTreeMap<
+        String,
+        Vec<(
+            Option<String>,
+            std::sync::Arc<crate::source::import::read::MemoryFolder>,
+        )>,
+    >,
+) -> Data {
+    let accounts = gathered
+        .into_iter()
+        .map(|(account, parts)| {
+            // Regions as they came; the global answers join the first one.
+            let mut regions: Vec<(String, crate::source::import::read::MemoryFolder)> = Vec::new();
+            let mut global = None;
+            for (region, folder) in parts {
+                match region {
+                    Some(r) => regions.push((r, (*folder).clone())),
+                    None => global = Some(folder),
+                }
+            }
+            if let Some(g) = global {
+                match regions.first_mut() {
+                    Some((_, first)) => first.responses.extend(g.responses.clone()),
+                    None => regions.push(("us-east-1".to_string(), (*g).clone())),
+                }
+            }
+            crate::source::import::MemoryAccount {
+                account_id: account,
+                regions: regions
+                    .into_iter()
+                    .map(|(r, f)| (r, std::sync::Arc::new(f)))
+                    .collect(),
+            }
+        })
+        .collect();
+    let imported = crate::source::import::import_memory(
+        accounts,
+        Vec::new(),
+        "live (collecting)".to_string(),
+        chrono::Utc::now(),
+    );
+    Data::build(imported.graph, Vec::new())
 }
 
 /// Load a file, folder or the demo on a blocking thread, then analyse.

@@ -37,6 +37,9 @@ pub enum Event {
     Analysed(Vec<crate::analysis::Exposure>),
     /// Live collection made progress.
     Collecting(crate::source::collect::Progress),
+    /// What live collection has gathered so far, built and analysed: the
+    /// views move over to it, keeping their places.
+    Partial(Box<Data>),
     /// A background sort finished.
     Sorted {
         depth: usize,
@@ -229,6 +232,14 @@ impl CollectProgress {
                 self.gaps += 1;
                 self.last = format!("gap: {g}");
             }
+            Progress::Collected {
+                account, region, ..
+            } => {
+                self.last = format!(
+                    "{account} {} in; the views update",
+                    region.as_deref().unwrap_or("global")
+                );
+            }
         }
     }
 
@@ -370,7 +381,8 @@ impl App {
             Event::Loaded(Ok(data)) => {
                 let n = data.graph.len();
                 let problems = data.problems.len();
-                self.data = Some(Arc::from(data));
+                // Views opened on partial data move over to the whole.
+                self.replace_data(Arc::from(data));
                 self.status = Status::Ready;
                 if problems > 0 {
                     self.message = Some(Message {
@@ -388,6 +400,10 @@ impl App {
             }
             Event::Collecting(p) => {
                 self.collecting.apply(p);
+                Vec::new()
+            }
+            Event::Partial(data) => {
+                self.replace_data(Arc::from(data));
                 Vec::new()
             }
             Event::Sorted { depth, list } => {
@@ -418,6 +434,62 @@ impl App {
             }
             Event::Key(k) => self.key(k),
         }
+    }
+
+    /// Move every view over to new data, by resource id: lists keep their
+    /// filter, sort and selected resource; a resource view whose resource
+    /// is gone is closed.
+    pub fn replace_data(&mut self, new: Arc<Data>) {
+        let old = self.data.take();
+        let map = |id: NodeId| -> Option<NodeId> {
+            old.as_ref()
+                .and_then(|o| new.graph.by_id(&o.graph.node(id).id))
+        };
+        let scope = self.scope.clone();
+        let mut keep = Vec::with_capacity(self.stack.len());
+        for mut v in std::mem::take(&mut self.stack) {
+            let alive = match &mut v {
+                View::List(l) => {
+                    let selected = l.current().and_then(map);
+                    l.invalidate();
+                    l.refresh(&new, &scope);
+                    if let Some(i) = selected.and_then(|s| l.rows.iter().position(|r| *r == s)) {
+                        l.selected = i;
+                    }
+                    true
+                }
+                View::Resource(r) => match map(r.node) {
+                    Some(n) => {
+                        let (tab, question) = (r.tab, r.question.clone());
+                        *r = ResourceView::new(&new, n, tab);
+                        r.question = question;
+                        r.compute_why(&new);
+                        true
+                    }
+                    None => false,
+                },
+                View::Overview { selected, .. } => {
+                    *selected = (*selected).min(new.overview.len().saturating_sub(1));
+                    true
+                }
+            };
+            if alive {
+                keep.push(v);
+            }
+        }
+        if keep.is_empty() {
+            keep.push(View::Overview {
+                selected: 0,
+                offset: 0,
+            });
+        }
+        self.stack = keep;
+        self.forward.clear();
+        if matches!(self.mode, Mode::Find(_)) {
+            self.mode = Mode::Normal;
+        }
+        self.data = Some(new);
+        self.keep_selection_visible();
     }
 
     /// Take in the analysis and refresh what shows it.

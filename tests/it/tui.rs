@@ -534,3 +534,49 @@ fn long_lists_sort_in_the_background_and_land_in_place() {
     };
     assert_eq!(l.rows, before);
 }
+
+#[test]
+fn live_data_arriving_moves_the_views_over_by_resource_id() {
+    let theme = Theme::load("dark", None, false).expect("theme");
+    let mut a = App::new("live".into(), theme, Keymap::default(), chrono::Utc::now());
+    a.update(Event::Resize(120, 35));
+    // First, only Bill's account has arrived.
+    let demo = skyhound::source::demo::graph();
+    let bill: Vec<skyhound::model::Node> = demo
+        .all_nodes()
+        .iter()
+        .filter(|n| n.account == skyhound::source::demo::BILL)
+        .cloned()
+        .collect();
+    let partial = Data::build(
+        skyhound::graph::Graph::build(bill, Default::default()),
+        Vec::new(),
+    );
+    a.update(Event::Partial(Box::new(partial)));
+    command(&mut a, "instances");
+    select_named(&mut a, "bill-database");
+    key(&mut a, KeyCode::Enter);
+    command(&mut a, "instances");
+    select_named(&mut a, "bill-web-server");
+    // Then everything: ids are new, the views keep their resources.
+    let full = Data::build(skyhound::source::demo::graph(), Vec::new());
+    a.update(Event::Loaded(Ok(Box::new(full))));
+    let d = a.data.clone().expect("data");
+    let View::List(l) = a.view() else {
+        panic!("list")
+    };
+    assert!(
+        l.rows.len() > 3,
+        "the list now holds every account's instances"
+    );
+    assert_eq!(
+        l.current().map(|n| d.graph.node(n).name.clone()),
+        Some(Some("bill-web-server".to_string()))
+    );
+    key(&mut a, KeyCode::Esc);
+    let View::Resource(r) = a.view() else {
+        panic!("resource")
+    };
+    assert_eq!(d.graph.node(r.node).name.as_deref(), Some("bill-database"));
+    assert!(screen(&a).contains("bill-database"));
+}

@@ -78,6 +78,13 @@ pub enum Progress {
         gaps: usize,
     },
     Gap(Gap),
+    /// A region's (or, with no region, the account's global) answers are
+    /// all in: the explorer builds what it has so far.
+    Collected {
+        account: String,
+        region: Option<String>,
+        folder: Arc<MemoryFolder>,
+    },
 }
 
 /// Calls, pages, retries and errors of one service.

@@ -67,10 +67,22 @@ pub(crate) async fn account(
         }));
     }
     let global = global(&ctx, &account, &config).await;
+    ctx.say(Progress::Collected {
+        account: account.clone(),
+        region: None,
+        folder: Arc::new(global.clone()),
+    });
     let mut folders: Vec<(String, MemoryFolder)> = Vec::new();
     for t in tasks {
         match t.await {
-            Ok(r) => folders.push(r),
+            Ok((region, folder)) => {
+                ctx.say(Progress::Collected {
+                    account: account.clone(),
+                    region: Some(region.clone()),
+                    folder: Arc::new(folder.clone()),
+                });
+                folders.push((region, folder));
+            }
             Err(e) => tracing::error!("a region's collection task failed: {e}"),
         }
     }

@@ -63,7 +63,7 @@ pub fn parse_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
 
 /// Responses held in memory (from live collection), by operation name
 /// (`ec2-describe-vpcs`), each with the parameter it was called with.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct MemoryFolder {
     pub responses: std::collections::BTreeMap<String, Vec<(Option<String>, serde_json::Value)>>,
 }
