@@ -56,13 +56,7 @@ pub async fn run(
         let progress = tx.clone();
         tokio::spawn(async move {
             // What has arrived so far, by account, region first-come.
-            let mut gathered: std::collections::BTreeMap<
-                String,
-                Vec<(
-                    Option<String>,
-                    std::sync::Arc<crate::source::import::read::MemoryFolder>,
-                )>,
-            > = Default::default();
+            let mut gathered: Gathered = Default::default();
             let mut last_build = std::time::Instant::now() - Duration::from_secs(10);
             while let Some(p) = prx.recv().await {
                 if let crate::source::collect::Progress::Collected {
@@ -175,16 +169,18 @@ pub async fn run(
     Ok(())
 }
 
+/// What live collection has sent so far: by account, each region's answers
+/// (`None`: the account's global ones), in the order they came.
+type Gathered = std::collections::BTreeMap<
+    String,
+    Vec<(
+        Option<String>,
+        std::sync::Arc<crate::source::import::read::MemoryFolder>,
+    )>,
+>;
+
 /// Build and analyse what live collection has gathered so far.
-fn partial_data(
-    gathered: std::collections::BTreeMap<
-        String,
-        Vec<(
-            Option<String>,
-            std::sync::Arc<crate::source::import::read::MemoryFolder>,
-        )>,
-    >,
-) -> Data {
+fn partial_data(gathered: Gathered) -> Data {
     let accounts = gathered
         .into_iter()
         .map(|(account, parts)| {
