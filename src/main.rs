@@ -278,13 +278,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 out.display()
             );
             eprintln!(
-                "skyhound: {:<16} {:>6} {:>6} {:>6}",
-                "service", "calls", "pages", "errors"
+                "skyhound: {:<16} {:>6} {:>6} {:>9} {:>6}",
+                "service", "calls", "pages", "requests", "errors"
             );
             for (svc, s) in &stats.services {
                 eprintln!(
-                    "skyhound: {svc:<16} {:>6} {:>6} {:>6}",
-                    s.calls, s.pages, s.errors
+                    "skyhound: {svc:<16} {:>6} {:>6} {:>9} {:>6}",
+                    s.calls, s.pages, s.requests, s.errors
                 );
             }
         }

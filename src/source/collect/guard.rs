@@ -65,6 +65,32 @@ pub fn allowed(service: &str, operation: &str) -> bool {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ReadOnly;
 
+/// Counts attempts per service (first tries and retries), for the summary.
+#[derive(Debug, Clone, Default)]
+pub struct Attempts(pub std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, u64>>>);
+
+impl Intercept for Attempts {
+    fn name(&self) -> &'static str {
+        "skyhound attempt counter"
+    }
+
+    fn read_before_attempt(
+        &self,
+        _context: &aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let service = cfg
+            .load::<Metadata>()
+            .map(|m| m.service().to_ascii_lowercase())
+            .unwrap_or_default();
+        if let Ok(mut counts) = self.0.lock() {
+            *counts.entry(service).or_default() += 1;
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("skyhound is read-only: {service} {operation} is not an operation it may call")]
 pub struct Refused {

@@ -92,6 +92,8 @@ pub enum Progress {
 pub struct ServiceStats {
     pub calls: u64,
     pub pages: u64,
+    /// HTTP requests, retries included: more than pages means retries.
+    pub requests: u64,
     pub errors: u64,
 }
 
@@ -123,6 +125,8 @@ pub fn time(t: Option<&aws_smithy_types::DateTime>) -> Value {
 
 /// Shared by every task of one collection.
 pub(crate) struct Ctx {
+    /// HTTP requests per service, retries included.
+    pub(crate) attempts: guard::Attempts,
     permits: Semaphore,
     stats: Mutex<BTreeMap<String, ServiceStats>>,
     gaps: Mutex<Vec<Gap>>,
@@ -202,6 +206,7 @@ fn unparsed_error(raw: &aws_smithy_runtime_api::client::orchestrator::HttpRespon
 impl Ctx {
     fn new(opts: &CollectOptions, progress: Option<mpsc::UnboundedSender<Progress>>) -> Ctx {
         Ctx {
+            attempts: guard::Attempts::default(),
             permits: Semaphore::new(opts.concurrency.max(1)),
             stats: Mutex::new(BTreeMap::new()),
             gaps: Mutex::new(Vec::new()),
@@ -403,8 +408,19 @@ pub async fn collect(
         }
     }
     let gaps = ctx.gaps.lock().map(|g| g.clone()).unwrap_or_default();
+    let mut services = ctx.stats.lock().map(|s| s.clone()).unwrap_or_default();
+    if let Ok(attempts) = ctx.attempts.0.lock() {
+        for (svc, n) in attempts.iter() {
+            let key = if svc.contains("load balancing") {
+                "elbv2".to_string()
+            } else {
+                svc.clone()
+            };
+            services.entry(key).or_default().requests += n;
+        }
+    }
     let stats = Stats {
-        services: ctx.stats.lock().map(|s| s.clone()).unwrap_or_default(),
+        services,
         accounts: accounts.len(),
         regions: regions_seen.len(),
         wall_seconds: started.elapsed().as_secs_f64(),

@@ -27,10 +27,11 @@ macro_rules! paged {
     };
 }
 
-fn ec2_client(cfg: &SdkConfig) -> aws_sdk_ec2::Client {
+fn ec2_client(ctx: &Ctx, cfg: &SdkConfig) -> aws_sdk_ec2::Client {
     aws_sdk_ec2::Client::from_conf(
         aws_sdk_ec2::config::Builder::from(cfg)
             .interceptor(guard::ReadOnly)
+            .interceptor(ctx.attempts.clone())
             .build(),
     )
 }
@@ -107,7 +108,7 @@ pub(crate) async fn account(
 
 /// Regions enabled for the account (opted in, or needing no opt-in).
 async fn enabled_regions(ctx: &Ctx, account: &str, config: &SdkConfig) -> Vec<String> {
-    let client = ec2_client(config);
+    let client = ec2_client(ctx, config);
     let found = ctx
         .call((account, None), "ec2", "describe-regions", async {
             let out = client
@@ -152,7 +153,7 @@ async fn regional(
         region: Some(region.into()),
         service: "ec2",
     });
-    let c = ec2_client(cfg);
+    let c = ec2_client(ctx, cfg);
     let (
         vpcs,
         subnets,
@@ -437,6 +438,7 @@ async fn load_balancing(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig)
     let c = elb::Client::from_conf(
         elb::config::Builder::from(cfg)
             .interceptor(guard::ReadOnly)
+            .interceptor(ctx.attempts.clone())
             .build(),
     );
     let (lbs, tgs) = tokio::join!(
@@ -692,6 +694,7 @@ async fn guardduty(
     let c = aws_sdk_guardduty::Client::from_conf(
         aws_sdk_guardduty::config::Builder::from(cfg)
             .interceptor(guard::ReadOnly)
+            .interceptor(ctx.attempts.clone())
             .build(),
     );
     let f = guardduty_with(ctx, account, region, &c, archived).await;
@@ -717,11 +720,13 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
     let iam = aws_sdk_iam::Client::from_conf(
         aws_sdk_iam::config::Builder::from(cfg)
             .interceptor(guard::ReadOnly)
+            .interceptor(ctx.attempts.clone())
             .build(),
     );
     let sts = aws_sdk_sts::Client::from_conf(
         aws_sdk_sts::config::Builder::from(cfg)
             .interceptor(guard::ReadOnly)
+            .interceptor(ctx.attempts.clone())
             .build(),
     );
     if let Some(me) = ctx
@@ -849,6 +854,7 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
     let org = aws_sdk_organizations::Client::from_conf(
         aws_sdk_organizations::config::Builder::from(cfg)
             .interceptor(guard::ReadOnly)
+            .interceptor(ctx.attempts.clone())
             .build(),
     );
     let mut pages = org.list_accounts().into_paginator().send();
