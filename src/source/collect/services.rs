@@ -139,6 +139,7 @@ async fn enabled_regions(ctx: &Ctx, account: &str, config: &SdkConfig) -> Vec<St
     }
 }
 
+/// One region: EC2, ELBv2 and GuardDuty side by side.
 async fn regional(
     ctx: &Ctx,
     account: &str,
@@ -146,6 +147,18 @@ async fn regional(
     cfg: &SdkConfig,
     archived: bool,
 ) -> MemoryFolder {
+    let (mut folder, lb, gd) = tokio::join!(
+        ec2_region(ctx, account, region, cfg),
+        load_balancing(ctx, account, region, cfg),
+        guardduty(ctx, account, region, cfg, archived)
+    );
+    for (name, list) in lb.responses.into_iter().chain(gd.responses) {
+        folder.responses.insert(name, list);
+    }
+    folder
+}
+
+async fn ec2_region(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig) -> MemoryFolder {
     let at = (account, Some(region));
     let mut folder = MemoryFolder::default();
     ctx.say(Progress::Started {
@@ -415,13 +428,6 @@ async fn regional(
         gaps: ec2_gaps,
     });
 
-    let (lb, gd) = tokio::join!(
-        load_balancing(ctx, account, region, cfg),
-        guardduty(ctx, account, region, cfg, archived)
-    );
-    for (name, list) in lb.responses.into_iter().chain(gd.responses) {
-        folder.responses.insert(name, list);
-    }
     folder
 }
 
@@ -729,76 +735,57 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
             .interceptor(ctx.attempts.clone())
             .build(),
     );
-    if let Some(me) = ctx
-        .call(at, "sts", "get-caller-identity", async {
-            sts.get_caller_identity()
-                .send()
-                .await
-                .map_err(|e| reason(&e))
-        })
-        .await
-    {
-        folder.put(
-            "sts-get-caller-identity",
-            None,
-            json!({"Account": me.account(), "Arn": me.arn(), "UserId": me.user_id()}),
-        );
-    }
-    let details = ctx
-        .call(at, "iam", "get-account-authorization-details", async {
-            let mut users = Vec::new();
-            let mut groups = Vec::new();
-            let mut roles = Vec::new();
-            let mut policies = Vec::new();
-            let mut pages = iam.get_account_authorization_details().into_paginator().send();
-            while let Some(page) = pages.next().await {
-                let page = page.map_err(|e| reason(&e))?;
-                ctx.page("iam");
-                users.extend(page.user_detail_list().iter().map(user));
-                groups.extend(page.group_detail_list().iter().map(group));
-                roles.extend(page.role_detail_list().iter().map(role));
-                policies.extend(page.policies().iter().map(policy));
-            }
-            Ok(json!({"UserDetailList": users, "GroupDetailList": groups, "RoleDetailList": roles, "Policies": policies}))
-        })
-        .await;
-    if let Some(d) = details {
-        folder.put("iam-get-account-authorization-details", None, d);
-    }
+    let org = aws_sdk_organizations::Client::from_conf(
+        aws_sdk_organizations::config::Builder::from(cfg)
+            .interceptor(guard::ReadOnly)
+            .interceptor(ctx.attempts.clone())
+            .build(),
+    );
+    // None of these depends on another: all at once.
+    let identity = ctx.call(at, "sts", "get-caller-identity", async {
+        let me = sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| reason(&e))?;
+        Ok(json!({"Account": me.account(), "Arn": me.arn(), "UserId": me.user_id()}))
+    });
+    let details = ctx.call(at, "iam", "get-account-authorization-details", async {
+        let mut users = Vec::new();
+        let mut groups = Vec::new();
+        let mut roles = Vec::new();
+        let mut policies = Vec::new();
+        let mut pages = iam.get_account_authorization_details().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| reason(&e))?;
+            ctx.page("iam");
+            users.extend(page.user_detail_list().iter().map(user));
+            groups.extend(page.group_detail_list().iter().map(group));
+            roles.extend(page.role_detail_list().iter().map(role));
+            policies.extend(page.policies().iter().map(policy));
+        }
+        Ok(json!({"UserDetailList": users, "GroupDetailList": groups, "RoleDetailList": roles, "Policies": policies}))
+    });
     // No password policy is an answer (NoSuchEntity), not a failure.
-    let policy = ctx
-        .call(at, "iam", "get-account-password-policy", async {
-            match iam.get_account_password_policy().send().await {
-                Ok(o) => Ok(o.password_policy().map(|p| {
-                    json!({"PasswordPolicy": {
-                        "MinimumPasswordLength": p.minimum_password_length(), "RequireSymbols": p.require_symbols(), "RequireNumbers": p.require_numbers(),
-                        "RequireUppercaseCharacters": p.require_uppercase_characters(), "RequireLowercaseCharacters": p.require_lowercase_characters(),
-                        "AllowUsersToChangePassword": p.allow_users_to_change_password(), "MaxPasswordAge": p.max_password_age(),
-                        "PasswordReusePrevention": p.password_reuse_prevention(), "HardExpiry": p.hard_expiry()}})
-                })),
-                Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_entity_exception()) => Ok(None),
-                Err(e) => Err(reason(&e)),
-            }
-        })
-        .await;
-    match policy {
-        Some(Some(p)) => folder.put("iam-get-account-password-policy", None, p),
-        Some(None) => folder.put(
-            "iam-get-account-password-policy",
-            None,
-            json!({"PasswordPolicy": {}}),
-        ),
-        None => {}
-    }
-    if let Some(s) = ctx
-        .call(at, "iam", "get-account-summary", async {
-            iam.get_account_summary()
-                .send()
-                .await
-                .map_err(|e| reason(&e))
-        })
-        .await
-    {
+    let password = ctx.call(at, "iam", "get-account-password-policy", async {
+        match iam.get_account_password_policy().send().await {
+            Ok(o) => Ok(o.password_policy().map(|p| {
+                json!({"PasswordPolicy": {
+                    "MinimumPasswordLength": p.minimum_password_length(), "RequireSymbols": p.require_symbols(), "RequireNumbers": p.require_numbers(),
+                    "RequireUppercaseCharacters": p.require_uppercase_characters(), "RequireLowercaseCharacters": p.require_lowercase_characters(),
+                    "AllowUsersToChangePassword": p.allow_users_to_change_password(), "MaxPasswordAge": p.max_password_age(),
+                    "PasswordReusePrevention": p.password_reuse_prevention(), "HardExpiry": p.hard_expiry()}})
+            })),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_entity_exception()) => Ok(None),
+            Err(e) => Err(reason(&e)),
+        }
+    });
+    let summary = ctx.call(at, "iam", "get-account-summary", async {
+        let s = iam
+            .get_account_summary()
+            .send()
+            .await
+            .map_err(|e| reason(&e))?;
         let map: serde_json::Map<String, Value> = s
             .summary_map()
             .map(|m| {
@@ -807,40 +794,95 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
                     .collect()
             })
             .unwrap_or_default();
-        folder.put("iam-get-account-summary", None, json!({"SummaryMap": map}));
-    }
-    if let Some(a) = ctx
-        .call(at, "iam", "list-account-aliases", async {
-            iam.list_account_aliases()
-                .send()
-                .await
-                .map_err(|e| reason(&e))
-        })
-        .await
-    {
-        folder.put(
-            "iam-list-account-aliases",
-            None,
-            json!({"AccountAliases": a.account_aliases()}),
-        );
-    }
-    let report = ctx
-        .call(at, "iam", "get-credential-report", async {
-            // Ask for a fresh report, then wait until it is ready.
-            for _ in 0..20 {
-                let state = iam.generate_credential_report().send().await.map_err(|e| reason(&e))?;
-                if state.state().is_some_and(|s| s.as_str() == "COMPLETE") {
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        Ok(json!({"SummaryMap": map}))
+    });
+    let aliases = ctx.call(at, "iam", "list-account-aliases", async {
+        let a = iam
+            .list_account_aliases()
+            .send()
+            .await
+            .map_err(|e| reason(&e))?;
+        Ok(json!({"AccountAliases": a.account_aliases()}))
+    });
+    let report = ctx.call(at, "iam", "get-credential-report", async {
+        // Ask for a fresh report, then wait until it is ready.
+        for _ in 0..20 {
+            let state = iam.generate_credential_report().send().await.map_err(|e| reason(&e))?;
+            if state.state().is_some_and(|s| s.as_str() == "COMPLETE") {
+                break;
             }
-            let r = iam.get_credential_report().send().await.map_err(|e| reason(&e))?;
-            let csv = r.content().map(|b| String::from_utf8_lossy(b.as_ref()).into_owned()).unwrap_or_default();
-            Ok(json!({"Content": csv, "ReportFormat": "text/csv", "GeneratedTime": time(r.generated_time())}))
-        })
-        .await;
-    if let Some(r) = report {
-        folder.put("iam-get-credential-report", None, r);
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+        let r = iam.get_credential_report().send().await.map_err(|e| reason(&e))?;
+        let csv = r.content().map(|b| String::from_utf8_lossy(b.as_ref()).into_owned()).unwrap_or_default();
+        Ok(json!({"Content": csv, "ReportFormat": "text/csv", "GeneratedTime": time(r.generated_time())}))
+    });
+    // Organizations: only the management account (or a delegated
+    // administrator) may list accounts; elsewhere that is no gap.
+    let organization = async {
+        let mut pages = org.list_accounts().into_paginator().send();
+        let mut accounts = Vec::new();
+        while let Some(page) = pages.next().await {
+            match page {
+                Ok(p) => {
+                    ctx.page("organizations");
+                    accounts.extend(p.accounts().iter().map(|a| json!({"Id": a.id(), "Arn": a.arn(), "Name": a.name(), "Email": a.email(), "Status": a.status().map(|s| s.as_str())})));
+                }
+                Err(e) => {
+                    tracing::info!(
+                        "organizations: {} (not the management account?)",
+                        reason(&e)
+                    );
+                    return None;
+                }
+            }
+        }
+        if accounts.is_empty() {
+            return None;
+        }
+        let described = org.describe_organization().send().await.ok().and_then(|o| {
+            o.organization().map(|o| json!({"Organization": {"Id": o.id(), "Arn": o.arn(), "MasterAccountId": o.master_account_id()}}))
+        });
+        Some((json!({"Accounts": accounts}), described))
+    };
+    let (identity, details, password, summary, aliases, report, organization) = tokio::join!(
+        identity,
+        details,
+        password,
+        summary,
+        aliases,
+        report,
+        organization
+    );
+    if let Some(v) = identity {
+        folder.put("sts-get-caller-identity", None, v);
+    }
+    if let Some(v) = details {
+        folder.put("iam-get-account-authorization-details", None, v);
+    }
+    match password {
+        Some(Some(p)) => folder.put("iam-get-account-password-policy", None, p),
+        Some(None) => folder.put(
+            "iam-get-account-password-policy",
+            None,
+            json!({"PasswordPolicy": {}}),
+        ),
+        None => {}
+    }
+    if let Some(v) = summary {
+        folder.put("iam-get-account-summary", None, v);
+    }
+    if let Some(v) = aliases {
+        folder.put("iam-list-account-aliases", None, v);
+    }
+    if let Some(v) = report {
+        folder.put("iam-get-credential-report", None, v);
+    }
+    if let Some((accounts, described)) = organization {
+        folder.put("organizations-list-accounts", None, accounts);
+        if let Some(d) = described {
+            folder.put("organizations-describe-organization", None, d);
+        }
     }
     ctx.say(Progress::Finished {
         account: account.into(),
@@ -848,46 +890,6 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
         service: "iam",
         gaps: 0,
     });
-
-    // Organizations: only the management account (or a delegated
-    // administrator) may list accounts; elsewhere that is no gap.
-    let org = aws_sdk_organizations::Client::from_conf(
-        aws_sdk_organizations::config::Builder::from(cfg)
-            .interceptor(guard::ReadOnly)
-            .interceptor(ctx.attempts.clone())
-            .build(),
-    );
-    let mut pages = org.list_accounts().into_paginator().send();
-    let mut accounts = Vec::new();
-    let mut ok = true;
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(p) => {
-                ctx.page("organizations");
-                accounts.extend(p.accounts().iter().map(|a| json!({"Id": a.id(), "Arn": a.arn(), "Name": a.name(), "Email": a.email(), "Status": a.status().map(|s| s.as_str())})));
-            }
-            Err(e) => {
-                tracing::info!(
-                    "organizations: {} (not the management account?)",
-                    reason(&e)
-                );
-                ok = false;
-                break;
-            }
-        }
-    }
-    if ok && !accounts.is_empty() {
-        folder.put(
-            "organizations-list-accounts",
-            None,
-            json!({"Accounts": accounts}),
-        );
-        if let Ok(o) = org.describe_organization().send().await {
-            if let Some(o) = o.organization() {
-                folder.put("organizations-describe-organization", None, json!({"Organization": {"Id": o.id(), "Arn": o.arn(), "MasterAccountId": o.master_account_id()}}));
-            }
-        }
-    }
     folder
 }
 
