@@ -111,4 +111,23 @@ def limited():
     print(json.dumps({"key": key["AccessKeyId"], "secret": key["SecretAccessKey"], "vpc": vpc}))
 
 
-{"main": main, "limited": limited}[SCENARIO]()
+def bench():
+    """Three accounts, two regions each, a small network in every one."""
+    for account in [MAIN, OTHER, "222233334444"]:
+        creds = assume(account)
+        for region in ["us-east-1", "eu-west-1"]:
+            ec2 = client("ec2", region, creds)
+            vpc, _, public, public_b, _, _ = web_vpc(ec2, "10.0.0.0/16", f"bench-{account}-{region}")
+            sg = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc)["GroupId"]
+            ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+            web = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, InstanceType="t3.micro", SubnetId=public, SecurityGroupIds=[sg])["Instances"][0]["InstanceId"]
+            elb = client("elbv2", region, creds)
+            lb = elb.create_load_balancer(Name="edge", Subnets=[public, public_b], SecurityGroups=[sg], Scheme="internet-facing", Type="application")["LoadBalancers"][0]["LoadBalancerArn"]
+            tg = elb.create_target_group(Name="web", Protocol="HTTP", Port=443, VpcId=vpc, TargetType="instance")["TargetGroups"][0]["TargetGroupArn"]
+            elb.register_targets(TargetGroupArn=tg, Targets=[{"Id": web}])
+            elb.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=443, DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
+            client("guardduty", region, creds).create_detector(Enable=True)
+    print(json.dumps({"accounts": [MAIN, OTHER, "222233334444"]}))
+
+
+{"main": main, "limited": limited, "bench": bench}[SCENARIO]()

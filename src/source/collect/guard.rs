@@ -152,3 +152,34 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod policy_file {
+    /// The minimal IAM policy shipped in `assets/` grants exactly what the
+    /// guard lets skyhound call.
+    #[test]
+    fn the_shipped_policy_matches_the_allow_list() {
+        let text = include_str!("../../../assets/skyhound-readonly-policy.json");
+        let doc: serde_json::Value = serde_json::from_str(text).expect("valid JSON");
+        let mut granted: Vec<String> = doc["Statement"][0]["Action"]
+            .as_array()
+            .expect("actions")
+            .iter()
+            .filter_map(|a| a.as_str().map(str::to_string))
+            .collect();
+        let prefix = |s: &str| {
+            if s == "elasticloadbalancingv2" {
+                "elasticloadbalancing".to_string()
+            } else {
+                s.to_string()
+            }
+        };
+        let mut allowed: Vec<String> = super::ALLOWED
+            .iter()
+            .map(|(s, o)| format!("{}:{o}", prefix(s)))
+            .collect();
+        granted.sort();
+        allowed.sort();
+        assert_eq!(granted, allowed);
+    }
+}
