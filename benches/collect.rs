@@ -144,4 +144,5 @@ fn main() {
         }
     });
     let _ = moto.kill();
+    let _ = moto.wait();
 }
