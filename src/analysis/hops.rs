@@ -617,45 +617,29 @@ pub fn groups_pass(
             }
             let dir = if egress { "to" } else { "from" };
             let what = rule.describe_ports();
-            for c in &rule.ipv4 {
-                let set = v4_net_set(&c.cidr);
-                let desc = c
-                    .description
+            let blocks = rule
+                .ipv4
+                .iter()
+                .map(|c| (IpNet::V4(c.cidr), &c.description))
+                .chain(
+                    rule.ipv6
+                        .iter()
+                        .map(|c| (IpNet::V6(c.cidr), &c.description)),
+                );
+            for (cidr, description) in blocks {
+                let set = net_set(&cidr);
+                let desc = description
                     .as_deref()
                     .map(|d| format!(" ({d})"))
                     .unwrap_or_default();
+                let side = if egress { "egress" } else { "ingress" };
                 pass.allowed = pass.allowed.union(&set);
                 pass.evidence.push((
                     set,
                     Hop::new(
                         HopKind::SecurityGroup,
                         gid,
-                        format!(
-                            "{} rule: allow {what} {dir} {}{desc}",
-                            if egress { "egress" } else { "ingress" },
-                            c.cidr
-                        ),
-                    ),
-                ));
-            }
-            for c in &rule.ipv6 {
-                let set = v6_net_set(&c.cidr);
-                let desc = c
-                    .description
-                    .as_deref()
-                    .map(|d| format!(" ({d})"))
-                    .unwrap_or_default();
-                pass.allowed = pass.allowed.union(&set);
-                pass.evidence.push((
-                    set,
-                    Hop::new(
-                        HopKind::SecurityGroup,
-                        gid,
-                        format!(
-                            "{} rule: allow {what} {dir} {}{desc}",
-                            if egress { "egress" } else { "ingress" },
-                            c.cidr
-                        ),
+                        format!("{side} rule: allow {what} {dir} {cidr}{desc}"),
                     ),
                 ));
             }
