@@ -21,7 +21,7 @@ const LATENCY: Duration = Duration::from_millis(100);
 const LONGEST_CHAIN: u32 = 6;
 
 /// Forward to `upstream`, holding every request back by `LATENCY`.
-async fn proxy(upstream: u16) -> u16 {
+async fn proxy(upstream: u16, latency: Duration) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let port = listener.local_addr().expect("addr").port();
     tokio::spawn(async move {
@@ -39,7 +39,7 @@ async fn proxy(upstream: u16) -> u16 {
                         if n == 0 {
                             break;
                         }
-                        tokio::time::sleep(LATENCY).await;
+                        tokio::time::sleep(latency).await;
                         if sw.write_all(&buf[..n]).await.is_err() {
                             break;
                         }
@@ -118,11 +118,12 @@ fn main() {
         .build()
         .expect("runtime");
     rt.block_on(async {
-        let slow = proxy(port).await;
-        for concurrency in [16usize, 64] {
+        let slow = proxy(port, LATENCY).await;
+        let direct = proxy(port, Duration::ZERO).await;
+        for (label, via, concurrency) in [("100 ms per call", slow, 16usize), ("100 ms per call", slow, 64), ("no added latency (moto's own time)", direct, 64)] {
             let opts = CollectOptions {
                 regions: vec!["us-east-1".into(), "eu-west-1".into()],
-                endpoint_url: Some(format!("http://127.0.0.1:{slow}")),
+                endpoint_url: Some(format!("http://127.0.0.1:{via}")),
                 role_arns: ["123456789012", "111122223333", "222233334444"].iter().map(|a| format!("arn:aws:iam::{a}:role/skyhound-audit")).collect(),
                 concurrency,
                 ..CollectOptions::default()
@@ -133,7 +134,7 @@ fn main() {
             let calls: u64 = stats.services.values().map(|s| s.requests).sum();
             let bound = f64::from(LONGEST_CHAIN) * LATENCY.as_secs_f64();
             println!(
-                "3 accounts × 2 regions, 100 ms per call, concurrency {concurrency}: {wall:.2} s for {calls} requests, {} resources, {} gaps (chain {LONGEST_CHAIN} × 100 ms = {bound:.1} s; target ≤ {:.2} s)",
+                "3 accounts × 2 regions, {label}, concurrency {concurrency}: {wall:.2} s for {calls} requests, {} resources, {} gaps (chain {LONGEST_CHAIN} × 100 ms = {bound:.1} s; target ≤ {:.2} s)",
                 imported.graph.len(),
                 imported.graph.collection().gaps.len(),
                 bound * 1.5
