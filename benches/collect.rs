@@ -146,4 +146,84 @@ fn main() {
     });
     let _ = moto.kill();
     let _ = moto.wait();
+    memory(&python);
+}
+
+/// Peak memory of `skyhound collect` on one account of 2,000 security
+/// groups, 500 instances and 300 roles (target < 200 MB). The peak RSS is
+/// the child's, as Python's `resource` module reports it.
+fn memory(python: &PathBuf) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port");
+    let mut moto = Command::new(python)
+        .args([
+            "-m",
+            "moto.server",
+            "-H",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ])
+        .env("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("moto starts");
+    std::thread::sleep(Duration::from_secs(3));
+    let url = format!("http://127.0.0.1:{port}");
+    let seed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/moto/seed.py");
+    let t = Instant::now();
+    let seeded = Command::new(python)
+        .arg(&seed)
+        .arg(&url)
+        .arg("big")
+        .output()
+        .expect("seed");
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    println!(
+        "seeded 2,000 security groups, 500 instances, 300 roles in {:.0} s",
+        t.elapsed().as_secs_f64()
+    );
+    let out = std::env::temp_dir().join(format!(
+        "skyhound-bench-memory-{}.snapshot",
+        std::process::id()
+    ));
+    let measure = "import resource, subprocess, sys\nr = subprocess.run(sys.argv[1:], capture_output=True, text=True)\nprint(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\nsys.stderr.write(r.stderr[-2000:])";
+    let t = Instant::now();
+    let run = Command::new(python)
+        .args([
+            "-c",
+            measure,
+            env!("CARGO_BIN_EXE_skyhound"),
+            "collect",
+            "--out",
+        ])
+        .arg(&out)
+        .args(["--endpoint-url", &url, "--region", "us-east-1"])
+        .output()
+        .expect("measure");
+    let text = String::from_utf8_lossy(&run.stdout);
+    let mut parts = text.split_whitespace();
+    let code = parts.next().unwrap_or("?").to_string();
+    let kb: f64 = parts
+        .next()
+        .and_then(|k| k.parse().ok())
+        .unwrap_or(f64::NAN);
+    println!(
+        "collect one account (2,000 SGs, 500 instances, 300 roles): exit {code}, {:.1} s, peak RSS {:.1} MB (target < 200 MB)",
+        t.elapsed().as_secs_f64(),
+        kb / 1024.0
+    );
+    if code != "0" {
+        println!("{}", String::from_utf8_lossy(&run.stderr));
+    }
+    let _ = std::fs::remove_file(&out);
+    let _ = moto.kill();
+    let _ = moto.wait();
 }

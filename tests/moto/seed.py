@@ -130,4 +130,26 @@ def bench():
     print(json.dumps({"accounts": [MAIN, OTHER, "222233334444"]}))
 
 
-{"main": main, "limited": limited, "bench": bench}[SCENARIO]()
+def big():
+    """One account at the memory benchmark's size: 2,000 security groups,
+    500 instances, 300 roles."""
+    ec2 = client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/18")["Subnet"]["SubnetId"]
+    groups = []
+    for i in range(2000):
+        g = ec2.create_security_group(GroupName=f"sg-{i}", Description="bench", VpcId=vpc)["GroupId"]
+        ec2.authorize_security_group_ingress(GroupId=g, IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 1000 + i % 500, "ToPort": 1000 + i % 500, "IpRanges": [{"CidrIp": f"10.{i % 250}.0.0/16"}]}])
+        groups.append(g)
+    for i in range(0, 500, 50):
+        ec2.run_instances(ImageId="ami-12345678", MinCount=50, MaxCount=50, InstanceType="t3.micro", SubnetId=subnet, SecurityGroupIds=[groups[i]])
+    iam = client("iam")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    for i in range(300):
+        iam.create_role(RoleName=f"role-{i}", AssumeRolePolicyDocument=trust)
+        iam.put_role_policy(RoleName=f"role-{i}", PolicyName="inline", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::bucket-{i}/*"}]}))
+    print(json.dumps({"groups": len(groups)}))
+
+
+{"main": main, "limited": limited, "bench": bench, "big": big}[SCENARIO]()
