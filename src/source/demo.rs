@@ -124,9 +124,6 @@ struct Stack<'a> {
 struct StackIds {
     vpc: String,
     bastion: String,
-    apps: Vec<String>,
-    db: String,
-    alb: String,
 }
 
 fn web_stack(e: &mut Estate, s: &Scope, st: &Stack) -> StackIds {
@@ -412,7 +409,7 @@ fn web_stack(e: &mut Estate, s: &Scope, st: &Stack) -> StackIds {
         apps.push(id);
     }
     let db_name = format!("alice-{}-db", st.env);
-    let (db, _) = e.instance(
+    e.instance(
         s,
         Launch {
             name: &db_name,
@@ -466,13 +463,7 @@ fn web_stack(e: &mut Estate, s: &Scope, st: &Stack) -> StackIds {
         },
     );
 
-    StackIds {
-        vpc,
-        bastion,
-        apps,
-        db,
-        alb,
-    }
+    StackIds { vpc, bastion }
 }
 
 fn alice(e: &mut Estate) {
@@ -571,9 +562,8 @@ fn alice(e: &mut Estate) {
     }
 
     // Management: people sign in here, with MFA, through groups.
-    let admins = e.group(ALICE_MANAGEMENT, "administrators", &[&admin]);
-    let readers = e.group(ALICE_MANAGEMENT, "readers", &[&read_only]);
-    let _ = (admins, readers);
+    e.group(ALICE_MANAGEMENT, "administrators", &[&admin]);
+    e.group(ALICE_MANAGEMENT, "readers", &[&read_only]);
     e.user(
         ALICE_MANAGEMENT,
         "alice",
@@ -773,7 +763,6 @@ fn alice(e: &mut Estate) {
         None,
         30,
     );
-    let _ = (p.apps, p.db, p.alb, st.apps, st.db, st.alb);
 }
 
 fn detector_of(e: &Estate, s: &Scope) -> String {
