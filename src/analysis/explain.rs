@@ -248,20 +248,7 @@ fn endpoint_attempts(
         }
         let (path, blocked_by) = if reach.is_empty() {
             let candidates = restrict.intersect(&net);
-            let blocks = block_hops(
-                engine,
-                &ep.site,
-                &candidates,
-                &a.routed,
-                &a.acl_in,
-                &a.acl_in_denied,
-                &a.groups,
-                &a.group_references,
-                &a.reply,
-                &a.reply_denied,
-                a.reply_checked,
-                Some((&a.public, &ep.eni_id)),
-            );
+            let blocks = block_hops(engine, &ep.site, &candidates, &a, Some(&ep.eni_id));
             (Vec::new(), blocks)
         } else {
             (engine.direct_path(ep, &a, &reach), Vec::new())

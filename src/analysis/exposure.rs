@@ -790,36 +790,34 @@ impl Engine<'_> {
                     } else {
                         groups_pass(graph, &l.security_group_ids, false, p, iv)
                     };
+                    // A load balancer is public by its scheme: no address check.
+                    let a = HopAnswers {
+                        routed,
+                        public: Pass {
+                            allowed: Addrs::full(),
+                            evidence: Vec::new(),
+                        },
+                        acl_in,
+                        acl_in_denied: acl_denied,
+                        groups,
+                        group_references: refs,
+                        reply,
+                        reply_denied,
+                        reply_checked: true,
+                    };
                     let candidates = families.intersect(restrict).intersect(&family_of(p));
-                    let mut reach = candidates
-                        .intersect(&routed.allowed)
-                        .intersect(&acl_in.allowed)
-                        .intersect(&groups.allowed)
-                        .intersect(&reply.allowed);
+                    let mut reach = a.reaching(&candidates);
                     if !reach.intersects(&net) {
                         reach = Addrs::empty();
                     }
                     let candidates = candidates.intersect(&net);
-                    let mut path: Vec<Hop> = routed.evidence_for(&reach).cloned().collect();
-                    path.extend(acl_in.evidence_for(&reach).cloned());
-                    path.extend(groups.evidence_for(&reach).cloned());
-                    path.extend(reply.evidence_for(&reach).cloned());
+                    let mut path: Vec<Hop> = a.routed.evidence_for(&reach).cloned().collect();
+                    path.extend(a.acl_in.evidence_for(&reach).cloned());
+                    path.extend(a.groups.evidence_for(&reach).cloned());
+                    path.extend(a.reply.evidence_for(&reach).cloned());
                     let mut blocks = Vec::new();
                     if reach.is_empty() {
-                        blocks = block_hops(
-                            self,
-                            &site,
-                            &candidates,
-                            &routed,
-                            &acl_in,
-                            &acl_denied,
-                            &groups,
-                            &refs,
-                            &reply,
-                            &reply_denied,
-                            true,
-                            None,
-                        );
+                        blocks = block_hops(self, &site, &candidates, &a, None);
                     }
                     zones.push(ZoneReach {
                         subnet_id: z.subnet_id.clone(),
@@ -1243,20 +1241,14 @@ fn acl_ephemeral_inbound(graph: &Graph, acl: NodeId, p: Protocol, ip: u128) -> (
 /// Every hop that blocks `candidates`, family by family, each with the
 /// exact entry, rule or missing piece; when no hop blocks alone, the hops
 /// that together leave nothing, with what each allows.
-#[allow(clippy::too_many_arguments)]
+/// `interface` names the interface whose public addresses count (none for
+/// a load balancer, which is public by its scheme).
 pub fn block_hops(
     engine: &Engine,
     site: &Site,
     candidates: &Addrs,
-    routed: &Pass,
-    acl_in: &Pass,
-    acl_denied: &[(Addrs, Hop)],
-    groups: &Pass,
-    group_refs: &[Hop],
-    reply: &Pass,
-    reply_denied: &[(Addrs, Hop)],
-    reply_checked: bool,
-    public: Option<(&Pass, &str)>,
+    a: &HopAnswers,
+    interface: Option<&str>,
 ) -> Vec<Hop> {
     let mut out = Vec::new();
     for family in [all_v4(), all_v6()] {
@@ -1264,39 +1256,27 @@ pub fn block_hops(
         if c.is_empty() {
             continue;
         }
-        out.extend(block_hops_family(
-            engine,
-            site,
-            &c,
-            routed,
-            acl_in,
-            acl_denied,
-            groups,
-            group_refs,
-            reply,
-            reply_denied,
-            reply_checked,
-            public,
-        ));
+        out.extend(block_hops_family(engine, site, &c, a, interface));
     }
     dedup(out)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn block_hops_family(
     engine: &Engine,
     site: &Site,
     candidates: &Addrs,
-    routed: &Pass,
-    acl_in: &Pass,
-    acl_denied: &[(Addrs, Hop)],
-    groups: &Pass,
-    group_refs: &[Hop],
-    reply: &Pass,
-    reply_denied: &[(Addrs, Hop)],
-    reply_checked: bool,
-    public: Option<(&Pass, &str)>,
+    a: &HopAnswers,
+    interface: Option<&str>,
 ) -> Vec<Hop> {
+    let (routed, acl_in, acl_denied, groups, group_refs) = (
+        &a.routed,
+        &a.acl_in,
+        &a.acl_in_denied[..],
+        &a.groups,
+        &a.group_references[..],
+    );
+    let (reply, reply_denied, reply_checked) = (&a.reply, &a.reply_denied[..], a.reply_checked);
+    let public = interface.map(|eni| (&a.public, eni));
     let graph = engine.graph;
     let mut out = Vec::new();
     if candidates.is_empty() {
