@@ -145,11 +145,7 @@ pub fn explain_all(
     let engine = Engine::new(graph);
     let n = graph.node(node);
     let endpoints: Vec<Endpoint> = match n.kind() {
-        NodeKind::Instance => graph
-            .neighbours(node, EdgeKind::AttachedToInstance, Direction::Incoming)
-            .filter_map(|e| Endpoint::of(graph, e))
-            .collect(),
-        NodeKind::NetworkInterface => Endpoint::of(graph, node).into_iter().collect(),
+        NodeKind::Instance | NodeKind::NetworkInterface => endpoints_of(graph, node),
         NodeKind::LoadBalancer => Vec::new(),
         kind => {
             return Err(ExplainError::NotAnEndpoint {
@@ -226,17 +222,7 @@ fn endpoint_attempts(
     restrict: &Addrs,
 ) -> Vec<Attempt> {
     let graph = engine.graph;
-    let endpoints: Vec<Endpoint> = match graph.node(node).kind() {
-        NodeKind::Instance => {
-            let mut v: Vec<Endpoint> = graph
-                .neighbours(node, EdgeKind::AttachedToInstance, Direction::Incoming)
-                .filter_map(|e| Endpoint::of(graph, e))
-                .collect();
-            v.sort_by_key(|e| e.device_index.unwrap_or(u32::MAX));
-            v
-        }
-        _ => Endpoint::of(graph, node).into_iter().collect(),
-    };
+    let endpoints = endpoints_of(graph, node);
     let mut attempts = Vec::new();
     let iv = PortRange::single(port);
     for ep in &endpoints {
@@ -298,14 +284,7 @@ fn endpoint_attempts(
                 blocked_by: Vec::new(),
             };
             if !l.is_internet_facing() {
-                attempt.blocked_by.push(Hop::new(
-                    HopKind::LoadBalancer,
-                    graph.node(lb).id.clone(),
-                    format!(
-                        "{} is internal: not reachable from the internet",
-                        graph.node(lb).display_name()
-                    ),
-                ));
+                attempt.blocked_by.push(internal_hop(graph, lb));
                 attempts.push(attempt);
                 continue;
             }
@@ -368,14 +347,7 @@ fn lb_attempts(
         blocked_by: Vec::new(),
     };
     if !l.is_internet_facing() {
-        attempt.blocked_by.push(Hop::new(
-            HopKind::LoadBalancer,
-            &node.id,
-            format!(
-                "{} is internal: not reachable from the internet",
-                node.display_name()
-            ),
-        ));
+        attempt.blocked_by.push(internal_hop(graph, lb));
         return vec![attempt];
     }
     let reaches = engine.listeners(lb, restrict);
@@ -407,4 +379,33 @@ fn lb_attempts(
             .collect();
     }
     vec![attempt]
+}
+
+/// The interfaces traffic to a resource arrives on: an instance's, primary
+/// first, or the interface itself.
+fn endpoints_of(graph: &Graph, node: NodeId) -> Vec<Endpoint> {
+    match graph.node(node).kind() {
+        NodeKind::Instance => {
+            let mut v: Vec<Endpoint> = graph
+                .neighbours(node, EdgeKind::AttachedToInstance, Direction::Incoming)
+                .filter_map(|e| Endpoint::of(graph, e))
+                .collect();
+            v.sort_by_key(|e| e.device_index.unwrap_or(u32::MAX));
+            v
+        }
+        _ => Endpoint::of(graph, node).into_iter().collect(),
+    }
+}
+
+/// What blocks every way through an internal load balancer.
+fn internal_hop(graph: &Graph, lb: NodeId) -> Hop {
+    let n = graph.node(lb);
+    Hop::new(
+        HopKind::LoadBalancer,
+        &n.id,
+        format!(
+            "{} is internal: not reachable from the internet",
+            n.display_name()
+        ),
+    )
 }
