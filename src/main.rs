@@ -278,15 +278,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 out.display()
             );
             eprintln!(
-                "skyhound: {:<16} {:>6} {:>6} {:>9} {:>6}",
-                "service", "calls", "pages", "requests", "errors"
+                "skyhound: {:<16} {:>6} {:>6} {:>9} {:>7} {:>6}",
+                "service", "calls", "pages", "requests", "retries", "errors"
             );
             for (svc, s) in &stats.services {
                 eprintln!(
-                    "skyhound: {svc:<16} {:>6} {:>6} {:>9} {:>6}",
-                    s.calls, s.pages, s.requests, s.errors
+                    "skyhound: {svc:<16} {:>6} {:>6} {:>9} {:>7} {:>6}",
+                    s.calls, s.pages, s.requests, s.retries, s.errors
                 );
             }
+            eprintln!("skyhound: wall time {:.2}s", stats.wall_seconds);
         }
         Some(Command::Export { out }) => {
             let loaded = open(&cli.input)?;

@@ -328,17 +328,23 @@ fn no_credentials_is_one_clear_error() {
     let Some(python) = need_moto() else { return };
     let moto = Moto::start(&python, &[("INITIAL_NO_AUTH_ACTION_COUNT", "0")]);
     let out = temp("nocreds").join("x.snapshot");
-    let (ok, stderr) = collect(
-        &moto,
-        "AKIANOTAREALKEY00000",
-        "nope",
-        &["--region", "us-east-1"],
-        &out,
-    );
-    assert!(!ok);
-    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("--demo"), "{stderr}");
-    assert!(!out.exists(), "nothing half-written");
+    // With roles to assume, the accounts start while the identity check is
+    // still out: their failures must not reach the user as a gap each.
+    for extra in [
+        &["--region", "us-east-1"][..],
+        &[
+            "--region",
+            "us-east-1",
+            "--role-arn",
+            "arn:aws:iam::111122223333:role/skyhound-audit",
+        ][..],
+    ] {
+        let (ok, stderr) = collect(&moto, "AKIANOTAREALKEY00000", "nope", extra, &out);
+        assert!(!ok);
+        assert_eq!(stderr.trim().lines().count(), 1, "{extra:?}: {stderr}");
+        assert!(stderr.contains("--demo"), "{stderr}");
+        assert!(!out.exists(), "nothing half-written");
+    }
 }
 
 #[test]
@@ -413,8 +419,12 @@ fn guardduty_findings_are_listed_then_fetched_in_batches_of_fifty() {
     use aws_smithy_mocks::{MockResponseInterceptor, RuleMode, create_mock_http_client, mock};
 
     let ids: Vec<String> = (0..120).map(|i| format!("f{i:03}")).collect();
+    // The first answer is a 503: the SDK retries it, and the counter says so.
     let detectors = mock!(aws_sdk_guardduty::Client::list_detectors)
-        .then_output(|| ListDetectorsOutput::builder().detector_ids("det1").build());
+        .sequence()
+        .http_status(503, None)
+        .output(|| ListDetectorsOutput::builder().detector_ids("det1").build())
+        .build();
     let detector = mock!(aws_sdk_guardduty::Client::get_detector).then_output(|| {
         GetDetectorOutput::builder()
             .status(aws_sdk_guardduty::types::DetectorStatus::Enabled)
@@ -462,10 +472,19 @@ fn guardduty_findings_are_listed_then_fetched_in_batches_of_fifty() {
     for rule in [&detectors, &detector, &list, &batch] {
         responses = responses.with_rule(rule);
     }
+    let attempts = skyhound::source::collect::guard::Attempts::default();
     let conf = aws_sdk_guardduty::Config::builder()
         .with_test_defaults()
+        // An HTTP answer (the 503) goes through endpoint resolution.
+        .region(aws_sdk_guardduty::config::Region::new("us-east-1"))
+        .retry_config(
+            aws_sdk_guardduty::config::retry::RetryConfig::standard()
+                .with_max_attempts(3)
+                .with_initial_backoff(std::time::Duration::from_millis(1)),
+        )
         .http_client(create_mock_http_client())
         .interceptor(responses)
+        .interceptor(attempts.clone())
         .build();
     let client = aws_sdk_guardduty::Client::from_conf(conf);
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -483,6 +502,12 @@ fn guardduty_findings_are_listed_then_fetched_in_batches_of_fifty() {
         "120 findings in batches of at most 50"
     );
     assert_eq!(list.num_calls(), 1);
+    let sent = attempts.0.lock().expect("counts")["guardduty"];
+    assert_eq!(
+        (sent.requests, sent.retries),
+        (1 + 1 + 1 + 1 + 3, 1),
+        "list-detectors twice (one retry), get-detector, list-findings, three get-findings"
+    );
     let findings = &folder.responses["guardduty-get-findings"][0].1["Findings"];
     assert_eq!(findings.as_array().map(Vec::len), Some(3));
     assert_eq!(

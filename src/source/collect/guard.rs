@@ -65,9 +65,17 @@ pub fn allowed(service: &str, operation: &str) -> bool {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ReadOnly;
 
+/// HTTP requests per service: every attempt, and how many of them were
+/// retries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sent {
+    pub requests: u64,
+    pub retries: u64,
+}
+
 /// Counts attempts per service (first tries and retries), for the summary.
 #[derive(Debug, Clone, Default)]
-pub struct Attempts(pub std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, u64>>>);
+pub struct Attempts(pub std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, Sent>>>);
 
 impl Intercept for Attempts {
     fn name(&self) -> &'static str {
@@ -84,8 +92,14 @@ impl Intercept for Attempts {
             .load::<Metadata>()
             .map(|m| m.service().to_ascii_lowercase())
             .unwrap_or_default();
+        // The orchestrator numbers each attempt of an operation from 1.
+        let retry = cfg
+            .load::<aws_smithy_runtime_api::client::retries::RequestAttempts>()
+            .is_some_and(|a| a.attempts() > 1);
         if let Ok(mut counts) = self.0.lock() {
-            *counts.entry(service).or_default() += 1;
+            let sent = counts.entry(service).or_default();
+            sent.requests += 1;
+            sent.retries += u64::from(retry);
         }
         Ok(())
     }

@@ -92,8 +92,12 @@ pub enum Progress {
 pub struct ServiceStats {
     pub calls: u64,
     pub pages: u64,
-    /// HTTP requests, retries included: more than pages means retries.
+    /// HTTP requests, retries included.
     pub requests: u64,
+    /// Requests that repeated an earlier one (throttling, a dropped
+    /// connection, a server error).
+    pub retries: u64,
+    /// Calls that failed after their retries: each is a gap.
     pub errors: u64,
 }
 
@@ -313,6 +317,28 @@ fn account_of(role_arn: &str) -> String {
     role_arn.split(':').nth(4).unwrap_or(role_arn).to_string()
 }
 
+/// The organization's active accounts (from the management account or a
+/// delegated administrator).
+async fn organization_accounts(base: &SdkConfig) -> Result<Vec<String>, CollectError> {
+    let org = aws_sdk_organizations::Client::from_conf(
+        aws_sdk_organizations::config::Builder::from(base)
+            .interceptor(guard::ReadOnly)
+            .build(),
+    );
+    let mut pages = org.list_accounts().into_paginator().send();
+    let mut ids = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| CollectError::Organization(reason(&e)))?;
+        for a in page.accounts() {
+            let active = a.status().is_none_or(|s| s.as_str() == "ACTIVE");
+            if let (Some(id), true) = (a.id(), active) {
+                ids.push(id.to_string());
+            }
+        }
+    }
+    Ok(ids)
+}
+
 /// Collect everything the options name. Progress goes to `progress`.
 pub async fn collect(
     opts: &CollectOptions,
@@ -328,72 +354,93 @@ pub async fn collect(
         .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
         .unwrap_or_else(|| "us-east-1".to_string());
     let base = base_config(opts, &home_region).await;
+    // Progress waits until the credentials have proved themselves, so that
+    // bad credentials give one error rather than a gap per account.
+    let (proved, gate) = tokio::sync::oneshot::channel::<bool>();
+    let progress = progress.map(|outer| {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            if gate.await == Ok(true) {
+                while let Some(p) = rx.recv().await {
+                    if outer.send(p).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        tx
+    });
     let ctx = Arc::new(Ctx::new(opts, progress));
 
-    // Who are we? This also proves the credentials work.
+    // Who are we? This also proves the credentials work. It runs beside the
+    // first calls rather than before them: nothing else waits on its answer
+    // except a single account's own label.
     let sts = aws_sdk_sts::Client::from_conf(
         aws_sdk_sts::config::Builder::from(&base)
             .interceptor(guard::ReadOnly)
+            .interceptor(ctx.attempts.clone())
             .build(),
     );
-    let me = sts
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| CollectError::Identity(reason(&e)))?;
-    let my_account = me.account().unwrap_or_default().to_string();
+    let identity = async {
+        let me = sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| CollectError::Identity(reason(&e)))?;
+        Ok::<_, CollectError>(me.account().unwrap_or_default().to_string())
+    };
 
-    let mut targets = Vec::new();
-    if let Some(role) = &opts.org_role {
-        let org = aws_sdk_organizations::Client::from_conf(
-            aws_sdk_organizations::config::Builder::from(&base)
-                .interceptor(guard::ReadOnly)
-                .build(),
-        );
-        let mut pages = org.list_accounts().into_paginator().send();
-        let mut ids = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| CollectError::Organization(reason(&e)))?;
-            for a in page.accounts() {
-                let active = a.status().is_none_or(|s| s.as_str() == "ACTIVE");
-                if let (Some(id), true) = (a.id(), active) {
-                    ids.push(id.to_string());
+    let spawn = |t: Target| {
+        let ctx = ctx.clone();
+        let opts = opts.clone();
+        tokio::spawn(async move { services::account(ctx, t.account, t.config, opts).await })
+    };
+    let mut handles = Vec::new();
+    let proof = if let Some(role) = &opts.org_role {
+        let (me, ids) = tokio::join!(identity, organization_accounts(&base));
+        match (me, ids) {
+            (Ok(me), Ok(ids)) => {
+                handles.push(spawn(Target {
+                    account: me.clone(),
+                    config: base.clone(),
+                }));
+                for id in ids.into_iter().filter(|id| *id != me) {
+                    let arn = format!("arn:aws:iam::{id}:role/{role}");
+                    let config = assumed(&base, &arn, opts.external_id.as_deref()).await;
+                    handles.push(spawn(Target {
+                        account: id,
+                        config,
+                    }));
                 }
+                Ok(())
             }
-        }
-        targets.push(Target {
-            account: my_account.clone(),
-            config: base.clone(),
-        });
-        for id in ids.into_iter().filter(|id| *id != my_account) {
-            let arn = format!("arn:aws:iam::{id}:role/{role}");
-            targets.push(Target {
-                account: id,
-                config: assumed(&base, &arn, opts.external_id.as_deref()).await,
-            });
+            (Err(e), _) | (_, Err(e)) => Err(e),
         }
     } else if !opts.role_arns.is_empty() {
         for arn in &opts.role_arns {
-            targets.push(Target {
+            let config = assumed(&base, arn, opts.external_id.as_deref()).await;
+            handles.push(spawn(Target {
                 account: account_of(arn),
-                config: assumed(&base, arn, opts.external_id.as_deref()).await,
-            });
+                config,
+            }));
         }
+        identity.await.map(|_| ())
     } else {
-        targets.push(Target {
-            account: my_account.clone(),
-            config: base.clone(),
-        });
+        identity.await.map(|me| {
+            handles.push(spawn(Target {
+                account: me,
+                config: base.clone(),
+            }));
+        })
+    };
+    let _ = proved.send(proof.is_ok());
+    if let Err(e) = proof {
+        for h in &handles {
+            h.abort();
+        }
+        return Err(e);
     }
 
-    let mut handles = Vec::new();
-    for t in targets {
-        let ctx = ctx.clone();
-        let opts = opts.clone();
-        handles.push(tokio::spawn(async move {
-            services::account(ctx, t.account, t.config, opts).await
-        }));
-    }
     let mut accounts = Vec::new();
     let mut regions_seen = std::collections::BTreeSet::new();
     for h in handles {
@@ -410,13 +457,15 @@ pub async fn collect(
     let gaps = ctx.gaps.lock().map(|g| g.clone()).unwrap_or_default();
     let mut services = ctx.stats.lock().map(|s| s.clone()).unwrap_or_default();
     if let Ok(attempts) = ctx.attempts.0.lock() {
-        for (svc, n) in attempts.iter() {
+        for (svc, sent) in attempts.iter() {
             let key = if svc.contains("load balancing") {
                 "elbv2".to_string()
             } else {
                 svc.clone()
             };
-            services.entry(key).or_default().requests += n;
+            let s = services.entry(key).or_default();
+            s.requests += sent.requests;
+            s.retries += sent.retries;
         }
     }
     let stats = Stats {

@@ -613,16 +613,16 @@ pub async fn guardduty_with(
         json!({"DetectorIds": ids}),
     );
     for id in &ids {
-        if let Some(d) = ctx
-            .call(at, svc, "get-detector", async {
-                c.get_detector()
-                    .detector_id(id)
-                    .send()
-                    .await
-                    .map_err(|e| reason(&e))
-            })
-            .await
-        {
+        // The detector's settings and its findings do not wait on each other.
+        let detector = ctx.call(at, svc, "get-detector", async {
+            c.get_detector()
+                .detector_id(id)
+                .send()
+                .await
+                .map_err(|e| reason(&e))
+        });
+        let (detector, findings) = tokio::join!(detector, findings(ctx, at, c, id, archived));
+        if let Some(d) = detector {
             folder.put(
                 "guardduty-get-detector",
                 Some(id.clone()),
@@ -630,36 +630,9 @@ pub async fn guardduty_with(
                        "CreatedAt": d.created_at(), "ServiceRole": d.service_role()}),
             );
         }
-        let mut request = c.list_findings().detector_id(id);
-        if !archived {
-            let criterion = aws_sdk_guardduty::types::Condition::builder()
-                .equals("false")
-                .build();
-            request = request.finding_criteria(
-                aws_sdk_guardduty::types::FindingCriteria::builder()
-                    .criterion("service.archived", criterion)
-                    .build(),
-            );
-        }
-        let Some(finding_ids) = paged!(ctx, at, svc, "list-findings", request, finding_ids).await
-        else {
+        let Some(findings) = findings else {
             continue;
         };
-        let mut findings = Vec::new();
-        for batch in finding_ids.chunks(50) {
-            let got = ctx
-                .call(at, svc, "get-findings", async {
-                    c.get_findings()
-                        .detector_id(id)
-                        .set_finding_ids(Some(batch.to_vec()))
-                        .send()
-                        .await
-                        .map(|o| o.findings().to_vec())
-                        .map_err(|e| reason(&e))
-                })
-                .await;
-            findings.extend(got.unwrap_or_default());
-        }
         let json: Vec<Value> = findings
             .iter()
             .map(|f| {
@@ -683,6 +656,46 @@ pub async fn guardduty_with(
         );
     }
     folder
+}
+
+/// A detector's findings: ListFindings to the last page, then GetFindings
+/// in batches of 50. `None` when the listing failed (a gap).
+async fn findings(
+    ctx: &Ctx,
+    at: (&str, Option<&str>),
+    c: &aws_sdk_guardduty::Client,
+    id: &str,
+    archived: bool,
+) -> Option<Vec<aws_sdk_guardduty::types::Finding>> {
+    let svc = "guardduty";
+    let mut request = c.list_findings().detector_id(id);
+    if !archived {
+        let criterion = aws_sdk_guardduty::types::Condition::builder()
+            .equals("false")
+            .build();
+        request = request.finding_criteria(
+            aws_sdk_guardduty::types::FindingCriteria::builder()
+                .criterion("service.archived", criterion)
+                .build(),
+        );
+    }
+    let finding_ids = paged!(ctx, at, svc, "list-findings", request, finding_ids).await?;
+    let mut findings = Vec::new();
+    for batch in finding_ids.chunks(50) {
+        let got = ctx
+            .call(at, svc, "get-findings", async {
+                c.get_findings()
+                    .detector_id(id)
+                    .set_finding_ids(Some(batch.to_vec()))
+                    .send()
+                    .await
+                    .map(|o| o.findings().to_vec())
+                    .map_err(|e| reason(&e))
+            })
+            .await;
+        findings.extend(got.unwrap_or_default());
+    }
+    Some(findings)
 }
 
 async fn guardduty(
@@ -805,13 +818,17 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
         Ok(json!({"AccountAliases": a.account_aliases()}))
     });
     let report = ctx.call(at, "iam", "get-credential-report", async {
-        // Ask for a fresh report, then wait until it is ready.
+        // Ask for a report (IAM answers COMPLETE at once when it has one
+        // under four hours old), then poll until it is ready: soon at first,
+        // then less often, about half a minute in all.
+        let mut wait = std::time::Duration::from_millis(100);
         for _ in 0..20 {
             let state = iam.generate_credential_report().send().await.map_err(|e| reason(&e))?;
             if state.state().is_some_and(|s| s.as_str() == "COMPLETE") {
                 break;
             }
-            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(std::time::Duration::from_secs(2));
         }
         let r = iam.get_credential_report().send().await.map_err(|e| reason(&e))?;
         let csv = r.content().map(|b| String::from_utf8_lossy(b.as_ref()).into_owned()).unwrap_or_default();
