@@ -55,8 +55,9 @@ pub struct Input {
     #[arg(long, global = true, value_name = "ID")]
     pub external_id: Option<String>,
 
-    /// API calls in flight at once during live collection
-    #[arg(long, global = true, default_value_t = 16)]
+    /// API calls in flight at once during live collection, over every
+    /// account and region
+    #[arg(long, global = true, default_value_t = 64)]
     pub concurrency: usize,
 
     /// Include archived GuardDuty findings

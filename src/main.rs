@@ -24,7 +24,12 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("skyhound: {e:#}");
-            ExitCode::from(2)
+            // 128 + SIGINT, as shells report a program Ctrl-C stopped.
+            if e.is::<Interrupted>() {
+                ExitCode::from(130)
+            } else {
+                ExitCode::from(2)
+            }
         }
     }
 }
@@ -109,11 +114,30 @@ fn collect_live(opts: &CollectOptions) -> Result<(Loaded, Stats)> {
                 }
             }
         });
-        let result = skyhound::load::collect(opts, Some(tx)).await;
+        // Ctrl-C stops the collection; nothing has been written yet, and
+        // once this handler is in place a Ctrl-C during the snapshot's
+        // write no longer kills the process half way through it.
+        let mut signals = signal_hook::iterator::Signals::new([signal_hook::consts::SIGINT])
+            .context("cannot watch for Ctrl-C")?;
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        std::thread::spawn(move || {
+            if signals.forever().next().is_some() {
+                let _ = stop.send(());
+            }
+        });
+        let result = tokio::select! {
+            r = skyhound::load::collect(opts, Some(tx)) => r,
+            _ = stopped => return Err(Interrupted.into()),
+        };
         let _ = printer.await;
         Ok(result?)
     })
 }
+
+/// The user pressed Ctrl-C during a live collection.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted: collection stopped, nothing written")]
+struct Interrupted;
 
 fn open(input: &Input) -> Result<Loaded> {
     let src = source(input)?;

@@ -293,6 +293,118 @@ fn two_accounts_two_regions_collected_through_the_sdk() {
 }
 
 #[test]
+fn an_organization_is_collected_through_its_role_in_every_enabled_region() {
+    let Some(python) = need_moto() else { return };
+    let moto = Moto::start(&python, &[]);
+    let seeded = moto.seed(&python, "org");
+    let out = temp("org").join("org.snapshot");
+    // No --region: every region DescribeRegions says is enabled.
+    let (ok, stderr) = collect(
+        &moto,
+        "testing",
+        "testing",
+        &["--org-role", "OrganizationAccountAccessRole"],
+        &out,
+    );
+    assert!(ok, "{stderr}");
+    let g = snapshot::load(&out).expect("the snapshot loads");
+
+    // The management account and both members, found through ListAccounts.
+    let mut accounts: Vec<String> = seeded["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .filter_map(|m| m.as_str().map(str::to_string))
+        .collect();
+    accounts.push("123456789012".into());
+    accounts.sort();
+    assert_eq!(g.collection().accounts, accounts);
+    for (account, at) in seeded["vpcs"].as_object().expect("vpcs") {
+        let vpc = g
+            .by_id(at[0].as_str().expect("vpc id"))
+            .unwrap_or_else(|| panic!("{account}'s VPC: {stderr}"));
+        let node = g.node(vpc);
+        assert_eq!(&node.account, account);
+        assert_eq!(node.region.as_deref(), at[1].as_str());
+    }
+
+    // moto lists 38 regions: 14 not opted in, 4 in other partitions (cn-*,
+    // us-gov-*), 20 enabled. Reading a region gives its default VPC.
+    assert!(stderr.contains("from 3 accounts, 20 regions"), "{stderr}");
+    let vpc_regions: std::collections::BTreeSet<(String, String)> = g
+        .nodes_of(NodeKind::Vpc)
+        .map(|(_, n)| (n.account.clone(), n.region.clone().unwrap_or_default()))
+        .collect();
+    for account in &accounts {
+        for region in ["us-east-1", "sa-east-1", "eu-north-1", "ap-northeast-3"] {
+            assert!(
+                vpc_regions.contains(&(account.clone(), region.to_string())),
+                "{account} {region}: {vpc_regions:?}"
+            );
+        }
+    }
+    for skipped in ["ap-east-1", "me-south-1", "cn-north-1", "us-gov-west-1"] {
+        assert!(
+            !vpc_regions.iter().any(|(_, r)| r == skipped),
+            "{skipped} is not enabled for these accounts"
+        );
+    }
+    assert!(
+        !g.collection().gaps.iter().any(|x| x.service == "ec2"),
+        "{:#?}",
+        g.collection().gaps
+    );
+}
+
+#[test]
+fn ctrl_c_during_collect_stops_it_and_writes_nothing() {
+    use std::io::BufRead;
+    let Some(python) = need_moto() else { return };
+    let moto = Moto::start(&python, &[]);
+    let dir = temp("ctrlc");
+    let out = dir.join("stopped.snapshot");
+    // Every enabled region (twenty in moto): seconds of work to interrupt.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_skyhound"))
+        .args(["collect", "--out"])
+        .arg(&out)
+        .args(["--endpoint-url", &moto.url()])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("HOME", temp("ctrlc-home"))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("skyhound runs");
+    let mut stderr = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut seen = String::new();
+    while !seen.contains("collecting account") {
+        if stderr.read_line(&mut seen).expect("reads") == 0 {
+            panic!("collect ended before it could be interrupted: {seen}");
+        }
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let status = child.wait().expect("waits");
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).expect("reads");
+    assert_eq!(status.code(), Some(130), "{seen}{rest}");
+    assert!(rest.contains("interrupted"), "{rest}");
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert!(
+        left.is_empty(),
+        "nothing written, not even a temporary file: {left:?}"
+    );
+}
+
+#[test]
 fn a_user_allowed_only_some_reads_gets_a_snapshot_with_the_rest_as_gaps() {
     let Some(python) = need_moto() else { return };
     // moto checks signatures and IAM policies after the first calls, which

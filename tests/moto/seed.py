@@ -4,6 +4,9 @@
                            two regions, a public web server, a private
                            database, an ALB, IAM, GuardDuty
   seed.py ENDPOINT limited a user allowed only EC2 reads; prints its keys
+  seed.py ENDPOINT org     an organization: the management account and two
+                           member accounts made with CreateAccount, each
+                           with a VPC in its own region
 
 Prints a JSON object of the ids the tests check.
 """
@@ -22,8 +25,12 @@ def client(service, region="us-east-1", creds=None):
 
 
 def assume(account):
+    return assume_as(account, "skyhound-audit")
+
+
+def assume_as(account, role):
     sts = client("sts")
-    c = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/skyhound-audit", RoleSessionName="seed")["Credentials"]
+    c = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{role}", RoleSessionName="seed")["Credentials"]
     return dict(aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"])
 
 
@@ -130,6 +137,22 @@ def bench():
     print(json.dumps({"accounts": [MAIN, OTHER, "222233334444"]}))
 
 
+def org():
+    """An organization of three accounts. Member accounts are reached the
+    way --org-role reaches them: AssumeRole into OrganizationAccountAccessRole."""
+    orgs = client("organizations")
+    orgs.create_organization(FeatureSet="ALL")
+    members = [orgs.create_account(Email=f"{n}@example.com", AccountName=n)["CreateAccountStatus"]["AccountId"] for n in ["payments", "sandbox"]]
+    out = {"members": members, "vpcs": {}}
+    for account, region in [(MAIN, "us-east-1"), (members[0], "eu-west-1"), (members[1], "ap-southeast-2")]:
+        creds = None if account == MAIN else assume_as(account, "OrganizationAccountAccessRole")
+        ec2 = client("ec2", region, creds)
+        vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+        ec2.create_tags(Resources=[vpc], Tags=[{"Key": "Name", "Value": f"vpc-of-{account}"}])
+        out["vpcs"][account] = [vpc, region]
+    print(json.dumps(out))
+
+
 def big():
     """One account at the memory benchmark's size: 2,000 security groups,
     500 instances, 300 roles."""
@@ -152,4 +175,4 @@ def big():
     print(json.dumps({"groups": len(groups)}))
 
 
-{"main": main, "limited": limited, "bench": bench, "big": big}[SCENARIO]()
+{"main": main, "limited": limited, "org": org, "bench": bench, "big": big}[SCENARIO]()

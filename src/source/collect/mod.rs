@@ -53,7 +53,7 @@ impl Default for CollectOptions {
             org_role: None,
             role_arns: Vec::new(),
             external_id: None,
-            concurrency: 16,
+            concurrency: 64,
             call_timeout: Duration::from_secs(60),
             include_archived_findings: false,
         }
@@ -132,6 +132,9 @@ pub(crate) struct Ctx {
     /// HTTP requests per service, retries included.
     pub(crate) attempts: guard::Attempts,
     permits: Semaphore,
+    /// A few more, kept for the calls that lead chains (see `leads_chain`):
+    /// a long queue of listings never holds up the calls others wait on.
+    lead_permits: Semaphore,
     stats: Mutex<BTreeMap<String, ServiceStats>>,
     gaps: Mutex<Vec<Gap>>,
     progress: Option<mpsc::UnboundedSender<Progress>>,
@@ -212,6 +215,7 @@ impl Ctx {
         Ctx {
             attempts: guard::Attempts::default(),
             permits: Semaphore::new(opts.concurrency.max(1)),
+            lead_permits: Semaphore::new((opts.concurrency / 4).max(1)),
             stats: Mutex::new(BTreeMap::new()),
             gaps: Mutex::new(Vec::new()),
             progress,
@@ -243,7 +247,14 @@ impl Ctx {
     where
         F: std::future::Future<Output = Result<T, String>>,
     {
-        let _permit = self.permits.acquire().await.ok()?;
+        let _permit = if leads_chain(operation) {
+            tokio::select! {
+                p = self.permits.acquire() => p.ok()?,
+                p = self.lead_permits.acquire() => p.ok()?,
+            }
+        } else {
+            self.permits.acquire().await.ok()?
+        };
         if let Ok(mut s) = self.stats.lock() {
             s.entry(service.to_string()).or_default().calls += 1;
         }
@@ -273,6 +284,24 @@ impl Ctx {
             }
         }
     }
+}
+
+/// Calls that other calls wait on: the heads and links of the longest
+/// chains (the credential report's polling, GuardDuty's detectors then
+/// findings, load balancers then listeners and target health, prefix lists
+/// then entries, the regions then everything in them). Taking them first
+/// shortens a collection to its longest chain rather than its queue.
+fn leads_chain(operation: &str) -> bool {
+    matches!(
+        operation,
+        "describe-regions"
+            | "get-credential-report"
+            | "list-detectors"
+            | "list-findings"
+            | "describe-load-balancers"
+            | "describe-target-groups"
+            | "describe-managed-prefix-lists"
+    )
 }
 
 /// An account to collect, with the credentials to do it.

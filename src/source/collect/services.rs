@@ -36,7 +36,10 @@ fn ec2_client(ctx: &Ctx, cfg: &SdkConfig) -> aws_sdk_ec2::Client {
     )
 }
 
-/// One account: its regions, then IAM and the other global services.
+/// One account: IAM and the other global services beside its regions.
+/// The calls at the head of the longest chains (the credential report,
+/// GuardDuty) go first, so that a full concurrency bound or a slow endpoint
+/// delays them least.
 pub(crate) async fn account(
     ctx: Arc<Ctx>,
     account: String,
@@ -46,6 +49,18 @@ pub(crate) async fn account(
     ctx.say(Progress::Account {
         account: account.clone(),
     });
+    let global_task = {
+        let (ctx, account, config) = (ctx.clone(), account.clone(), config.clone());
+        tokio::spawn(async move {
+            let folder = global(&ctx, &account, &config).await;
+            ctx.say(Progress::Collected {
+                account,
+                region: None,
+                folder: Arc::new(folder.clone()),
+            });
+            folder
+        })
+    };
     let regions = if opts.regions.is_empty() {
         enabled_regions(&ctx, &account, &config).await
     } else {
@@ -61,32 +76,26 @@ pub(crate) async fn account(
             opts.include_archived_findings,
         );
         tasks.push(tokio::spawn(async move {
-            (
-                region.clone(),
-                regional(&ctx, &account, &region, &cfg, archived).await,
-            )
+            let folder = regional(&ctx, &account, &region, &cfg, archived).await;
+            ctx.say(Progress::Collected {
+                account,
+                region: Some(region.clone()),
+                folder: Arc::new(folder.clone()),
+            });
+            (region, folder)
         }));
     }
-    let global = global(&ctx, &account, &config).await;
-    ctx.say(Progress::Collected {
-        account: account.clone(),
-        region: None,
-        folder: Arc::new(global.clone()),
-    });
     let mut folders: Vec<(String, MemoryFolder)> = Vec::new();
     for t in tasks {
         match t.await {
-            Ok((region, folder)) => {
-                ctx.say(Progress::Collected {
-                    account: account.clone(),
-                    region: Some(region.clone()),
-                    folder: Arc::new(folder.clone()),
-                });
-                folders.push((region, folder));
-            }
+            Ok(done) => folders.push(done),
             Err(e) => tracing::error!("a region's collection task failed: {e}"),
         }
     }
+    let global = global_task.await.unwrap_or_else(|e| {
+        tracing::error!("the account's global collection task failed: {e}");
+        MemoryFolder::default()
+    });
     // IAM, STS and Organizations go with the first region, as CloudMapper
     // keeps them in the default region's folder.
     match folders.first_mut() {
@@ -106,9 +115,24 @@ pub(crate) async fn account(
     memory_account(account, folders)
 }
 
-/// Regions enabled for the account (opted in, or needing no opt-in).
+/// The partition a region belongs to: credentials never cross partitions.
+fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.contains("-iso") {
+        "aws-iso"
+    } else {
+        "aws"
+    }
+}
+
+/// Regions enabled for the account (opted in, or needing no opt-in), in the
+/// partition of the region the credentials were given for.
 async fn enabled_regions(ctx: &Ctx, account: &str, config: &SdkConfig) -> Vec<String> {
     let client = ec2_client(ctx, config);
+    let home = partition(config.region().map(|r| r.as_ref()).unwrap_or("us-east-1"));
     let found = ctx
         .call((account, None), "ec2", "describe-regions", async {
             let out = client
@@ -127,6 +151,7 @@ async fn enabled_regions(ctx: &Ctx, account: &str, config: &SdkConfig) -> Vec<St
                     )
                 })
                 .filter_map(|r| r.region_name().map(str::to_string))
+                .filter(|r| partition(r) == home)
                 .collect::<Vec<_>>())
         })
         .await;
@@ -147,10 +172,11 @@ async fn regional(
     cfg: &SdkConfig,
     archived: bool,
 ) -> MemoryFolder {
-    let (mut folder, lb, gd) = tokio::join!(
-        ec2_region(ctx, account, region, cfg),
+    // `join!` starts them in this order: the longest chain first.
+    let (gd, lb, mut folder) = tokio::join!(
+        guardduty(ctx, account, region, cfg, archived),
         load_balancing(ctx, account, region, cfg),
-        guardduty(ctx, account, region, cfg, archived)
+        ec2_region(ctx, account, region, cfg)
     );
     for (name, list) in lb.responses.into_iter().chain(gd.responses) {
         folder.responses.insert(name, list);
@@ -819,16 +845,20 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
     });
     let report = ctx.call(at, "iam", "get-credential-report", async {
         // Ask for a report (IAM answers COMPLETE at once when it has one
-        // under four hours old), then poll until it is ready: soon at first,
-        // then less often, about half a minute in all.
-        let mut wait = std::time::Duration::from_millis(100);
+        // under four hours old), then poll until it is ready: at once (the
+        // round trip is the first wait), then less and less often, about
+        // half a minute in all.
+        let mut wait = std::time::Duration::ZERO;
         for _ in 0..20 {
             let state = iam.generate_credential_report().send().await.map_err(|e| reason(&e))?;
             if state.state().is_some_and(|s| s.as_str() == "COMPLETE") {
                 break;
             }
             tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(std::time::Duration::from_secs(2));
+            wait = (wait * 2).clamp(
+                std::time::Duration::from_millis(200),
+                std::time::Duration::from_secs(2),
+            );
         }
         let r = iam.get_credential_report().send().await.map_err(|e| reason(&e))?;
         let csv = r.content().map(|b| String::from_utf8_lossy(b.as_ref()).into_owned()).unwrap_or_default();
@@ -862,13 +892,14 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
         });
         Some((json!({"Accounts": accounts}), described))
     };
-    let (identity, details, password, summary, aliases, report, organization) = tokio::join!(
+    // The credential report's chain is the longest: it goes first.
+    let (report, identity, details, password, summary, aliases, organization) = tokio::join!(
+        report,
         identity,
         details,
         password,
         summary,
         aliases,
-        report,
         organization
     );
     if let Some(v) = identity {
