@@ -528,7 +528,7 @@ fn guardduty_findings_are_listed_then_fetched_in_batches_of_fifty() {
     use aws_sdk_guardduty::operation::list_detectors::ListDetectorsOutput;
     use aws_sdk_guardduty::operation::list_findings::ListFindingsOutput;
     use aws_sdk_guardduty::types::{Finding, InstanceDetails, Resource, Service};
-    use aws_smithy_mocks::{MockResponseInterceptor, RuleMode, create_mock_http_client, mock};
+    use aws_smithy_mocks::mock;
 
     let ids: Vec<String> = (0..120).map(|i| format!("f{i:03}")).collect();
     // The first answer is a 503: the SDK retries it, and the counter says so.
@@ -579,35 +579,18 @@ fn guardduty_findings_are_listed_then_fetched_in_batches_of_fifty() {
                 .build();
             GetFindingsOutput::builder().findings(f).build()
         });
-    // As mock_client! builds it, with this SDK version's test defaults.
-    let mut responses = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
-    for rule in [&detectors, &detector, &list, &batch] {
-        responses = responses.with_rule(rule);
-    }
-    let attempts = skyhound::source::collect::guard::Attempts::default();
-    let conf = aws_sdk_guardduty::Config::builder()
-        .with_test_defaults()
-        // An HTTP answer (the 503) goes through endpoint resolution.
-        .region(aws_sdk_guardduty::config::Region::new("us-east-1"))
-        .retry_config(
-            aws_sdk_guardduty::config::retry::RetryConfig::standard()
-                .with_max_attempts(3)
-                .with_initial_backoff(std::time::Duration::from_millis(1)),
-        )
-        .http_client(create_mock_http_client())
-        .interceptor(responses)
-        .interceptor(attempts.clone())
-        .build();
-    let client = aws_sdk_guardduty::Client::from_conf(conf);
+    let (client, attempts) = mocked_guardduty(&[&detectors, &detector, &list, &batch]);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    let folder = rt.block_on(skyhound::source::collect::guardduty_with_client(
+    let (folder, gaps) = rt.block_on(skyhound::source::collect::guardduty_with_client(
         &client,
         "123456789012",
         "us-east-1",
+        &skyhound::source::collect::CollectOptions::default(),
     ));
+    assert!(gaps.is_empty(), "{gaps:?}");
     assert_eq!(
         batch.num_calls(),
         3,
@@ -630,4 +613,115 @@ fn guardduty_findings_are_listed_then_fetched_in_batches_of_fifty() {
         folder.responses["guardduty-get-detector"][0].1["Status"],
         "ENABLED"
     );
+}
+
+/// A GuardDuty client on the SDK's mocks, with quick retries, counting its
+/// requests.
+fn mocked_guardduty(
+    rules: &[&aws_smithy_mocks::Rule],
+) -> (
+    aws_sdk_guardduty::Client,
+    skyhound::source::collect::guard::Attempts,
+) {
+    use aws_smithy_mocks::{MockResponseInterceptor, RuleMode, create_mock_http_client};
+    let mut responses = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+    for rule in rules {
+        responses = responses.with_rule(rule);
+    }
+    let attempts = skyhound::source::collect::guard::Attempts::default();
+    let conf = aws_sdk_guardduty::Config::builder()
+        .with_test_defaults()
+        .region(aws_sdk_guardduty::config::Region::new("us-east-1"))
+        .retry_config(
+            aws_sdk_guardduty::config::retry::RetryConfig::standard()
+                .with_max_attempts(3)
+                .with_initial_backoff(Duration::from_millis(1)),
+        )
+        .http_client(create_mock_http_client())
+        .interceptor(responses)
+        .interceptor(attempts.clone())
+        .build();
+    (aws_sdk_guardduty::Client::from_conf(conf), attempts)
+}
+
+#[test]
+fn throttling_that_outlasts_the_retries_is_a_gap_with_its_reason() {
+    use aws_smithy_mocks::mock;
+    let throttled = mock!(aws_sdk_guardduty::Client::list_detectors)
+        .sequence()
+        .http_response(|| {
+            aws_smithy_runtime_api::http::Response::new(
+                aws_smithy_runtime_api::http::StatusCode::try_from(429).expect("status"),
+                aws_smithy_types::body::SdkBody::from(
+                    r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#,
+                ),
+            )
+        })
+        .times(3)
+        .build();
+    let (client, attempts) = mocked_guardduty(&[&throttled]);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let (folder, gaps) = rt.block_on(skyhound::source::collect::guardduty_with_client(
+        &client,
+        "123456789012",
+        "eu-west-1",
+        &skyhound::source::collect::CollectOptions::default(),
+    ));
+    assert!(folder.responses.is_empty());
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(
+        (
+            gaps[0].region.as_deref(),
+            gaps[0].service.as_str(),
+            gaps[0].operation.as_str()
+        ),
+        (Some("eu-west-1"), "guardduty", "list-detectors")
+    );
+    assert!(
+        gaps[0].reason.contains("ThrottlingException") && gaps[0].reason.contains("Rate exceeded"),
+        "{}",
+        gaps[0].reason
+    );
+    let sent = attempts.0.lock().expect("counts")["guardduty"];
+    assert_eq!((sent.requests, sent.retries), (3, 2));
+}
+
+#[test]
+fn a_call_that_outlasts_its_time_limit_is_a_gap() {
+    // An endpoint that takes the connection and never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = silent.local_addr().expect("addr").port();
+    let conf = aws_sdk_guardduty::Config::builder()
+        .with_test_defaults()
+        .region(aws_sdk_guardduty::config::Region::new("us-east-1"))
+        .endpoint_url(format!("http://127.0.0.1:{port}"))
+        .build();
+    let client = aws_sdk_guardduty::Client::from_conf(conf);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let opts = skyhound::source::collect::CollectOptions {
+        call_timeout: Duration::from_millis(300),
+        ..Default::default()
+    };
+    let started = Instant::now();
+    let (folder, gaps) = rt.block_on(skyhound::source::collect::guardduty_with_client(
+        &client,
+        "123456789012",
+        "us-east-1",
+        &opts,
+    ));
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "the limit held"
+    );
+    assert!(folder.responses.is_empty());
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(gaps[0].operation, "list-detectors");
+    assert!(gaps[0].reason.contains("timed out"), "{}", gaps[0].reason);
+    drop(silent);
 }

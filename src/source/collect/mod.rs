@@ -523,12 +523,23 @@ pub(crate) fn memory_account(
 }
 
 /// Read one region's GuardDuty detectors and findings through the given
-/// client (the tests give one built on the SDK's mocks).
+/// client (the tests give one built on the SDK's mocks), under `opts`'
+/// concurrency and time limit. Returns what was read and the gaps.
 pub async fn guardduty_with_client(
     client: &aws_sdk_guardduty::Client,
     account: &str,
     region: &str,
-) -> MemoryFolder {
-    let ctx = Ctx::new(&CollectOptions::default(), None);
-    services::guardduty_with(&ctx, account, region, client, false).await
+    opts: &CollectOptions,
+) -> (MemoryFolder, Vec<Gap>) {
+    let ctx = Ctx::new(opts, None);
+    let folder = services::guardduty_with(
+        &ctx,
+        account,
+        region,
+        client,
+        opts.include_archived_findings,
+    )
+    .await;
+    let gaps = ctx.gaps.lock().map(|g| g.clone()).unwrap_or_default();
+    (folder, gaps)
 }
