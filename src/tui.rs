@@ -57,8 +57,12 @@ pub async fn run(
         tokio::spawn(async move {
             // What has arrived so far, by account, region first-come.
             let mut gathered: Gathered = Default::default();
+            let mut gaps = Vec::new();
             let mut last_build = std::time::Instant::now() - Duration::from_secs(10);
             while let Some(p) = prx.recv().await {
+                if let crate::source::collect::Progress::Gap(g) = &p {
+                    gaps.push(g.clone());
+                }
                 if let crate::source::collect::Progress::Collected {
                     account,
                     region,
@@ -73,9 +77,10 @@ pub async fn run(
                     if last_build.elapsed() > Duration::from_millis(500) {
                         last_build = std::time::Instant::now();
                         let snapshot = gathered.clone();
+                        let gaps = gaps.clone();
                         let sender = progress.clone();
                         tokio::task::spawn_blocking(move || {
-                            let data = partial_data(snapshot);
+                            let data = partial_data(snapshot, gaps);
                             let _ = sender.send(Event::Partial(Box::new(data)));
                         });
                     }
@@ -180,7 +185,7 @@ type Gathered = std::collections::BTreeMap<
 >;
 
 /// Build and analyse what live collection has gathered so far.
-fn partial_data(gathered: Gathered) -> Data {
+fn partial_data(gathered: Gathered, gaps: Vec<crate::model::Gap>) -> Data {
     let accounts = gathered
         .into_iter()
         .map(|(account, parts)| {
@@ -208,9 +213,9 @@ fn partial_data(gathered: Gathered) -> Data {
             }
         })
         .collect();
-    let imported = crate::source::import::import_memory(
+    let imported = crate::source::import::import_partial(
         accounts,
-        Vec::new(),
+        gaps,
         "live (collecting)".to_string(),
         chrono::Utc::now(),
     );

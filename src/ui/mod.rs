@@ -144,10 +144,10 @@ fn header(f: &mut Frame, app: &App, area: Rect) {
                 sep(),
                 Span::styled(format!("{}{when}", app.source), t.style(Role::Muted)),
             ]);
-            let gaps = if c.gaps.is_empty() {
-                String::new()
-            } else {
-                format!(", {} gaps", c.gaps.len())
+            let gaps = match c.gaps.len() {
+                0 => String::new(),
+                1 => ", 1 gap".to_string(),
+                n => format!(", {n} gaps"),
             };
             if d.analysed {
                 spans.extend([
@@ -166,6 +166,16 @@ fn header(f: &mut Frame, app: &App, area: Rect) {
                     sep(),
                     Span::styled(
                         format!("{} resources{gaps}, analysing exposure…", d.graph.len()),
+                        t.style(Role::Warning),
+                    ),
+                ]);
+            }
+            // Live data still arriving: what is shown is what is in so far.
+            if matches!(app.status, Status::Loading { .. }) && app.collecting.accounts > 0 {
+                spans.extend([
+                    sep(),
+                    Span::styled(
+                        format!("collecting: {}", app.collecting.summary()),
                         t.style(Role::Warning),
                     ),
                 ]);
@@ -328,10 +338,11 @@ fn overview(f: &mut Frame, app: &App, d: &Data, area: Rect, selected: usize, off
         .skip(offset)
         .take(height)
         .map(|(i, r)| {
+            // The id first: when the column is narrow, the name is cut.
             let account = if r.account_label.is_empty() {
                 r.account.clone()
             } else {
-                format!("{} ({})", r.account_label, r.account)
+                format!("{} {}", r.account, r.account_label)
             };
             let style = if i == selected {
                 t.style(Role::Selected)
@@ -351,15 +362,20 @@ fn overview(f: &mut Frame, app: &App, d: &Data, area: Rect, selected: usize, off
                 Cell::from(if r.gaps == 0 {
                     Line::styled("-", t.style(Role::Muted))
                 } else {
-                    Line::styled(format!("{} gaps", r.gaps), t.style(Role::Warning))
+                    Line::styled(
+                        format!("{} gap{}", r.gaps, if r.gaps == 1 { "" } else { "s" }),
+                        t.style(Role::Warning),
+                    )
                 }),
             ])
             .style(style)
         })
         .collect();
     let widths = [
-        Constraint::Min(14),
-        Constraint::Length(12),
+        // The id and a name of sixteen characters.
+        Constraint::Min(29),
+        // ap-southeast-2, ap-northeast-3: fourteen characters.
+        Constraint::Length(14),
         Constraint::Length(3),
         Constraint::Length(4),
         Constraint::Length(4),
@@ -374,10 +390,11 @@ fn overview(f: &mut Frame, app: &App, d: &Data, area: Rect, selected: usize, off
     ])
     .style(t.style(Role::Title));
     let c = d.graph.collection();
+    let plural = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
     let title = format!(
-        "overview: {} accounts, {} regions (enter scopes to a row)",
-        c.accounts.len(),
-        c.regions.len()
+        "overview: {}, {} (enter scopes to a row)",
+        plural(c.accounts.len(), "account"),
+        plural(c.regions.len(), "region")
     );
     f.render_widget(
         Table::new(rows, widths)

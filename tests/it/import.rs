@@ -652,3 +652,42 @@ fn the_demo_round_trips_through_an_account_data_tree() {
     assert_eq!(g.len(), demo.len());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn answers_not_in_yet_are_not_gaps_while_live_collection_runs() {
+    use skyhound::source::import::read::MemoryFolder;
+    use skyhound::source::import::{MemoryAccount, import_memory, import_partial};
+    // Only the VPCs have arrived; a gap the collector reported comes along.
+    let mut folder = MemoryFolder::default();
+    folder.put(
+        "ec2-describe-vpcs",
+        None,
+        serde_json::json!({"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16", "OwnerId": A}]}),
+    );
+    let accounts = || {
+        vec![MemoryAccount {
+            account_id: A.to_string(),
+            regions: vec![("us-east-1".to_string(), std::sync::Arc::new(folder.clone()))],
+        }]
+    };
+    let reported = skyhound::model::Gap {
+        account: A.to_string(),
+        region: Some("us-east-1".to_string()),
+        service: "ec2".to_string(),
+        operation: "describe-instances".to_string(),
+        reason: "AccessDenied: not allowed".to_string(),
+    };
+    let now = chrono::Utc::now();
+    let partial = import_partial(accounts(), vec![reported.clone()], "live".into(), now);
+    assert!(partial.graph.by_id("vpc-1").is_some());
+    assert_eq!(partial.graph.collection().gaps, vec![reported.clone()]);
+    // Once the collection is over, what never came is a gap.
+    let done = import_memory(accounts(), vec![reported.clone()], "live".into(), now);
+    let gaps = &done.graph.collection().gaps;
+    assert!(gaps.contains(&reported));
+    assert!(
+        gaps.iter()
+            .any(|g| g.operation == "describe-subnets" && g.reason.contains("not collected")),
+        "{gaps:#?}"
+    );
+}

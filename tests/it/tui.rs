@@ -553,6 +553,16 @@ fn live_data_arriving_moves_the_views_over_by_resource_id() {
         Vec::new(),
     );
     a.update(Event::Partial(Box::new(partial)));
+    a.update(Event::Collecting(
+        skyhound::source::collect::Progress::Account {
+            account: skyhound::source::demo::BILL.to_string(),
+        },
+    ));
+    let header = screen(&a).lines().next().unwrap_or_default().to_string();
+    assert!(
+        header.contains("collecting: 1 account"),
+        "while data is still arriving the header says so: {header}"
+    );
     command(&mut a, "instances");
     select_named(&mut a, "bill-database");
     key(&mut a, KeyCode::Enter);
@@ -561,6 +571,13 @@ fn live_data_arriving_moves_the_views_over_by_resource_id() {
     // Then everything: ids are new, the views keep their resources.
     let full = Data::build(skyhound::source::demo::graph(), Vec::new());
     a.update(Event::Loaded(Ok(Box::new(full))));
+    assert!(
+        !screen(&a)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .contains("collecting")
+    );
     let d = a.data.clone().expect("data");
     let View::List(l) = a.view() else {
         panic!("list")

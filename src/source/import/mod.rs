@@ -260,8 +260,30 @@ pub fn import_memory(
     source: String,
     collected_at: DateTime<Utc>,
 ) -> Imported {
+    memory(accounts, gaps, source, collected_at, false)
+}
+
+/// What a live collection still running has gathered so far: as
+/// `import_memory`, but an answer not in yet is not a gap.
+pub fn import_partial(
+    accounts: Vec<MemoryAccount>,
+    gaps: Vec<Gap>,
+    source: String,
+    collected_at: DateTime<Utc>,
+) -> Imported {
+    memory(accounts, gaps, source, collected_at, true)
+}
+
+fn memory(
+    accounts: Vec<MemoryAccount>,
+    gaps: Vec<Gap>,
+    source: String,
+    collected_at: DateTime<Utc>,
+    in_progress: bool,
+) -> Imported {
     let mut run = Run {
         gaps,
+        in_progress,
         ..Run::default()
     };
     for a in accounts {
@@ -372,9 +394,26 @@ struct Run {
         crate::model::PublicIpAssociation,
     )>,
     newest: Option<DateTime<Utc>>,
+    /// Building from a live collection that is still running: a file not
+    /// there yet is not a gap.
+    in_progress: bool,
 }
 
 impl Run {
+    /// A file that is not there: a gap, unless it may still be coming.
+    fn missing(
+        &mut self,
+        account: &str,
+        region: Option<&str>,
+        service: &str,
+        op: &str,
+        reason: &str,
+    ) {
+        if !self.in_progress {
+            self.gap(account, region, service, op, reason);
+        }
+    }
+
     fn gap(&mut self, account: &str, region: Option<&str>, service: &str, op: &str, reason: &str) {
         // A gap already known (from live collection, with its real reason) stands.
         if self.gaps.iter().any(|g| {
@@ -406,7 +445,7 @@ impl Run {
         match folder.read(&file_name(service, op), &mut self.problems) {
             Found::Files(v) => v,
             Found::Missing => {
-                self.gap(ctx.0, ctx.1, service, op, "not collected (no file)");
+                self.missing(ctx.0, ctx.1, service, op, "not collected (no file)");
                 Vec::new()
             }
         }
@@ -602,7 +641,7 @@ impl Run {
         let any_lb = self.sink.nodes.len() > before;
         let optional_or_gap = |run: &mut Run, op: &str| -> bool {
             if any_lb && !folder.has(&file_name("elbv2", op)) {
-                run.gap(at.0, at.1, "elbv2", op, "not collected (no file)");
+                run.missing(at.0, at.1, "elbv2", op, "not collected (no file)");
                 return false;
             }
             true
@@ -658,7 +697,7 @@ impl Run {
             g.account == at.0 && g.region.as_deref() == at.1 && g.operation == "list-findings"
         });
         if !ids.is_empty() && !folder.has("guardduty-get-findings") && !listing_failed {
-            self.gap(
+            self.missing(
                 at.0,
                 at.1,
                 "guardduty",
@@ -684,7 +723,7 @@ impl Run {
             Found::Files(v) => {
                 data.password_policy = v.into_iter().next().map(|(_, p)| iam::password_policy(p))
             }
-            Found::Missing => self.gap(
+            Found::Missing => self.missing(
                 account,
                 None,
                 "iam",
