@@ -136,8 +136,12 @@ fn header(f: &mut Frame, app: &App, area: Rect) {
                 Span::raw(format!("region {region}")),
             ]);
             let c = d.graph.collection();
+            let collecting =
+                matches!(app.status, Status::Loading { .. }) && app.collecting.accounts > 0;
+            // Still collecting: there is no "collected at" yet.
             let when = c
                 .collected_at
+                .filter(|_| !collecting)
                 .map(|t| format!(" · collected {}", age(t, app.now)))
                 .unwrap_or_default();
             spans.extend([
@@ -171,7 +175,7 @@ fn header(f: &mut Frame, app: &App, area: Rect) {
                 ]);
             }
             // Live data still arriving: what is shown is what is in so far.
-            if matches!(app.status, Status::Loading { .. }) && app.collecting.accounts > 0 {
+            if collecting {
                 spans.extend([
                     sep(),
                     Span::styled(
