@@ -304,7 +304,9 @@ fn seed(python: &Path, url: &str, scenario: &str) {
     );
 }
 
-async fn run(label: &str, via: u16, concurrency: usize) {
+/// One collection through the proxy on port `via`; prints its figures and
+/// returns its wall time.
+async fn run(label: &str, via: u16, concurrency: usize) -> f64 {
     let opts = CollectOptions {
         regions: vec!["us-east-1".into(), "eu-west-1".into()],
         endpoint_url: Some(format!("http://127.0.0.1:{via}")),
@@ -332,6 +334,7 @@ async fn run(label: &str, via: u16, concurrency: usize) {
             s.calls, s.pages, s.requests, s.retries, s.errors
         );
     }
+    wall
 }
 
 fn main() {
@@ -437,15 +440,27 @@ fn latency(python: &Path) {
             Tape::Record(t) => t.lock().expect("tape").clone(),
             _ => HashMap::new(),
         };
+        // Replays need no servers: several of each, for the spread.
         for concurrency in [64, 16] {
-            let replay = Arc::new(Routes {
-                ports: ports.clone(),
-                keys: Mutex::new(keys.clone()),
-                trace: trace(),
-                tape: Tape::Replay(answers.clone(), Mutex::new(HashMap::new())),
-            });
-            let via = proxy(replay, LATENCY).await;
-            run("moto's answers replayed, 100 ms per call", via, concurrency).await;
+            let mut walls = Vec::new();
+            for _ in 0..5 {
+                let replay = Arc::new(Routes {
+                    ports: ports.clone(),
+                    keys: Mutex::new(keys.clone()),
+                    trace: trace(),
+                    tape: Tape::Replay(answers.clone(), Mutex::new(HashMap::new())),
+                });
+                let via = proxy(replay, LATENCY).await;
+                walls.push(run("moto's answers replayed, 100 ms per call", via, concurrency).await);
+            }
+            walls.sort_by(f64::total_cmp);
+            println!(
+                "replayed at concurrency {concurrency}: min {:.2} s, median {:.2} s, max {:.2} s over {} runs",
+                walls[0],
+                walls[walls.len() / 2],
+                walls[walls.len() - 1],
+                walls.len()
+            );
         }
         // Against moto itself, which answers one request at a time.
         for (name, apart) in [

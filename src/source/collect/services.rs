@@ -466,31 +466,41 @@ async fn load_balancing(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig)
         region: Some(region.into()),
         service: svc,
     });
-    let mut folder = MemoryFolder::default();
     let c = elb::Client::from_conf(
         elb::config::Builder::from(cfg)
             .interceptor(guard::ReadOnly)
             .interceptor(ctx.attempts.clone())
             .build(),
     );
-    let (lbs, tgs) = tokio::join!(
-        paged!(
-            ctx,
-            at,
-            svc,
-            "describe-load-balancers",
-            c.describe_load_balancers(),
-            load_balancers
-        ),
-        paged!(
-            ctx,
-            at,
-            svc,
-            "describe-target-groups",
-            c.describe_target_groups(),
-            target_groups
-        ),
-    );
+    // Load balancers then their listeners, and target groups then their
+    // targets' health: two chains, side by side.
+    let (mut folder, tgs) = tokio::join!(load_balancers(ctx, at, &c), target_groups(ctx, at, &c));
+    folder.responses.extend(tgs.responses);
+    ctx.say(Progress::Finished {
+        account: account.into(),
+        region: Some(region.into()),
+        service: svc,
+        gaps: 0,
+    });
+    folder
+}
+/// Load balancers, then the listeners of each.
+async fn load_balancers(
+    ctx: &Ctx,
+    at: (&str, Option<&str>),
+    c: &aws_sdk_elasticloadbalancingv2::Client,
+) -> MemoryFolder {
+    let svc = "elbv2";
+    let mut folder = MemoryFolder::default();
+    let lbs = paged!(
+        ctx,
+        at,
+        svc,
+        "describe-load-balancers",
+        c.describe_load_balancers(),
+        load_balancers
+    )
+    .await;
     if let Some(lbs) = &lbs {
         let json: Vec<Value> = lbs
             .iter()
@@ -513,9 +523,10 @@ async fn load_balancing(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig)
             json!({"LoadBalancers": json}),
         );
         // Listeners are listed per load balancer: the API has no other way.
-        let calls = lbs.iter().filter_map(|l| l.load_balancer_arn()).map(|arn| {
-            let c = &c;
-            async move {
+        let calls = lbs
+            .iter()
+            .filter_map(|l| l.load_balancer_arn())
+            .map(|arn| async move {
                 let listeners = paged!(
                     ctx,
                     at,
@@ -526,8 +537,7 @@ async fn load_balancing(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig)
                 )
                 .await;
                 (arn.to_string(), listeners)
-            }
-        });
+            });
         for (arn, listeners) in join_all(calls).await {
             if let Some(listeners) = listeners {
                 let json: Vec<Value> = listeners
@@ -550,6 +560,26 @@ async fn load_balancing(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig)
             }
         }
     }
+    folder
+}
+
+/// Target groups, then the health of each one's targets.
+async fn target_groups(
+    ctx: &Ctx,
+    at: (&str, Option<&str>),
+    c: &aws_sdk_elasticloadbalancingv2::Client,
+) -> MemoryFolder {
+    let svc = "elbv2";
+    let mut folder = MemoryFolder::default();
+    let tgs = paged!(
+        ctx,
+        at,
+        svc,
+        "describe-target-groups",
+        c.describe_target_groups(),
+        target_groups
+    )
+    .await;
     if let Some(tgs) = &tgs {
         let json: Vec<Value> = tgs
             .iter()
@@ -565,9 +595,10 @@ async fn load_balancing(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig)
             None,
             json!({"TargetGroups": json}),
         );
-        let calls = tgs.iter().filter_map(|t| t.target_group_arn()).map(|arn| {
-            let c = &c;
-            async move {
+        let calls = tgs
+            .iter()
+            .filter_map(|t| t.target_group_arn())
+            .map(|arn| async move {
                 let health = ctx
                     .call(at, svc, "describe-target-health", async {
                         c.describe_target_health()
@@ -579,8 +610,7 @@ async fn load_balancing(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig)
                     })
                     .await;
                 (arn.to_string(), health)
-            }
-        });
+            });
         for (arn, health) in join_all(calls).await {
             if let Some(health) = health {
                 let json: Vec<Value> = health
@@ -600,12 +630,6 @@ async fn load_balancing(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig)
             }
         }
     }
-    ctx.say(Progress::Finished {
-        account: account.into(),
-        region: Some(region.into()),
-        service: svc,
-        gaps: 0,
-    });
     folder
 }
 
