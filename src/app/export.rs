@@ -198,6 +198,39 @@ pub fn export(d: &Data, view: &View, scope: &Scope, now: DateTime<Utc>) -> Optio
                 json,
             })
         }
+        View::Collection { .. } => {
+            let gaps = &d.graph.collection().gaps;
+            let mut md = String::new();
+            let _ = writeln!(
+                md,
+                "# skyhound collection gaps\n\nSource: {source}, collected {collected}. What could not be read, and why: answers about these accounts, regions and services are incomplete.\n"
+            );
+            if gaps.is_empty() {
+                let _ = writeln!(md, "No gaps: every read succeeded.");
+            } else {
+                let _ = writeln!(
+                    md,
+                    "| account | region | service | operation | reason |\n| --- | --- | --- | --- | --- |"
+                );
+                for g in gaps {
+                    let _ = writeln!(
+                        md,
+                        "| {} | {} | {} | {} | {} |",
+                        g.account,
+                        g.region.as_deref().unwrap_or("global"),
+                        g.service,
+                        g.operation,
+                        md_cell(&g.reason)
+                    );
+                }
+            }
+            let json = serde_json::to_string_pretty(&json!({"source": source, "collected_at": d.graph.collection().collected_at, "gaps": gaps})).ok()?;
+            Some(Export {
+                stem: format!("skyhound-gaps-{stamp}"),
+                markdown: md,
+                json,
+            })
+        }
         View::Overview { .. } => {
             let mut md = String::new();
             let _ = writeln!(

@@ -3,6 +3,7 @@
 //! returns effects (quit, copy, export) for the runner to carry out.
 //! Drawing only reads this state.
 
+pub mod collection;
 pub mod data;
 pub mod export;
 pub mod finder;
@@ -21,6 +22,7 @@ use crate::graph::NodeId;
 use crate::model::NodeKind;
 use crate::ui::layout::{Areas, areas};
 use crate::ui::theme::Theme;
+use collection::CollectProgress;
 use data::Data;
 use finder::Hits;
 use keymap::{Action, Keymap};
@@ -139,7 +141,15 @@ impl Message {
 /// A view on the stack.
 #[derive(Debug, Clone)]
 pub enum View {
-    Overview { selected: usize, offset: usize },
+    Overview {
+        selected: usize,
+        offset: usize,
+    },
+    /// What was read and what was not (gaps, with why); live progress.
+    Collection {
+        selected: usize,
+        offset: usize,
+    },
     List(ListView),
     Resource(ResourceView),
 }
@@ -195,68 +205,6 @@ pub struct App {
     pub collecting: CollectProgress,
 }
 
-/// Live collection as the header shows it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CollectProgress {
-    pub accounts: usize,
-    pub running: usize,
-    pub finished: usize,
-    pub gaps: usize,
-    /// The last thing that happened, in words.
-    pub last: String,
-}
-
-impl CollectProgress {
-    fn apply(&mut self, p: crate::source::collect::Progress) {
-        use crate::source::collect::Progress;
-        match p {
-            Progress::Account { account } => {
-                self.accounts += 1;
-                self.last = format!("account {account}");
-            }
-            Progress::Started { .. } => self.running += 1,
-            Progress::Finished {
-                account,
-                region,
-                service,
-                ..
-            } => {
-                self.running = self.running.saturating_sub(1);
-                self.finished += 1;
-                self.last = format!(
-                    "{account} {} {service} done",
-                    region.as_deref().unwrap_or("global")
-                );
-            }
-            Progress::Gap(g) => {
-                self.gaps += 1;
-                self.last = format!("gap: {g}");
-            }
-            Progress::Collected {
-                account, region, ..
-            } => {
-                self.last = format!(
-                    "{account} {} in; the views update",
-                    region.as_deref().unwrap_or("global")
-                );
-            }
-        }
-    }
-
-    /// "2 accounts, 5 of 9 services done, 1 gap".
-    pub fn summary(&self) -> String {
-        format!(
-            "{} account{}, {} of {} service reads done, {} gap{}",
-            self.accounts,
-            if self.accounts == 1 { "" } else { "s" },
-            self.finished,
-            self.finished + self.running,
-            self.gaps,
-            if self.gaps == 1 { "" } else { "s" }
-        )
-    }
-}
-
 /// Commands, their aliases, and what they do (for completion and help).
 pub const COMMANDS: &[(&str, &str)] = &[
     ("overview", "accounts and regions at a glance"),
@@ -265,6 +213,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "every resource reachable from the internet, worst first",
     ),
     ("findings", "GuardDuty findings, worst first"),
+    (
+        "collection",
+        "what was read and what could not be (gaps, with why); live progress",
+    ),
     ("all", "every resource (filter it with /)"),
     ("instances", "EC2 instances"),
     ("sg", "security groups"),
@@ -353,7 +305,8 @@ impl App {
     pub fn areas_in(&self, screen: Rect) -> Areas {
         areas(
             screen,
-            self.side_pane && !matches!(self.view(), View::Overview { .. }),
+            self.side_pane
+                && !matches!(self.view(), View::Overview { .. } | View::Collection { .. }),
         )
     }
 
@@ -472,6 +425,7 @@ impl App {
                     *selected = (*selected).min(new.overview.len().saturating_sub(1));
                     true
                 }
+                View::Collection { .. } => true,
             };
             if alive {
                 keep.push(v);
@@ -514,7 +468,7 @@ impl App {
                     r.relations = view::relation_rows(&data, r.node);
                     r.compute_why(&data);
                 }
-                View::Overview { .. } => {}
+                View::Overview { .. } | View::Collection { .. } => {}
             }
         }
         self.data = Some(data);
@@ -787,7 +741,7 @@ impl App {
             View::List(l) => l.current(),
             View::Resource(r) if r.tab == Tab::Relations => r.selected_relation().or(Some(r.node)),
             View::Resource(r) => Some(r.node),
-            View::Overview { .. } => None,
+            View::Overview { .. } | View::Collection { .. } => None,
         }
     }
 
@@ -831,6 +785,21 @@ impl App {
                     ListKind::Kind(_) | ListKind::All => self.open_resource(node, Tab::Detail),
                 }
             }
+            View::Collection { selected, .. } => {
+                // Enter scopes the explorer to the row's account and region.
+                let rows = collection::rows(Some(&d), &self.collecting);
+                if let Some(row) = rows.get(selected) {
+                    self.scope = Scope {
+                        account: Some(row.account.clone()),
+                        region: row.region.clone(),
+                    };
+                    self.rescope();
+                    let (a, r) = self.scope.label(&d);
+                    self.message = Some(Message::info(format!(
+                        "scope: account {a}, region {r} (:account and :region change it)"
+                    )));
+                }
+            }
             View::Resource(r) => {
                 if r.tab == Tab::Relations {
                     if let Some(next) = r.selected_relation() {
@@ -849,6 +818,7 @@ impl App {
     fn move_by(&mut self, delta: isize) {
         let data = self.data.clone();
         let overview_len = data.as_ref().map(|d| d.overview.len()).unwrap_or(0);
+        let collection_len = collection::rows(data.as_deref(), &self.collecting).len();
         let step = |cur: usize, len: usize| -> usize {
             (cur as isize)
                 .saturating_add(delta)
@@ -856,6 +826,7 @@ impl App {
         };
         match self.view_mut() {
             View::Overview { selected, .. } => *selected = step(*selected, overview_len),
+            View::Collection { selected, .. } => *selected = step(*selected, collection_len),
             View::List(l) => l.selected = step(l.selected, l.rows.len()),
             View::Resource(r) => match r.tab {
                 Tab::Relations => r.move_relation(delta.clamp(-10_000, 10_000)),
@@ -871,7 +842,7 @@ impl App {
         let page = self.page();
         match self.view_mut() {
             View::List(l) => l.scroll_to_selection(page),
-            View::Overview { selected, offset } => {
+            View::Overview { selected, offset } | View::Collection { selected, offset } => {
                 if *selected < *offset {
                     *offset = *selected;
                 } else if *selected >= *offset + page {
@@ -923,6 +894,10 @@ impl App {
             }
             "help" | "h" => self.mode = Mode::Help { scroll: 0 },
             "overview" | "home" => self.push(View::Overview {
+                selected: 0,
+                offset: 0,
+            }),
+            "collection" | "gaps" | "progress" => self.push(View::Collection {
                 selected: 0,
                 offset: 0,
             }),
@@ -1002,6 +977,7 @@ impl App {
                 }
                 // Row 0 is the border, row 1 the column titles.
                 let row = usize::from(m.row.saturating_sub(main.y + 2));
+                let collection_len = collection::rows(self.data.as_deref(), &self.collecting).len();
                 match self.view_mut() {
                     View::List(l) => {
                         let target = l.offset + row;
@@ -1010,6 +986,11 @@ impl App {
                         }
                     }
                     View::Overview { selected, offset } => *selected = *offset + row,
+                    View::Collection { selected, offset } => {
+                        if *offset + row < collection_len {
+                            *selected = *offset + row;
+                        }
+                    }
                     View::Resource(r) if r.tab == Tab::Relations => {
                         let target = usize::from(m.row.saturating_sub(main.y + 1));
                         if matches!(r.relations.get(target), Some(view::RelRow::Item { .. })) {
@@ -1031,6 +1012,7 @@ impl App {
             .iter()
             .map(|v| match v {
                 View::Overview { .. } => "overview".to_string(),
+                View::Collection { .. } => "collection".to_string(),
                 View::List(l) => {
                     if l.filter.is_empty() {
                         l.kind.title()

@@ -295,6 +295,7 @@ fn status_line(f: &mut Frame, app: &App, area: Rect) {
 fn main(f: &mut Frame, app: &App, d: &Data, area: Rect) {
     match app.view() {
         View::Overview { selected, offset } => overview(f, app, d, area, *selected, *offset),
+        View::Collection { selected, offset } => collection(f, app, d, area, *selected, *offset),
         View::List(l) => list(f, app, d, area, l),
         View::Resource(r) => resource(f, app, d, area, r),
     }
@@ -402,6 +403,70 @@ fn overview(f: &mut Frame, app: &App, d: &Data, area: Rect, selected: usize, off
     );
     f.render_widget(
         Table::new(rows, widths)
+            .header(header)
+            .block(panel(t, &title))
+            .column_spacing(1),
+        area,
+    );
+}
+
+/// What was read and what could not be: a row per gap (with why) and per
+/// service read without one; while collecting, what is still being read.
+fn collection(f: &mut Frame, app: &App, d: &Data, area: Rect, selected: usize, offset: usize) {
+    use crate::app::collection::{ReadState, rows};
+    let t = &app.theme;
+    let all = rows(Some(d), &app.collecting);
+    let gaps = all.iter().filter(|r| r.state == ReadState::Gap).count();
+    let collecting = matches!(app.status, Status::Loading { .. }) && app.collecting.accounts > 0;
+    let title = match (gaps, collecting) {
+        (_, true) => format!("collection (live): {}", app.collecting.summary()),
+        (0, false) => "collection: no gaps, every read succeeded".to_string(),
+        (1, false) => "collection: 1 gap, what could not be read and why".to_string(),
+        (n, false) => format!("collection: {n} gaps, what could not be read and why"),
+    };
+    let page = usize::from(area.height.saturating_sub(3));
+    let shown: Vec<Row> = all
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(page)
+        .map(|(i, r)| {
+            let state = match r.state {
+                ReadState::Gap => Line::styled(r.state.label(), t.style(Role::Warning)),
+                ReadState::Reading => Line::styled(r.state.label(), t.style(Role::Muted)),
+                ReadState::Done => Line::styled(r.state.label(), t.style(Role::Ok)),
+            };
+            Row::new(vec![
+                Cell::from(r.account.clone()),
+                Cell::from(r.region.clone().unwrap_or_else(|| "global".into())),
+                Cell::from(r.service.clone()),
+                Cell::from(state),
+                Cell::from(r.detail.clone()),
+            ])
+            .style(if i == selected {
+                t.style(Role::Selected)
+            } else {
+                t.style(Role::Text)
+            })
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(12),
+        Constraint::Length(14),
+        Constraint::Length(13),
+        Constraint::Length(8),
+        Constraint::Min(20),
+    ];
+    let header = Row::new([
+        "ACCOUNT",
+        "REGION",
+        "SERVICE",
+        "STATE",
+        "WHAT FAILED, AND WHY",
+    ])
+    .style(t.style(Role::Title));
+    f.render_widget(
+        Table::new(shown, widths)
             .header(header)
             .block(panel(t, &title))
             .column_spacing(1),
@@ -733,7 +798,7 @@ fn side_pane(f: &mut Frame, app: &App, d: &Data, area: Rect) {
     let Some(id) = node else {
         let text = match app.view() {
             View::Overview { .. } => {
-                "GuardDuty, exposure and collection gaps by account and region.\n\n:exposed  every open resource\n:findings GuardDuty findings\nf         find anything"
+                "GuardDuty, exposure and collection gaps by account and region.\n\n:exposed    every open resource\n:findings   GuardDuty findings\n:collection what could not be read, and why\nf           find anything"
             }
             _ => "",
         };

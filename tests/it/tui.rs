@@ -597,3 +597,146 @@ fn live_data_arriving_moves_the_views_over_by_resource_id() {
     assert_eq!(d.graph.node(r.node).name.as_deref(), Some("bill-database"));
     assert!(screen(&a).contains("bill-database"));
 }
+
+#[test]
+fn the_collection_view_shows_each_gap_with_why_and_the_live_progress() {
+    use skyhound::source::collect::Progress;
+    let theme = Theme::load("dark", None, false).expect("theme");
+    let mut a = App::new("live".into(), theme, Keymap::default(), chrono::Utc::now());
+    a.update(Event::Resize(120, 35));
+    let bill = skyhound::source::demo::BILL;
+    let gap = |region: &str, service: &str, operation: &str, reason: &str| skyhound::model::Gap {
+        account: bill.to_string(),
+        region: Some(region.to_string()),
+        service: service.to_string(),
+        operation: operation.to_string(),
+        reason: reason.to_string(),
+    };
+    // Bill's account is in, with a gap its data carries; a second gap and
+    // the reads still running arrive as progress.
+    let nodes: Vec<skyhound::model::Node> = skyhound::source::demo::graph()
+        .all_nodes()
+        .iter()
+        .filter(|n| n.account == bill)
+        .cloned()
+        .collect();
+    let collection = skyhound::graph::Collection {
+        source: "live (collecting)".into(),
+        gaps: vec![gap(
+            "us-east-1",
+            "guardduty",
+            "list-detectors",
+            "AccessDenied: not authorized to perform guardduty:ListDetectors",
+        )],
+        ..Default::default()
+    };
+    let partial = Data::build(skyhound::graph::Graph::build(nodes, collection), Vec::new());
+    a.update(Event::Partial(Box::new(partial)));
+    for p in [
+        Progress::Account {
+            account: bill.to_string(),
+        },
+        Progress::Started {
+            account: bill.to_string(),
+            region: Some("us-east-1".into()),
+            service: "ec2",
+        },
+        Progress::Finished {
+            account: bill.to_string(),
+            region: Some("us-east-1".into()),
+            service: "ec2",
+            gaps: 0,
+        },
+        Progress::Started {
+            account: bill.to_string(),
+            region: Some("us-west-2".into()),
+            service: "elbv2",
+        },
+        Progress::Gap(gap(
+            "us-west-2",
+            "ec2",
+            "describe-instances",
+            "timed out after 60s",
+        )),
+    ] {
+        a.update(Event::Collecting(p));
+    }
+    command(&mut a, "gaps");
+    assert!(matches!(a.view(), View::Collection { .. }));
+    let s = screen(&a);
+    assert!(s.contains("collection (live)"), "{s}");
+    let line = |needle: &str| {
+        s.lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no line with {needle}:\n{s}"))
+            .to_string()
+    };
+    assert!(line("list-detectors").contains("gap"));
+    assert!(line("list-detectors").contains("AccessDenied"));
+    assert!(line("describe-instances").contains("timed out after 60s"));
+    assert!(line("elbv2").contains("reading…"));
+    assert!(line("us-east-1      ec2").contains("done"));
+
+    // Enter scopes the explorer to the row's account and region.
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.scope.account.as_deref(), Some(bill));
+
+    // Once the collection is over, the data carries every gap (as the
+    // importer builds it), and the view exports them for a ticket.
+    let all: Vec<skyhound::model::Node> = skyhound::source::demo::graph().all_nodes().to_vec();
+    let collection = skyhound::graph::Collection {
+        source: "live".into(),
+        gaps: vec![
+            gap(
+                "us-east-1",
+                "guardduty",
+                "list-detectors",
+                "AccessDenied: not authorized to perform guardduty:ListDetectors",
+            ),
+            gap(
+                "us-west-2",
+                "ec2",
+                "describe-instances",
+                "timed out after 60s",
+            ),
+        ],
+        ..Default::default()
+    };
+    let done = Data::build(skyhound::graph::Graph::build(all, collection), Vec::new());
+    a.update(Event::Loaded(Ok(Box::new(done))));
+    let s = screen(&a);
+    assert!(
+        s.contains("collection: 2 gaps, what could not be read and why"),
+        "{s}"
+    );
+    let effects = key(&mut a, KeyCode::Char('e'));
+    let [Effect::Export(doc)] = &effects[..] else {
+        panic!("an export: {effects:?}")
+    };
+    assert!(doc.stem.starts_with("skyhound-gaps-"));
+    assert!(
+        doc.markdown.contains(
+            "| 555555555555 | us-west-2 | ec2 | describe-instances | timed out after 60s |"
+        ),
+        "{}",
+        doc.markdown
+    );
+    assert!(doc.json.contains("guardduty:ListDetectors"));
+}
+
+#[test]
+fn with_nothing_missing_the_collection_view_says_so() {
+    let mut a = app();
+    command(&mut a, "collection");
+    let s = screen(&a);
+    assert!(
+        s.contains("collection: no gaps, every read succeeded"),
+        "{s}"
+    );
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Enter);
+    assert!(
+        matches!(a.view(), View::Collection { .. }),
+        "nothing to open"
+    );
+}
