@@ -118,7 +118,8 @@ impl CollectProgress {
 }
 
 /// Every gap (from the data, and any the collector reported since), then
-/// every service read without one, by account, region and service.
+/// every service read without one: gaps first, then reads still running,
+/// then those done, each by account, region and service.
 pub fn rows(data: Option<&Data>, progress: &CollectProgress) -> Vec<ReadRow> {
     let mut seen = BTreeSet::new();
     let mut rows = Vec::new();
@@ -151,9 +152,10 @@ pub fn rows(data: Option<&Data>, progress: &CollectProgress) -> Vec<ReadRow> {
             });
         }
     }
+    // Gaps first, then what is still being read, then what is done.
     rows.sort_by(|a, b| {
-        (&a.account, &a.region, &a.service, a.state, &a.detail)
-            .cmp(&(&b.account, &b.region, &b.service, b.state, &b.detail))
+        (a.state, &a.account, &a.region, &a.service, &a.detail)
+            .cmp(&(b.state, &b.account, &b.region, &b.service, &b.detail))
     });
     rows
 }
