@@ -376,9 +376,10 @@ fn overview(f: &mut Frame, app: &App, d: &Data, area: Rect, selected: usize, off
             .style(style)
         })
         .collect();
+    // The counts keep their width; the account (id first, so a narrow
+    // column cuts the name) and the severity columns share the rest.
     let widths = [
-        // The id and a name of sixteen characters.
-        Constraint::Min(29),
+        Constraint::Fill(3),
         // ap-southeast-2, ap-northeast-3: fourteen characters.
         Constraint::Length(14),
         Constraint::Length(3),
@@ -386,8 +387,8 @@ fn overview(f: &mut Frame, app: &App, d: &Data, area: Rect, selected: usize, off
         Constraint::Length(4),
         Constraint::Length(3),
         Constraint::Length(4),
-        Constraint::Min(10),
-        Constraint::Min(10),
+        Constraint::Fill(2),
+        Constraint::Fill(2),
         Constraint::Length(7),
     ];
     let header = Row::new([
