@@ -580,16 +580,11 @@ fn guardduty_findings_are_listed_then_fetched_in_batches_of_fifty() {
             GetFindingsOutput::builder().findings(f).build()
         });
     let (client, attempts) = mocked_guardduty(&[&detectors, &detector, &list, &batch]);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let (folder, gaps) = rt.block_on(skyhound::source::collect::guardduty_with_client(
+    let (folder, gaps) = read_guardduty(
         &client,
-        "123456789012",
         "us-east-1",
         &skyhound::source::collect::CollectOptions::default(),
-    ));
+    );
     assert!(gaps.is_empty(), "{gaps:?}");
     assert_eq!(
         batch.num_calls(),
@@ -613,6 +608,27 @@ fn guardduty_findings_are_listed_then_fetched_in_batches_of_fifty() {
         folder.responses["guardduty-get-detector"][0].1["Status"],
         "ENABLED"
     );
+}
+
+/// One region's GuardDuty through `client`, as the collector reads it.
+fn read_guardduty(
+    client: &aws_sdk_guardduty::Client,
+    region: &str,
+    opts: &skyhound::source::collect::CollectOptions,
+) -> (
+    skyhound::source::import::read::MemoryFolder,
+    Vec<skyhound::model::Gap>,
+) {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(skyhound::source::collect::guardduty_with_client(
+            client,
+            "123456789012",
+            region,
+            opts,
+        ))
 }
 
 /// A GuardDuty client on the SDK's mocks, with quick retries, counting its
@@ -660,16 +676,11 @@ fn throttling_that_outlasts_the_retries_is_a_gap_with_its_reason() {
         .times(3)
         .build();
     let (client, attempts) = mocked_guardduty(&[&throttled]);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let (folder, gaps) = rt.block_on(skyhound::source::collect::guardduty_with_client(
+    let (folder, gaps) = read_guardduty(
         &client,
-        "123456789012",
         "eu-west-1",
         &skyhound::source::collect::CollectOptions::default(),
-    ));
+    );
     assert!(folder.responses.is_empty());
     assert_eq!(gaps.len(), 1, "{gaps:?}");
     assert_eq!(
@@ -700,21 +711,12 @@ fn a_call_that_outlasts_its_time_limit_is_a_gap() {
         .endpoint_url(format!("http://127.0.0.1:{port}"))
         .build();
     let client = aws_sdk_guardduty::Client::from_conf(conf);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
     let opts = skyhound::source::collect::CollectOptions {
         call_timeout: Duration::from_millis(300),
         ..Default::default()
     };
     let started = Instant::now();
-    let (folder, gaps) = rt.block_on(skyhound::source::collect::guardduty_with_client(
-        &client,
-        "123456789012",
-        "us-east-1",
-        &opts,
-    ));
+    let (folder, gaps) = read_guardduty(&client, "us-east-1", &opts);
     assert!(
         started.elapsed() < Duration::from_secs(30),
         "the limit held"

@@ -484,6 +484,7 @@ async fn load_balancing(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig)
     });
     folder
 }
+
 /// Load balancers, then the listeners of each.
 async fn load_balancers(
     ctx: &Ctx,
