@@ -335,6 +335,30 @@ fn overview(f: &mut Frame, app: &App, d: &Data, area: Rect, selected: usize, off
             .sum();
         if n == 0 { "-".into() } else { n.to_string() }
     };
+    // The counts keep their width; the account and the severity columns
+    // share the rest.
+    let widths = [
+        Constraint::Fill(3),
+        // ap-southeast-2, ap-northeast-3: fourteen characters.
+        Constraint::Length(14),
+        Constraint::Length(3),
+        Constraint::Length(4),
+        Constraint::Length(4),
+        Constraint::Length(3),
+        Constraint::Length(4),
+        Constraint::Fill(2),
+        Constraint::Fill(2),
+        Constraint::Length(7),
+    ];
+    let account_width = usize::from(
+        Layout::horizontal(widths).spacing(1).split(Rect::new(
+            0,
+            0,
+            area.width.saturating_sub(2),
+            1,
+        ))[0]
+            .width,
+    );
     let height = usize::from(area.height.saturating_sub(3));
     let rows: Vec<Row> = d
         .overview
@@ -343,11 +367,15 @@ fn overview(f: &mut Frame, app: &App, d: &Data, area: Rect, selected: usize, off
         .skip(offset)
         .take(height)
         .map(|(i, r)| {
-            // The id first: when the column is narrow, the name is cut.
+            // The id and the name where both fit, else the name (the
+            // header shows the id once the row is in scope).
+            let both = r.account.len() + 1 + r.account_label.chars().count();
             let account = if r.account_label.is_empty() {
                 r.account.clone()
-            } else {
+            } else if both <= account_width {
                 format!("{} {}", r.account, r.account_label)
+            } else {
+                r.account_label.clone()
             };
             let style = if i == selected {
                 t.style(Role::Selected)
@@ -376,21 +404,6 @@ fn overview(f: &mut Frame, app: &App, d: &Data, area: Rect, selected: usize, off
             .style(style)
         })
         .collect();
-    // The counts keep their width; the account (id first, so a narrow
-    // column cuts the name) and the severity columns share the rest.
-    let widths = [
-        Constraint::Fill(3),
-        // ap-southeast-2, ap-northeast-3: fourteen characters.
-        Constraint::Length(14),
-        Constraint::Length(3),
-        Constraint::Length(4),
-        Constraint::Length(4),
-        Constraint::Length(3),
-        Constraint::Length(4),
-        Constraint::Fill(2),
-        Constraint::Fill(2),
-        Constraint::Length(7),
-    ];
     let header = Row::new([
         "ACCOUNT", "REGION", "VPC", "EC2", "SG", "LB", "IAM", "EXPOSED", "FINDINGS", "GAPS",
     ])
