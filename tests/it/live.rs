@@ -357,6 +357,48 @@ fn an_organization_is_collected_through_its_role_in_every_enabled_region() {
 }
 
 #[test]
+fn a_profile_with_credential_process_and_the_endpoint_from_the_environment() {
+    let Some(python) = need_moto() else { return };
+    let moto = Moto::start(&python, &[]);
+    // Credentials as many users have them: a named profile whose keys come
+    // from a program; the endpoint from AWS_ENDPOINT_URL, not the flag.
+    let home = temp("profile-home");
+    std::fs::create_dir_all(home.join(".aws")).expect("mkdir");
+    std::fs::write(
+        home.join(".aws/config"),
+        "[profile audit]\nregion = us-east-1\ncredential_process = echo '{\"Version\": 1, \"AccessKeyId\": \"testing\", \"SecretAccessKey\": \"testing\"}'\n",
+    )
+    .expect("config");
+    let out = temp("profile").join("profile.snapshot");
+    let run = Command::new(env!("CARGO_BIN_EXE_skyhound"))
+        .args([
+            "--profile",
+            "audit",
+            "--region",
+            "us-east-1",
+            "collect",
+            "--out",
+        ])
+        .arg(&out)
+        .env_clear()
+        .env("HOME", &home)
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_ENDPOINT_URL", moto.url())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("skyhound runs");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    let g = snapshot::load(&out).expect("the snapshot loads");
+    assert_eq!(g.collection().accounts, ["123456789012"]);
+    assert_eq!(g.collection().source, "live (profile audit)");
+    assert!(
+        g.nodes_of(NodeKind::Vpc).count() >= 1,
+        "moto's default VPC, read with the profile's credentials"
+    );
+}
+
+#[test]
 fn ctrl_c_during_collect_stops_it_and_writes_nothing() {
     use std::io::BufRead;
     let Some(python) = need_moto() else { return };
