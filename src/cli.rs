@@ -56,7 +56,8 @@ pub struct Input {
     pub external_id: Option<String>,
 
     /// API calls in flight at once during live collection, over every
-    /// account and region
+    /// account and region (and a quarter as many more, kept for the calls
+    /// that others wait on)
     #[arg(long, global = true, default_value_t = 64)]
     pub concurrency: usize,
 
