@@ -932,19 +932,14 @@ impl Engine<'_> {
         let mut path = Vec::new();
         let mut blocks = Vec::new();
         let (t_groups, t_refs) = groups_pass(graph, &ep.groups, false, p, tiv);
-        let lb_referenced = ep.groups.iter().any(|g| {
-            graph
-                .by_id(g)
-                .is_some_and(|gid| match &graph.node(gid).data {
-                    NodeData::SecurityGroup(sg) => sg.ingress.iter().any(|r| {
-                        rule_ports(r, p).is_some_and(|x| x.contains(target_port))
-                            && r.groups
-                                .iter()
-                                .any(|x| l.security_group_ids.contains(&x.group_id))
-                    }),
-                    _ => false,
-                })
-        });
+        let lb_referenced = rule_names_group(
+            graph,
+            &ep.groups,
+            false,
+            p,
+            target_port,
+            &l.security_group_ids,
+        );
         for z in lr.zones.iter().filter(|z| !z.reach.is_empty()) {
             let zone_cidr = z.site.subnet_addrs(graph);
             // Where the target sees the traffic come from.
@@ -1003,17 +998,14 @@ impl Engine<'_> {
             // The load balancer's own egress rules must let it reach the target.
             if !l.security_group_ids.is_empty() {
                 let (egress, _) = groups_pass(graph, &l.security_group_ids, true, p, tiv);
-                let by_ref = l.security_group_ids.iter().any(|g| {
-                    graph
-                        .by_id(g)
-                        .is_some_and(|gid| match &graph.node(gid).data {
-                            NodeData::SecurityGroup(sg) => sg.egress.iter().any(|r| {
-                                rule_ports(r, p).is_some_and(|x| x.contains(target_port))
-                                    && r.groups.iter().any(|x| ep.groups.contains(&x.group_id))
-                            }),
-                            _ => false,
-                        })
-                });
+                let by_ref = rule_names_group(
+                    graph,
+                    &l.security_group_ids,
+                    true,
+                    p,
+                    target_port,
+                    &ep.groups,
+                );
                 let by_cidr = target_ip.is_some_and(|ip| egress.allowed.contains(ip));
                 if by_ref || by_cidr {
                     if let Some(ip) = target_ip.filter(|_| by_cidr) {
@@ -1485,4 +1477,30 @@ pub fn source_set(source: Option<std::net::IpAddr>) -> Addrs {
         }
         None => Addrs::full(),
     }
+}
+
+/// Does an ingress (or egress) rule of one of `groups`, covering `port` of
+/// `protocol`, name one of `others` as its source (or destination)?
+fn rule_names_group(
+    graph: &Graph,
+    groups: &[String],
+    egress: bool,
+    protocol: Protocol,
+    port: u16,
+    others: &[String],
+) -> bool {
+    groups.iter().any(|g| {
+        graph
+            .by_id(g)
+            .is_some_and(|gid| match &graph.node(gid).data {
+                NodeData::SecurityGroup(sg) => {
+                    let rules = if egress { &sg.egress } else { &sg.ingress };
+                    rules.iter().any(|r| {
+                        rule_ports(r, protocol).is_some_and(|x| x.contains(port))
+                            && r.groups.iter().any(|x| others.contains(&x.group_id))
+                    })
+                }
+                _ => false,
+            })
+    })
 }
