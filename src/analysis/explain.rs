@@ -33,6 +33,27 @@ pub struct Attempt {
     pub blocked_by: Vec<Hop>,
 }
 
+impl Attempt {
+    /// A way in not yet found open: no path, nothing blocking it yet.
+    fn start(
+        via: Via,
+        through: String,
+        listener_port: Option<u16>,
+        target_port: Option<u16>,
+    ) -> Attempt {
+        Attempt {
+            via,
+            through,
+            listener_port,
+            target_port,
+            reachable: false,
+            sources: Vec::new(),
+            path: Vec::new(),
+            blocked_by: Vec::new(),
+        }
+    }
+}
+
 /// The answer for one protocol and port.
 #[derive(Debug, Clone, Serialize)]
 pub struct Explanation {
@@ -273,16 +294,12 @@ fn endpoint_attempts(
             if li.port != Some(port) && target_port != port {
                 continue;
             }
-            let mut attempt = Attempt {
-                via: Via::LoadBalancer,
-                through: graph.node(lb).id.clone(),
-                listener_port: li.port,
-                target_port: Some(target_port),
-                reachable: false,
-                sources: Vec::new(),
-                path: Vec::new(),
-                blocked_by: Vec::new(),
-            };
+            let mut attempt = Attempt::start(
+                Via::LoadBalancer,
+                graph.node(lb).id.clone(),
+                li.port,
+                Some(target_port),
+            );
             if !l.is_internet_facing() {
                 attempt.blocked_by.push(internal_hop(graph, lb));
                 attempts.push(attempt);
@@ -336,16 +353,7 @@ fn lb_attempts(
     let NodeData::LoadBalancer(l) = &node.data else {
         return Vec::new();
     };
-    let mut attempt = Attempt {
-        via: Via::Direct,
-        through: node.id.clone(),
-        listener_port: Some(port),
-        target_port: None,
-        reachable: false,
-        sources: Vec::new(),
-        path: Vec::new(),
-        blocked_by: Vec::new(),
-    };
+    let mut attempt = Attempt::start(Via::Direct, node.id.clone(), Some(port), None);
     if !l.is_internet_facing() {
         attempt.blocked_by.push(internal_hop(graph, lb));
         return vec![attempt];
