@@ -190,27 +190,15 @@ fn partial_data(gathered: Gathered, gaps: Vec<crate::model::Gap>) -> Data {
         .into_iter()
         .map(|(account, parts)| {
             // Regions as they came; the global answers join the first one.
-            let mut regions: Vec<(String, crate::source::import::read::MemoryFolder)> = Vec::new();
+            let mut regions = Vec::new();
             let mut global = None;
             for (region, folder) in parts {
                 match region {
                     Some(r) => regions.push((r, (*folder).clone())),
-                    None => global = Some(folder),
+                    None => global = Some((*folder).clone()),
                 }
             }
-            if let Some(g) = global {
-                match regions.first_mut() {
-                    Some((_, first)) => first.responses.extend(g.responses.clone()),
-                    None => regions.push(("us-east-1".to_string(), (*g).clone())),
-                }
-            }
-            crate::source::import::MemoryAccount {
-                account_id: account,
-                regions: regions
-                    .into_iter()
-                    .map(|(r, f)| (r, std::sync::Arc::new(f)))
-                    .collect(),
-            }
+            crate::source::collect::memory_account(account, regions, global, "us-east-1")
         })
         .collect();
     let imported = crate::source::import::import_partial(

@@ -511,11 +511,22 @@ pub async fn collect(
     Ok((imported, stats))
 }
 
-/// What one account's collection gathered.
-pub(crate) fn memory_account(
+/// What one account's collection gathered (or has so far): each region's
+/// answers, with the global ones (IAM, STS, Organizations) in the first
+/// region's folder as CloudMapper keeps them, or in `home` if no region has
+/// answered.
+pub fn memory_account(
     account: String,
-    regions: Vec<(String, MemoryFolder)>,
+    mut regions: Vec<(String, MemoryFolder)>,
+    global: Option<MemoryFolder>,
+    home: &str,
 ) -> MemoryAccount {
+    if let Some(global) = global {
+        match regions.first_mut() {
+            Some((_, first)) => first.responses.extend(global.responses),
+            None => regions.push((home.to_string(), global)),
+        }
+    }
     MemoryAccount {
         account_id: account,
         regions: regions.into_iter().map(|(r, m)| (r, Arc::new(m))).collect(),

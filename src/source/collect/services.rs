@@ -96,23 +96,8 @@ pub(crate) async fn account(
         tracing::error!("the account's global collection task failed: {e}");
         MemoryFolder::default()
     });
-    // IAM, STS and Organizations go with the first region, as CloudMapper
-    // keeps them in the default region's folder.
-    match folders.first_mut() {
-        Some((_, first)) => {
-            for (name, list) in global.responses {
-                first.responses.insert(name, list);
-            }
-        }
-        None => folders.push((
-            config
-                .region()
-                .map(|r| r.to_string())
-                .unwrap_or_else(|| "us-east-1".into()),
-            global,
-        )),
-    }
-    memory_account(account, folders)
+    let home = config.region().map_or("us-east-1", |r| r.as_ref());
+    memory_account(account, folders, Some(global), home)
 }
 
 /// The partition a region belongs to: credentials never cross partitions.
