@@ -478,7 +478,7 @@ async fn load_balancers(
 ) -> MemoryFolder {
     let svc = "elbv2";
     let mut folder = MemoryFolder::default();
-    let lbs = paged!(
+    let Some(lbs) = paged!(
         ctx,
         at,
         svc,
@@ -486,64 +486,65 @@ async fn load_balancers(
         c.describe_load_balancers(),
         load_balancers
     )
-    .await;
-    if let Some(lbs) = &lbs {
-        let json: Vec<Value> = lbs
-            .iter()
-            .map(|l| {
-                json!({
-                    "LoadBalancerArn": l.load_balancer_arn(), "LoadBalancerName": l.load_balancer_name(), "DNSName": l.dns_name(),
-                    "Scheme": l.scheme().map(|s| s.as_str()), "VpcId": l.vpc_id(), "State": {"Code": l.state().and_then(|s| s.code()).map(|c| c.as_str())},
-                    "Type": l.r#type().map(|t| t.as_str()), "IpAddressType": l.ip_address_type().map(|t| t.as_str()), "SecurityGroups": l.security_groups(),
-                    "AvailabilityZones": l.availability_zones().iter().map(|z| json!({
-                        "ZoneName": z.zone_name(), "SubnetId": z.subnet_id(),
-                        "LoadBalancerAddresses": z.load_balancer_addresses().iter().map(|a| json!({
-                            "IpAddress": a.ip_address(), "PrivateIPv4Address": a.private_ipv4_address(), "IPv6Address": a.ipv6_address()})).collect::<Vec<_>>(),
-                    })).collect::<Vec<_>>(),
-                })
+    .await
+    else {
+        return folder;
+    };
+    let json: Vec<Value> = lbs
+        .iter()
+        .map(|l| {
+            json!({
+                "LoadBalancerArn": l.load_balancer_arn(), "LoadBalancerName": l.load_balancer_name(), "DNSName": l.dns_name(),
+                "Scheme": l.scheme().map(|s| s.as_str()), "VpcId": l.vpc_id(), "State": {"Code": l.state().and_then(|s| s.code()).map(|c| c.as_str())},
+                "Type": l.r#type().map(|t| t.as_str()), "IpAddressType": l.ip_address_type().map(|t| t.as_str()), "SecurityGroups": l.security_groups(),
+                "AvailabilityZones": l.availability_zones().iter().map(|z| json!({
+                    "ZoneName": z.zone_name(), "SubnetId": z.subnet_id(),
+                    "LoadBalancerAddresses": z.load_balancer_addresses().iter().map(|a| json!({
+                        "IpAddress": a.ip_address(), "PrivateIPv4Address": a.private_ipv4_address(), "IPv6Address": a.ipv6_address()})).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
             })
-            .collect();
-        folder.put(
-            "elbv2-describe-load-balancers",
-            None,
-            json!({"LoadBalancers": json}),
-        );
-        // Listeners are listed per load balancer: the API has no other way.
-        let calls = lbs
-            .iter()
-            .filter_map(|l| l.load_balancer_arn())
-            .map(|arn| async move {
-                let listeners = paged!(
-                    ctx,
-                    at,
-                    svc,
-                    "describe-listeners",
-                    c.describe_listeners().load_balancer_arn(arn),
-                    listeners
-                )
-                .await;
-                (arn.to_string(), listeners)
-            });
-        for (arn, listeners) in join_all(calls).await {
-            if let Some(listeners) = listeners {
-                let json: Vec<Value> = listeners
-                    .iter()
-                    .map(|l| {
-                        json!({
-                            "ListenerArn": l.listener_arn(), "LoadBalancerArn": l.load_balancer_arn(), "Port": l.port(), "Protocol": l.protocol().map(|p| p.as_str()),
-                            "DefaultActions": l.default_actions().iter().map(|a| json!({
-                                "Type": a.r#type().map(|t| t.as_str()), "TargetGroupArn": a.target_group_arn(),
-                                "ForwardConfig": a.forward_config().map(|f| json!({"TargetGroups": f.target_groups().iter().map(|t| json!({"TargetGroupArn": t.target_group_arn()})).collect::<Vec<_>>()})),
-                            })).collect::<Vec<_>>(),
-                        })
+        })
+        .collect();
+    folder.put(
+        "elbv2-describe-load-balancers",
+        None,
+        json!({"LoadBalancers": json}),
+    );
+    // Listeners are listed per load balancer: the API has no other way.
+    let calls = lbs
+        .iter()
+        .filter_map(|l| l.load_balancer_arn())
+        .map(|arn| async move {
+            let listeners = paged!(
+                ctx,
+                at,
+                svc,
+                "describe-listeners",
+                c.describe_listeners().load_balancer_arn(arn),
+                listeners
+            )
+            .await;
+            (arn.to_string(), listeners)
+        });
+    for (arn, listeners) in join_all(calls).await {
+        if let Some(listeners) = listeners {
+            let json: Vec<Value> = listeners
+                .iter()
+                .map(|l| {
+                    json!({
+                        "ListenerArn": l.listener_arn(), "LoadBalancerArn": l.load_balancer_arn(), "Port": l.port(), "Protocol": l.protocol().map(|p| p.as_str()),
+                        "DefaultActions": l.default_actions().iter().map(|a| json!({
+                            "Type": a.r#type().map(|t| t.as_str()), "TargetGroupArn": a.target_group_arn(),
+                            "ForwardConfig": a.forward_config().map(|f| json!({"TargetGroups": f.target_groups().iter().map(|t| json!({"TargetGroupArn": t.target_group_arn()})).collect::<Vec<_>>()})),
+                        })).collect::<Vec<_>>(),
                     })
-                    .collect();
-                folder.put(
-                    "elbv2-describe-listeners",
-                    Some(arn),
-                    json!({"Listeners": json}),
-                );
-            }
+                })
+                .collect();
+            folder.put(
+                "elbv2-describe-listeners",
+                Some(arn),
+                json!({"Listeners": json}),
+            );
         }
     }
     folder
@@ -557,7 +558,7 @@ async fn target_groups(
 ) -> MemoryFolder {
     let svc = "elbv2";
     let mut folder = MemoryFolder::default();
-    let tgs = paged!(
+    let Some(tgs) = paged!(
         ctx,
         at,
         svc,
@@ -565,55 +566,56 @@ async fn target_groups(
         c.describe_target_groups(),
         target_groups
     )
-    .await;
-    if let Some(tgs) = &tgs {
-        let json: Vec<Value> = tgs
-            .iter()
-            .map(|t| {
-                json!({
-                    "TargetGroupArn": t.target_group_arn(), "TargetGroupName": t.target_group_name(), "Protocol": t.protocol().map(|p| p.as_str()),
-                    "Port": t.port(), "TargetType": t.target_type().map(|x| x.as_str()), "VpcId": t.vpc_id(), "LoadBalancerArns": t.load_balancer_arns(),
-                })
+    .await
+    else {
+        return folder;
+    };
+    let json: Vec<Value> = tgs
+        .iter()
+        .map(|t| {
+            json!({
+                "TargetGroupArn": t.target_group_arn(), "TargetGroupName": t.target_group_name(), "Protocol": t.protocol().map(|p| p.as_str()),
+                "Port": t.port(), "TargetType": t.target_type().map(|x| x.as_str()), "VpcId": t.vpc_id(), "LoadBalancerArns": t.load_balancer_arns(),
             })
-            .collect();
-        folder.put(
-            "elbv2-describe-target-groups",
-            None,
-            json!({"TargetGroups": json}),
-        );
-        let calls = tgs
-            .iter()
-            .filter_map(|t| t.target_group_arn())
-            .map(|arn| async move {
-                let health = ctx
-                    .call(at, svc, "describe-target-health", async {
-                        c.describe_target_health()
-                            .target_group_arn(arn)
-                            .send()
-                            .await
-                            .map(|o| o.target_health_descriptions().to_vec())
-                            .map_err(|e| reason(&e))
+        })
+        .collect();
+    folder.put(
+        "elbv2-describe-target-groups",
+        None,
+        json!({"TargetGroups": json}),
+    );
+    let calls = tgs
+        .iter()
+        .filter_map(|t| t.target_group_arn())
+        .map(|arn| async move {
+            let health = ctx
+                .call(at, svc, "describe-target-health", async {
+                    c.describe_target_health()
+                        .target_group_arn(arn)
+                        .send()
+                        .await
+                        .map(|o| o.target_health_descriptions().to_vec())
+                        .map_err(|e| reason(&e))
+                })
+                .await;
+            (arn.to_string(), health)
+        });
+    for (arn, health) in join_all(calls).await {
+        if let Some(health) = health {
+            let json: Vec<Value> = health
+                .iter()
+                .map(|h| {
+                    json!({
+                        "Target": h.target().map(|t| json!({"Id": t.id(), "Port": t.port(), "AvailabilityZone": t.availability_zone()})),
+                        "TargetHealth": {"State": h.target_health().and_then(|s| s.state()).map(|s| s.as_str())},
                     })
-                    .await;
-                (arn.to_string(), health)
-            });
-        for (arn, health) in join_all(calls).await {
-            if let Some(health) = health {
-                let json: Vec<Value> = health
-                    .iter()
-                    .map(|h| {
-                        json!({
-                            "Target": h.target().map(|t| json!({"Id": t.id(), "Port": t.port(), "AvailabilityZone": t.availability_zone()})),
-                            "TargetHealth": {"State": h.target_health().and_then(|s| s.state()).map(|s| s.as_str())},
-                        })
-                    })
-                    .collect();
-                folder.put(
-                    "elbv2-describe-target-health",
-                    Some(arn),
-                    json!({"TargetHealthDescriptions": json}),
-                );
-            }
+                })
+                .collect();
+            folder.put(
+                "elbv2-describe-target-health",
+                Some(arn),
+                json!({"TargetHealthDescriptions": json}),
+            );
         }
     }
     folder
