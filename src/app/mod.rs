@@ -815,10 +815,21 @@ impl App {
         }
     }
 
+    /// Rows in the collection view, when it is the one shown (else 0: the
+    /// rows are not worth building on every key elsewhere).
+    fn collection_len(&self) -> usize {
+        match self.view() {
+            View::Collection { .. } => {
+                collection::rows(self.data.as_deref(), &self.collecting).len()
+            }
+            _ => 0,
+        }
+    }
+
     fn move_by(&mut self, delta: isize) {
         let data = self.data.clone();
         let overview_len = data.as_ref().map(|d| d.overview.len()).unwrap_or(0);
-        let collection_len = collection::rows(data.as_deref(), &self.collecting).len();
+        let collection_len = self.collection_len();
         let step = |cur: usize, len: usize| -> usize {
             (cur as isize)
                 .saturating_add(delta)
@@ -977,7 +988,7 @@ impl App {
                 }
                 // Row 0 is the border, row 1 the column titles.
                 let row = usize::from(m.row.saturating_sub(main.y + 2));
-                let collection_len = collection::rows(self.data.as_deref(), &self.collecting).len();
+                let collection_len = self.collection_len();
                 match self.view_mut() {
                     View::List(l) => {
                         let target = l.offset + row;
