@@ -44,9 +44,6 @@ pub struct ReadRow {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CollectProgress {
     pub accounts: usize,
-    pub running: usize,
-    pub finished: usize,
-    pub gaps: usize,
     /// The last thing that happened, in words.
     pub last: String,
     /// Each (account, region, service) read, as it goes.
@@ -68,7 +65,6 @@ impl CollectProgress {
                 region,
                 service,
             } => {
-                self.running += 1;
                 self.reads
                     .insert((account, region, service.to_string()), ReadState::Reading);
             }
@@ -78,8 +74,6 @@ impl CollectProgress {
                 service,
                 ..
             } => {
-                self.running = self.running.saturating_sub(1);
-                self.finished += 1;
                 self.last = format!(
                     "{account} {} {service} done",
                     region.as_deref().unwrap_or("global")
@@ -88,7 +82,6 @@ impl CollectProgress {
                     .insert((account, region, service.to_string()), ReadState::Done);
             }
             Progress::Gap(g) => {
-                self.gaps += 1;
                 self.last = format!("gap: {g}");
                 self.gap_list.push(g);
             }
@@ -105,14 +98,18 @@ impl CollectProgress {
 
     /// "2 accounts, 5 of 9 service reads done, 1 gap".
     pub fn summary(&self) -> String {
+        let done = self
+            .reads
+            .values()
+            .filter(|s| **s == ReadState::Done)
+            .count();
+        let gaps = self.gap_list.len();
         format!(
-            "{} account{}, {} of {} service reads done, {} gap{}",
+            "{} account{}, {done} of {} service reads done, {gaps} gap{}",
             self.accounts,
             if self.accounts == 1 { "" } else { "s" },
-            self.finished,
-            self.finished + self.running,
-            self.gaps,
-            if self.gaps == 1 { "" } else { "s" }
+            self.reads.len(),
+            if gaps == 1 { "" } else { "s" }
         )
     }
 }

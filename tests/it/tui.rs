@@ -664,7 +664,10 @@ fn the_collection_view_shows_each_gap_with_why_and_the_live_progress() {
     command(&mut a, "gaps");
     assert!(matches!(a.view(), View::Collection { .. }));
     let s = screen(&a);
-    assert!(s.contains("collection (live)"), "{s}");
+    assert!(
+        s.contains("collection (live): 1 account, 1 of 2 service reads done, 1 gap"),
+        "{s}"
+    );
     let line = |needle: &str| {
         s.lines()
             .find(|l| l.contains(needle))
