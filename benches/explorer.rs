@@ -17,7 +17,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use skyhound::app::data::Data;
 use skyhound::app::keymap::Keymap;
 use skyhound::app::{App, Event, View};
-use skyhound::ui::theme::Theme;
+use skyhound::theme::Theme;
 
 #[global_allocator]
 static ALLOCATED: PeakAlloc = PeakAlloc;
@@ -67,9 +67,12 @@ fn main() {
         first
     );
     let t = Instant::now();
-    let found = skyhound::analysis::exposures(&shared);
+    let analysis = skyhound::analysis::analyse(&shared);
     drop(shared);
-    app.update(Event::Analysed(found));
+    app.update(Event::Analysed {
+        generation: 0,
+        analysis: Box::new(analysis),
+    });
     terminal
         .draw(|f| skyhound::ui::draw(f, &app))
         .expect("draw");

@@ -114,6 +114,31 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Every finding of every check (exposure, posture), worst first, with
+    /// its evidence and remediation
+    Findings {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+        /// Only this check's findings (see `skyhound checks --list`)
+        #[arg(long, value_name = "ID")]
+        check: Option<String>,
+        /// Only findings of this severity or worse: critical, high, medium, low
+        #[arg(long, value_name = "SEVERITY")]
+        severity: Option<String>,
+        /// Exit with code 3 when a finding of this severity or worse remains
+        #[arg(long, value_name = "SEVERITY")]
+        fail_on: Option<String>,
+    },
+    /// The checks skyhound runs; with --list, the registry itself
+    Checks {
+        /// List every check: id, default severity, epic, what it looks for
+        #[arg(long)]
+        list: bool,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// Collect from AWS (read-only) and write a snapshot; progress on stderr
     Collect {
         /// The snapshot file to write

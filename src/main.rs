@@ -12,6 +12,7 @@ use clap::Parser;
 use cli::{Cli, Command, Input};
 use skyhound::graph::snapshot;
 use skyhound::load::{Loaded, Source, load};
+use skyhound::model::Severity;
 use skyhound::model::network::Protocol;
 use skyhound::report;
 use skyhound::source::collect::{CollectOptions, Progress, Stats};
@@ -194,7 +195,7 @@ fn explore(input: &Input) -> Result<()> {
         .clone()
         .or(config.theme.clone())
         .unwrap_or_else(|| "dark".to_string());
-    let theme = skyhound::ui::theme::Theme::load(&theme_name, config_dir.as_deref(), no_color)?;
+    let theme = skyhound::theme::Theme::load(&theme_name, config_dir.as_deref(), no_color)?;
     let keymap = skyhound::app::keymap::Keymap::with_overrides(&config.keys)
         .map_err(|e| anyhow::anyhow!("config file: {e}"))?;
     let label = match &source {
@@ -249,7 +250,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if json {
                 print_json(&serde_json::to_value(&found)?)?;
             } else {
-                print!("{}", report::exposure_text(&found));
+                print!("{}", report::exposure_text(&loaded.graph, &found));
             }
             if fail_on_exposure && !found.is_empty() {
                 return Ok(ExitCode::from(3));
@@ -283,6 +284,60 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 print_json(&report::explain_json(g, id, &answers))?;
             } else {
                 print!("{}", report::explain_text(g, id, &answers));
+            }
+        }
+        Some(Command::Findings {
+            json,
+            check,
+            severity,
+            fail_on,
+        }) => {
+            if let Some(c) = &check {
+                if skyhound::analysis::checks::find(c).is_none() {
+                    let ids: Vec<&str> = skyhound::analysis::checks::ALL
+                        .iter()
+                        .map(|c| c.id)
+                        .collect();
+                    bail!("no check {c:?}; the checks are: {}", ids.join(", "));
+                }
+            }
+            let severity = severity
+                .as_deref()
+                .map(str::parse::<Severity>)
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
+            let fail_on = fail_on
+                .as_deref()
+                .map(str::parse::<Severity>)
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
+            let loaded = open(&cli.input)?;
+            let analysis = skyhound::analysis::analyse(&loaded.graph);
+            let filter = report::FindingFilter { check, severity };
+            let kept: Vec<&skyhound::analysis::Finding> = analysis
+                .findings
+                .iter()
+                .filter(|f| filter.keeps(f))
+                .collect();
+            if json {
+                print_json(&serde_json::to_value(&kept)?)?;
+            } else {
+                print!("{}", report::findings_text(&kept));
+            }
+            if let Some(s) = fail_on {
+                let failing = kept.iter().any(|f| {
+                    f.severity >= s && f.status == skyhound::analysis::finding::Status::Fail
+                });
+                if failing {
+                    return Ok(ExitCode::from(3));
+                }
+            }
+        }
+        Some(Command::Checks { list: _, json }) => {
+            if json {
+                print_json(&serde_json::to_value(skyhound::analysis::checks::ALL)?)?;
+            } else {
+                print!("{}", report::checks_text());
             }
         }
         Some(Command::Collect { out }) => {

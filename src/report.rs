@@ -7,8 +7,10 @@ use std::fmt::Write;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::analysis::checks::{self, internet};
+use crate::analysis::finding::{Finding, Status};
 use crate::graph::{Graph, NodeId};
-use crate::model::{NodeData, NodeKind};
+use crate::model::{NodeData, NodeKind, Severity};
 
 /// Counts by kind for each region of one account (`None`: global).
 type AccountRows = Vec<(Option<String>, BTreeMap<NodeKind, usize>)>;
@@ -22,18 +24,7 @@ fn plural(n: usize, kind: NodeKind) -> String {
 }
 
 fn account_label(graph: &Graph, account: &str) -> String {
-    let name = graph
-        .by_id(account)
-        .map(|id| graph.node(id))
-        .and_then(|n| match &n.data {
-            NodeData::Account(a) => n.name.clone().or_else(|| a.aliases.first().cloned()),
-            _ => None,
-        });
-    match (account, name) {
-        ("aws", _) => "aws (AWS managed)".to_string(),
-        (a, Some(n)) => format!("{a} ({n})"),
-        (a, None) => a.to_string(),
-    }
+    crate::labels::account_with_name(graph, account)
 }
 
 /// The summary: where the data came from, counts by kind per account and
@@ -201,12 +192,13 @@ pub fn relations(graph: &Graph, id: NodeId) -> Vec<Relation> {
 
 pub fn show_json(graph: &Graph, id: NodeId) -> Value {
     let node = graph.node(id);
-    let mut v = json!({ "resource": node, "relationships": relations(graph, id) });
+    let analysis = crate::analysis::analyse(graph);
+    let findings: Vec<&Finding> = analysis.findings.iter().filter(|f| f.node == id).collect();
+    let mut v =
+        json!({ "resource": node, "relationships": relations(graph, id), "findings": findings });
     if is_endpoint(node.kind()) {
-        let exposures: Vec<crate::analysis::Exposure> = crate::analysis::exposures(graph)
-            .into_iter()
-            .filter(|e| e.resource == node.id)
-            .collect();
+        let exposures: Vec<&crate::analysis::Exposure> =
+            analysis.exposures.iter().filter(|e| e.node == id).collect();
         v["exposures"] = serde_json::to_value(exposures).unwrap_or(Value::Null);
         v["lateral"] = serde_json::to_value(crate::analysis::lateral::lateral(graph, id))
             .unwrap_or(Value::Null);
@@ -274,27 +266,32 @@ pub fn show_text(graph: &Graph, id: NodeId) -> String {
             r.id
         );
     }
+    let analysis = crate::analysis::analyse(graph);
+    let posture: Vec<&Finding> = analysis
+        .findings
+        .iter()
+        .filter(|f| f.node == id && f.check != internet::CHECK.id)
+        .collect();
+    if !posture.is_empty() {
+        let _ = writeln!(out, "\nfindings ({})", posture.len());
+        for f in posture {
+            finding_lines(&mut out, f);
+        }
+    }
     if is_endpoint(n.kind()) {
-        let exposures: Vec<crate::analysis::Exposure> = crate::analysis::exposures(graph)
-            .into_iter()
-            .filter(|e| e.resource == n.id)
-            .collect();
+        let exposures: Vec<&crate::analysis::Exposure> =
+            analysis.exposures.iter().filter(|e| e.node == id).collect();
         if exposures.is_empty() {
             let _ = writeln!(out, "\ninternet exposure: none");
         } else {
             let _ = writeln!(out, "\ninternet exposure ({})", exposures.len());
             for e in &exposures {
-                let via = e
-                    .load_balancer
-                    .as_deref()
-                    .map(|lb| {
-                        format!(
-                            " via {} -> port {}",
-                            lb.rsplit('/').nth(1).unwrap_or(lb),
-                            e.target_port.unwrap_or(0)
-                        )
-                    })
-                    .unwrap_or_default();
+                let via = match e.via {
+                    crate::analysis::Via::Direct => String::new(),
+                    crate::analysis::Via::LoadBalancer => {
+                        format!(" {}", crate::labels::via(graph, e))
+                    }
+                };
                 let _ = writeln!(out, "  {} open to {}{via}", e.service(), e.sources_label());
             }
         }
@@ -319,7 +316,7 @@ pub fn show_text(graph: &Graph, id: NodeId) -> String {
 }
 
 /// The exposure list as a table, most open first within each resource.
-pub fn exposure_text(found: &[crate::analysis::Exposure]) -> String {
+pub fn exposure_text(graph: &Graph, found: &[crate::analysis::Exposure]) -> String {
     let mut out = String::new();
     if found.is_empty() {
         let _ = writeln!(out, "nothing is reachable from the internet");
@@ -333,27 +330,12 @@ pub fn exposure_text(found: &[crate::analysis::Exposure]) -> String {
         "RESOURCE", "NAME", "ACCOUNT", "REGION", "OPEN", "TO"
     );
     for e in found {
-        let via = match &e.load_balancer {
-            Some(lb) => format!(
-                "load balancer {} -> port {}",
-                lb.rsplit('/').nth(1).unwrap_or(lb),
-                e.target_port.unwrap_or(0)
-            ),
-            None => "direct".to_string(),
-        };
-        let short = if e.resource.starts_with("arn:") {
-            e.resource
-                .rsplit('/')
-                .nth(1)
-                .unwrap_or(&e.resource)
-                .to_string()
-        } else {
-            e.resource.clone()
-        };
+        let via = crate::labels::via(graph, e);
+        let via = via.strip_prefix("via ").unwrap_or(&via);
         let _ = writeln!(
             out,
             "{:<24} {:<26} {:<13} {:<15} {:<18} {:<30} {via}",
-            short,
+            crate::labels::short_id(&e.resource),
             e.name.as_deref().unwrap_or("-"),
             e.account,
             e.region.as_deref().unwrap_or("-"),
@@ -372,11 +354,13 @@ pub fn exposure_text(found: &[crate::analysis::Exposure]) -> String {
 
 fn hop_lines(out: &mut String, hops: &[crate::analysis::Hop], indent: &str) {
     for h in hops {
-        let kind = serde_json::to_value(h.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        let _ = writeln!(out, "{indent}{kind:<18} {:<24} {}", h.id, h.detail);
+        let _ = writeln!(
+            out,
+            "{indent}{:<18} {:<24} {}",
+            h.kind.label(),
+            h.id,
+            h.detail
+        );
     }
 }
 
@@ -460,4 +444,107 @@ pub fn explain_json(graph: &Graph, id: NodeId, answers: &[crate::analysis::Expla
         "blocked_by": blocked,
         "answers": answers,
     })
+}
+
+/// One finding as text: the title, the evidence and what to do.
+fn finding_lines(out: &mut String, f: &Finding) {
+    let status = match f.status {
+        Status::Fail => "",
+        Status::Unknown => " (unknown: not collected)",
+    };
+    let name = f
+        .name
+        .as_deref()
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "  [{}] {}{name}: {}{status}",
+        f.severity.label().to_uppercase(),
+        f.resource,
+        f.title
+    );
+    for e in &f.evidence {
+        let _ = writeln!(out, "      evidence: {}", e.describe());
+    }
+    let _ = writeln!(out, "      fix: {}", f.remediation.text);
+    for c in &f.remediation.commands {
+        let _ = writeln!(out, "        $ {c}");
+    }
+}
+
+/// Which findings a person asked for.
+#[derive(Debug, Clone, Default)]
+pub struct FindingFilter {
+    pub check: Option<String>,
+    /// This severity or worse.
+    pub severity: Option<Severity>,
+}
+
+impl FindingFilter {
+    pub fn keeps(&self, f: &Finding) -> bool {
+        self.check.as_deref().is_none_or(|c| c == f.check)
+            && self.severity.is_none_or(|s| f.severity >= s)
+    }
+}
+
+/// Every finding, worst first, grouped under its check.
+pub fn findings_text(findings: &[&Finding]) -> String {
+    let mut out = String::new();
+    if findings.is_empty() {
+        let _ = writeln!(out, "no findings");
+        return out;
+    }
+    let mut by_check: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in findings {
+        by_check.entry(f.check).or_default().push(f);
+    }
+    for c in checks::ALL {
+        let Some(list) = by_check.get(c.id) else {
+            continue;
+        };
+        let _ = writeln!(out, "{} ({}): {}", c.id, list.len(), c.title);
+        for f in list {
+            finding_lines(&mut out, f);
+        }
+        let _ = writeln!(out);
+    }
+    let mut counts: BTreeMap<Severity, usize> = BTreeMap::new();
+    for f in findings {
+        *counts.entry(f.severity).or_default() += 1;
+    }
+    let by_severity: Vec<String> = counts
+        .iter()
+        .rev()
+        .map(|(s, n)| format!("{n} {}", s.label()))
+        .collect();
+    let _ = writeln!(
+        out,
+        "{} findings: {}",
+        findings.len(),
+        by_severity.join(", ")
+    );
+    out
+}
+
+/// The check registry as a table.
+pub fn checks_text() -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<24} {:<9} {:<24} TITLE: WHAT IT LOOKS FOR",
+        "CHECK", "SEVERITY", "EPIC"
+    );
+    for c in checks::ALL {
+        let _ = writeln!(
+            out,
+            "{:<24} {:<9} {:<24} {}: {}",
+            c.id,
+            c.severity.label(),
+            c.epic.label(),
+            c.title,
+            c.description
+        );
+    }
+    out
 }

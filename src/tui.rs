@@ -7,6 +7,8 @@
 
 use std::io::{Write, stdout};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use base64::Engine;
@@ -50,7 +52,11 @@ pub async fn run(
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
     spawn_input(tx.clone());
     let loader = tx.clone();
+    // Every build of the data takes the next generation; the final one is
+    // taken last, so no partial build can be newer.
+    let generations = Arc::new(AtomicU64::new(1));
     if let Source::Live(opts) = source {
+        let partial_generations = generations.clone();
         // Collect in the background; progress shows in the header.
         let (ptx, mut prx) = mpsc::unbounded_channel();
         let progress = tx.clone();
@@ -76,11 +82,14 @@ pub async fn run(
                     // Rebuild at most twice a second; the final result follows anyway.
                     if last_build.elapsed() > Duration::from_millis(500) {
                         last_build = std::time::Instant::now();
+                        // The folders are shared, not copied.
                         let snapshot = gathered.clone();
                         let gaps = gaps.clone();
                         let sender = progress.clone();
+                        let generation = partial_generations.fetch_add(1, Ordering::SeqCst);
                         tokio::task::spawn_blocking(move || {
-                            let data = partial_data(snapshot, gaps);
+                            let mut data = partial_data(snapshot, gaps);
+                            data.generation = generation;
                             let _ = sender.send(Event::Partial(Box::new(data)));
                         });
                     }
@@ -97,20 +106,26 @@ pub async fn run(
                 Ok(l) => {
                     let mut problems = l.problems;
                     problems.extend(l.warnings);
+                    let generation = generations.fetch_add(1, Ordering::SeqCst);
                     let data = tokio::task::spawn_blocking(move || {
-                        Box::new(Data::loaded(l.graph, problems))
+                        let mut d = Data::loaded(l.graph, problems);
+                        d.generation = generation;
+                        Box::new(d)
                     })
                     .await;
                     match data {
                         Ok(d) => {
                             let graph = d.graph.clone();
                             let _ = loader.send(Event::Loaded(Ok(d)));
-                            let found = tokio::task::spawn_blocking(move || {
-                                crate::analysis::exposures(&graph)
+                            let analysis = tokio::task::spawn_blocking(move || {
+                                crate::analysis::analyse(&graph)
                             })
                             .await
                             .unwrap_or_default();
-                            let _ = loader.send(Event::Analysed(found));
+                            let _ = loader.send(Event::Analysed {
+                                generation,
+                                analysis: Box::new(analysis),
+                            });
                         }
                         Err(e) => {
                             let _ = loader.send(Event::Loaded(Err(e.to_string())));
@@ -153,6 +168,15 @@ pub async fn run(
                         let _ = back.send(job.run());
                     });
                 }
+                Effect::LoadTheme { name, monochrome } => {
+                    let theme = crate::theme::Theme::load(
+                        &name,
+                        crate::config::config_dir().as_deref(),
+                        monochrome,
+                    )
+                    .map_err(|e| e.to_string());
+                    let _ = tx.send(Event::ThemeLoaded(theme));
+                }
                 Effect::Export(doc) => {
                     let said = match write_export(&export_dir, &doc) {
                         Ok((md, json)) => Message::info(format!(
@@ -180,7 +204,7 @@ type Gathered = std::collections::BTreeMap<
     String,
     Vec<(
         Option<String>,
-        std::sync::Arc<crate::source::import::read::MemoryFolder>,
+        Arc<crate::source::import::read::MemoryFolder>,
     )>,
 >;
 
@@ -194,8 +218,8 @@ fn partial_data(gathered: Gathered, gaps: Vec<crate::model::Gap>) -> Data {
             let mut global = None;
             for (region, folder) in parts {
                 match region {
-                    Some(r) => regions.push((r, (*folder).clone())),
-                    None => global = Some((*folder).clone()),
+                    Some(r) => regions.push((r, folder)),
+                    None => global = Some(folder),
                 }
             }
             crate::source::collect::memory_account(account, regions, global, "us-east-1")
@@ -228,18 +252,25 @@ fn spawn_load(loader: mpsc::UnboundedSender<Event>, source: Source, opts: Import
             elapsed_ms = started.elapsed().as_millis() as u64,
             "data loaded"
         );
-        // Show what is loaded at once; the exposure analysis follows.
-        let graph = result.as_ref().ok().map(|d| d.graph.clone());
+        // Show what is loaded at once; the analysis follows.
+        let graph = result
+            .as_ref()
+            .ok()
+            .map(|d| (d.graph.clone(), d.generation));
         let _ = loader.send(Event::Loaded(result));
-        if let Some(graph) = graph {
+        if let Some((graph, generation)) = graph {
             let started = std::time::Instant::now();
-            let found = crate::analysis::exposures(&graph);
+            let analysis = crate::analysis::analyse(&graph);
             tracing::info!(
                 elapsed_ms = started.elapsed().as_millis() as u64,
-                exposures = found.len(),
-                "exposure analysed"
+                exposures = analysis.exposures.len(),
+                findings = analysis.findings.len(),
+                "analysed"
             );
-            let _ = loader.send(Event::Analysed(found));
+            let _ = loader.send(Event::Analysed {
+                generation,
+                analysis: Box::new(analysis),
+            });
         }
     });
 }

@@ -96,7 +96,7 @@ pub fn explain(
     port: u16,
     source: Option<IpAddr>,
 ) -> Result<Explanation, ExplainError> {
-    if protocol == Protocol::All {
+    if matches!(protocol, Protocol::All | Protocol::Other) {
         return Err(ExplainError::AllProtocols);
     }
     let n = graph.node(node);
@@ -177,7 +177,7 @@ pub fn explain_all(
     };
     for ep in &endpoints {
         for (p, iv) in engine.intervals(&ep.groups, &ep.site) {
-            if p != Protocol::All {
+            if p != Protocol::Other {
                 asks.insert((p, iv.from));
             }
         }

@@ -15,7 +15,7 @@ use super::hops::{
 };
 use crate::graph::{Graph, NodeId};
 use crate::model::network::{PortRange, Protocol};
-use crate::model::{EdgeKind, NodeData, NodeKind, Severity};
+use crate::model::{EdgeKind, NodeData, NodeKind};
 
 /// How the internet reaches the resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -36,9 +36,9 @@ pub struct Exposure {
     pub account: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    /// `tcp`, `udp`, `icmp`, `icmpv6`, `all`, `other` (any other protocol)
-    /// or a protocol number.
-    pub protocol: String,
+    /// `tcp`, `udp`, `icmp`, `icmpv6`, `all` (every protocol and port),
+    /// `other` (every protocol but those four) or a protocol number.
+    pub protocol: Protocol,
     /// Ports for TCP/UDP (the listener's, via a load balancer); ICMP types for ICMP.
     pub from_port: u16,
     pub to_port: u16,
@@ -57,59 +57,26 @@ pub struct Exposure {
     pub path: Vec<Hop>,
     #[serde(skip)]
     pub source_set: Addrs,
+    /// The graph's node for `resource`.
+    #[serde(skip)]
+    pub node: NodeId,
 }
 
 impl Exposure {
     /// "tcp 22", "all traffic", "icmp type 8".
     pub fn service(&self) -> String {
-        let ports = if self.from_port == self.to_port {
-            self.from_port.to_string()
-        } else {
-            format!("{}-{}", self.from_port, self.to_port)
-        };
-        match self.protocol.as_str() {
-            "all" => "all traffic".to_string(),
-            "other" => "other protocols".to_string(),
-            "icmp" | "icmpv6" if self.from_port == 0 && self.to_port == 255 => {
+        let ports = PortRange::new(self.from_port, self.to_port);
+        match self.protocol {
+            Protocol::All => "all traffic".to_string(),
+            Protocol::Other => "other protocols".to_string(),
+            Protocol::Icmp | Protocol::Icmpv6 if ports == PortRange::new(0, 255) => {
                 format!("{} all types", self.protocol)
             }
-            "icmp" | "icmpv6" => format!("{} type {ports}", self.protocol),
-            "tcp" | "udp" if self.from_port == 0 && self.to_port == 65535 => {
+            Protocol::Icmp | Protocol::Icmpv6 => format!("{} type {ports}", self.protocol),
+            Protocol::Tcp | Protocol::Udp if ports == PortRange::ALL => {
                 format!("{} all ports", self.protocol)
             }
             p => format!("{p} {ports}"),
-        }
-    }
-
-    /// How bad this is: anything open to the world on an administration or
-    /// database port (or all traffic) is critical; other ports open to the
-    /// world are high, except web ports on or behind a load balancer (low:
-    /// that is its job) or on an instance (medium); ports open to narrower ranges are
-    /// medium when they administer or store, else low.
-    pub fn severity(&self) -> Severity {
-        const SENSITIVE: &[u16] = &[
-            22, 23, 135, 139, 445, 1433, 1521, 2375, 2376, 3306, 3389, 5432, 5900, 5984, 6379,
-            7001, 8020, 9042, 9200, 9300, 11211, 27017, 50070,
-        ];
-        let all = self.protocol == "all";
-        let sensitive = all
-            || SENSITIVE
-                .iter()
-                .any(|p| (self.from_port..=self.to_port).contains(p))
-            || (self.protocol == "tcp" && self.to_port - self.from_port > 1000);
-        let web = (self.protocol == "tcp")
-            && [80u16, 443, 8080, 8443].contains(&self.from_port)
-            && self.from_port == self.to_port;
-        match (self.world, sensitive) {
-            (true, true) => Severity::Critical,
-            // A load balancer serving the web, and what it serves it from.
-            (true, false) if web && (self.interface.is_none() || self.via == Via::LoadBalancer) => {
-                Severity::Low
-            }
-            (true, false) if web => Severity::Medium,
-            (true, false) => Severity::High,
-            (false, true) => Severity::Medium,
-            (false, false) => Severity::Low,
         }
     }
 
@@ -136,13 +103,6 @@ impl Exposure {
                 list.join(", ")
             }
         }
-    }
-}
-
-pub fn protocol_label(p: Protocol) -> String {
-    match p {
-        Protocol::All => "other".to_string(),
-        p => p.to_string(),
     }
 }
 
@@ -418,7 +378,7 @@ impl<'g> Engine<'g> {
                                 Protocol::Udp,
                                 Protocol::Icmp,
                                 Protocol::Icmpv6,
-                                Protocol::All,
+                                Protocol::Other,
                             ]),
                             p => {
                                 classes.insert(p);
@@ -436,7 +396,7 @@ impl<'g> Engine<'g> {
                 Protocol::Udp,
                 Protocol::Icmp,
                 Protocol::Icmpv6,
-                Protocol::All,
+                Protocol::Other,
             ]);
         }
         let acl_entries: Vec<crate::model::network::NaclEntry> = site
@@ -565,7 +525,7 @@ impl<'g> Engine<'g> {
             .get(&ep.site.vpc_id)
             .map(|o| o.1.clone())
             .unwrap_or_else(|| not_internet(self.graph, ep.site.vpc_id.as_deref()));
-        let make = |p: String, iv: PortRange, set: Addrs, path: Vec<Hop>| Exposure {
+        let make = |p: Protocol, iv: PortRange, set: Addrs, path: Vec<Hop>| Exposure {
             resource: ep.resource.clone(),
             name: node.name.clone(),
             account: node.account.clone(),
@@ -581,13 +541,14 @@ impl<'g> Engine<'g> {
             interface: Some(ep.eni_id.clone()),
             path,
             source_set: set,
+            node: ep.resource_node,
         };
         if let Some(all) = collapse_all(&merged) {
-            return vec![make("all".into(), PortRange::ALL, all.0, all.1)];
+            return vec![make(Protocol::All, PortRange::ALL, all.0, all.1)];
         }
         merged
             .into_iter()
-            .map(|(p, iv, set, path)| make(protocol_label(p), iv, set, path))
+            .map(|(p, iv, set, path)| make(p, iv, set, path))
             .collect()
     }
 }
@@ -616,7 +577,7 @@ fn collapse_all(rows: &[(Protocol, PortRange, Addrs, Vec<Hop>)]) -> Option<(Addr
     let find = |p: Protocol| -> Vec<&(Protocol, PortRange, Addrs, Vec<Hop>)> {
         rows.iter().filter(|r| r.0 == p).collect()
     };
-    let other = find(Protocol::All);
+    let other = find(Protocol::Other);
     let [other] = other.as_slice() else {
         return None;
     };
@@ -862,7 +823,7 @@ impl Engine<'_> {
                 name: node.name.clone(),
                 account: node.account.clone(),
                 region: node.region.clone(),
-                protocol: protocol_label(lr.protocol),
+                protocol: lr.protocol,
                 from_port: lr.port,
                 to_port: lr.port,
                 sources: shown(&set, &outside),
@@ -873,6 +834,7 @@ impl Engine<'_> {
                 interface: None,
                 path: dedup(path),
                 source_set: set,
+                node: lb,
             });
         }
         out

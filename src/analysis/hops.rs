@@ -169,6 +169,23 @@ pub enum HopKind {
     NetworkInterface,
 }
 
+impl HopKind {
+    /// The component as the JSON names it: `security-group`.
+    pub fn label(self) -> &'static str {
+        match self {
+            HopKind::InternetGateway => "internet-gateway",
+            HopKind::RouteTable => "route-table",
+            HopKind::PublicAddress => "public-address",
+            HopKind::NetworkAcl => "network-acl",
+            HopKind::SecurityGroup => "security-group",
+            HopKind::LoadBalancer => "load-balancer",
+            HopKind::Listener => "listener",
+            HopKind::TargetGroup => "target-group",
+            HopKind::NetworkInterface => "network-interface",
+        }
+    }
+}
+
 /// One hop of a path, or one blocking component: which component, and the
 /// exact route, entry or rule.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -206,8 +223,9 @@ impl Pass {
     }
 }
 
-/// Protocols as exposure is computed for them: the five classes, where
-/// `Number` stands for any protocol other than tcp, udp, icmp and icmpv6.
+/// Protocols as exposure is computed for them: tcp, udp, icmp, icmpv6, a
+/// protocol number a rule names, and `Other` for every protocol beyond the
+/// four, which only an all-traffic rule opens.
 pub fn matches_protocol(rule: Protocol, asked: Protocol) -> bool {
     rule == Protocol::All || rule == asked
 }
@@ -218,7 +236,7 @@ pub fn port_space(p: Protocol) -> PortRange {
     match p {
         Protocol::Tcp | Protocol::Udp => PortRange::ALL,
         Protocol::Icmp | Protocol::Icmpv6 => PortRange::new(0, 255),
-        Protocol::All | Protocol::Number(_) => PortRange::single(0),
+        Protocol::All | Protocol::Number(_) | Protocol::Other => PortRange::single(0),
     }
 }
 
@@ -236,7 +254,7 @@ pub fn rule_ports(rule: &SgRule, asked: Protocol) -> Option<PortRange> {
             Some(t) if t >= 0 => u16::try_from(t.min(255)).ok().map(PortRange::single),
             _ => Some(PortRange::new(0, 255)),
         },
-        (Protocol::Number(_), _) => Some(PortRange::single(0)),
+        (Protocol::Number(_) | Protocol::Other, _) => Some(PortRange::single(0)),
     }
 }
 
@@ -254,7 +272,7 @@ pub fn entry_ports(e: &NaclEntry, asked: Protocol) -> Option<PortRange> {
                 .map(PortRange::single),
             _ => Some(PortRange::new(0, 255)),
         },
-        (Protocol::Number(_), _) => Some(PortRange::single(0)),
+        (Protocol::Number(_) | Protocol::Other, _) => Some(PortRange::single(0)),
     }
 }
 
@@ -270,6 +288,7 @@ fn entry_label(e: &NaclEntry) -> String {
             _ => format!("{} all types", e.protocol),
         },
         Protocol::Number(n) => format!("protocol {n}"),
+        Protocol::Other => "other protocols".to_string(),
     };
     let number = if e.is_default_deny() || e.rule_number == 32768 {
         "*".to_string()
@@ -743,7 +762,9 @@ impl AclCache {
                 ),
                 Protocol::Icmp => vec![PortRange::single(0)],
                 Protocol::Icmpv6 => vec![PortRange::single(129)],
-                Protocol::All | Protocol::Number(_) => vec![PortRange::single(0)],
+                Protocol::All | Protocol::Number(_) | Protocol::Other => {
+                    vec![PortRange::single(0)]
+                }
             };
             let mut pass = Pass::default();
             let mut denied_all: Option<Vec<(Addrs, Hop)>> = None;

@@ -1,12 +1,37 @@
 //! Analyses over the graph: pure functions, no I/O, each answer with its
-//! evidence.
+//! evidence. Every result a person acts on is a [`Finding`] of a check in
+//! the [`checks`] registry.
 
+pub mod checks;
 pub mod explain;
 pub mod exposure;
+pub mod finding;
 pub mod hops;
 pub mod ipset;
 pub mod lateral;
+pub mod posture;
 
 pub use explain::{Explanation, explain, explain_all};
 pub use exposure::{Exposure, Via, exposures};
+pub use finding::{Evidence, Finding, Remediation};
 pub use hops::{Hop, HopKind};
+
+use crate::graph::Graph;
+
+/// Every analysis of one graph: the exposures with their hop paths (for the
+/// why view) and every check's findings.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    pub exposures: Vec<Exposure>,
+    pub findings: Vec<Finding>,
+}
+
+/// Run every analysis over a graph.
+pub fn analyse(graph: &Graph) -> Analysis {
+    let exposures = exposures(graph);
+    let findings = checks::run(graph, &exposures);
+    Analysis {
+        exposures,
+        findings,
+    }
+}

@@ -1,24 +1,34 @@
-//! What the explorer shows, derived once from a loaded graph (in the
-//! background): exposures per resource, findings by severity, the overview
-//! and the finder's index.
+//! What the explorer shows, derived from a loaded graph: at once the
+//! overview's counts, GuardDuty findings and the finder's index; then, from
+//! the background analysis, every check's findings by resource.
+//!
+//! Each `Data` has a generation: a result computed for one generation is
+//! only ever applied to that generation (or, for data, to an older one).
+//! The analysis is set once into its own cell, through the shared value, so
+//! a background job holding the data (a sort) never makes it go missing.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use crate::analysis::{Exposure, exposures};
+use crate::analysis::checks::internet;
+use crate::analysis::finding::Status;
+use crate::analysis::{Analysis, Exposure, Finding, analyse};
 use crate::graph::{Graph, NodeId};
 use crate::model::{NodeData, NodeKind, Severity};
 
 use super::finder::Finder;
 
-/// A resource's exposures in one line.
+/// Which build of the data a value belongs to; later builds are larger.
+pub type Generation = u64;
+
+/// A resource's ways in from the internet, in one line.
 #[derive(Debug, Clone)]
 pub struct ResourceExposure {
     pub severity: Severity,
     pub count: usize,
     /// "tcp 22 open to the world (0.0.0.0/0)" for the worst one.
     pub summary: String,
-    /// Indices into `Data::exposures`.
+    /// Every way in, worst first: indices into `Analysis::exposures`.
     pub indices: Vec<usize>,
 }
 
@@ -29,21 +39,113 @@ pub struct OverviewRow {
     pub account_label: String,
     pub region: Option<String>,
     pub counts: BTreeMap<NodeKind, usize>,
-    pub exposed: BTreeMap<Severity, usize>,
+    /// GuardDuty findings by severity.
     pub findings: BTreeMap<Severity, usize>,
     pub gaps: usize,
 }
 
-pub struct Data {
-    /// Shared with the background analysis.
-    pub graph: Arc<Graph>,
-    /// Whether the exposure analysis has finished.
-    pub analysed: bool,
-    pub exposures: Vec<Exposure>,
+/// The analysis, with the indexes the views read.
+#[derive(Debug, Default)]
+pub struct Analysed {
+    pub analysis: Analysis,
+    /// Resources the internet reaches.
     pub exposed: HashMap<NodeId, ResourceExposure>,
     /// Exposed resources, worst first.
     pub exposed_order: Vec<NodeId>,
-    /// Findings, worst first, newest first within a severity.
+    /// Every finding of every check, by resource: indices into
+    /// `analysis.findings`, worst first.
+    pub by_resource: HashMap<NodeId, Vec<usize>>,
+    /// Exposed resources by severity, per account and region.
+    pub exposed_by_place: HashMap<(String, Option<String>), BTreeMap<Severity, usize>>,
+}
+
+impl Analysed {
+    pub fn new(graph: &Graph, analysis: Analysis) -> Analysed {
+        let mut exposed: HashMap<NodeId, ResourceExposure> = HashMap::new();
+        let mut order: Vec<(usize, Severity)> = analysis
+            .exposures
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (i, internet::severity(e)))
+            .collect();
+        // Worst first within each resource.
+        order.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        for (i, sev) in order {
+            let e = &analysis.exposures[i];
+            let entry = exposed.entry(e.node).or_insert_with(|| ResourceExposure {
+                severity: sev,
+                count: 0,
+                summary: internet::title(graph, e),
+                indices: Vec::new(),
+            });
+            entry.count += 1;
+            entry.indices.push(i);
+        }
+        let mut exposed_order: Vec<NodeId> = exposed.keys().copied().collect();
+        exposed_order.sort_by(|a, b| {
+            exposed[b].severity.cmp(&exposed[a].severity).then_with(|| {
+                graph
+                    .node(*a)
+                    .display_name()
+                    .cmp(graph.node(*b).display_name())
+            })
+        });
+        let mut by_resource: HashMap<NodeId, Vec<usize>> = HashMap::new();
+        for (i, f) in analysis.findings.iter().enumerate() {
+            by_resource.entry(f.node).or_default().push(i);
+        }
+        let mut exposed_by_place: HashMap<(String, Option<String>), BTreeMap<Severity, usize>> =
+            HashMap::new();
+        for (id, e) in &exposed {
+            let n = graph.node(*id);
+            *exposed_by_place
+                .entry((n.account.clone(), n.region.clone()))
+                .or_default()
+                .entry(e.severity)
+                .or_default() += 1;
+        }
+        Analysed {
+            analysis,
+            exposed,
+            exposed_order,
+            by_resource,
+            exposed_by_place,
+        }
+    }
+
+    /// The findings of every check on one resource, worst first.
+    pub fn findings_of(&self, id: NodeId) -> impl Iterator<Item = &Finding> {
+        self.by_resource
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.analysis.findings[*i])
+    }
+
+    /// A resource's failed posture findings (everything but exposure, which
+    /// has its own badge and view).
+    pub fn posture_of(&self, id: NodeId) -> impl Iterator<Item = &Finding> {
+        self.findings_of(id)
+            .filter(|f| f.check != internet::CHECK.id && f.status == Status::Fail)
+    }
+
+    /// The exposures of one resource, worst first.
+    pub fn exposures_of(&self, id: NodeId) -> impl Iterator<Item = &Exposure> {
+        self.exposed
+            .get(&id)
+            .into_iter()
+            .flat_map(|e| e.indices.iter())
+            .map(|i| &self.analysis.exposures[*i])
+    }
+}
+
+pub struct Data {
+    /// Set by whoever builds it; 0 unless several builds race.
+    pub generation: Generation,
+    /// Shared with the background analysis.
+    pub graph: Arc<Graph>,
+    analysed: OnceLock<Analysed>,
+    /// GuardDuty findings, worst first, newest first within a severity.
     pub findings: Vec<NodeId>,
     pub overview: Vec<OverviewRow>,
     pub finder: Finder,
@@ -51,32 +153,19 @@ pub struct Data {
     pub problems: Vec<String>,
 }
 
-pub fn account_label(graph: &Graph, account: &str) -> String {
-    match graph.by_id(account).map(|id| graph.node(id)) {
-        Some(n) => match &n.data {
-            NodeData::Account(a) => n
-                .name
-                .clone()
-                .or_else(|| a.aliases.first().cloned())
-                .unwrap_or_default(),
-            _ => String::new(),
-        },
-        None if account == "aws" => "AWS managed".to_string(),
-        None => String::new(),
-    }
-}
+/// Nothing exposed, for views shown before the analysis is in.
+static NOT_ANALYSED: OnceLock<Analysed> = OnceLock::new();
 
 impl Data {
-    /// Everything at once (tests, benchmarks, the command line).
+    /// Everything at once (tests, benchmarks, partial live builds).
     pub fn build(graph: Graph, problems: Vec<String>) -> Data {
-        let mut d = Data::loaded(graph, problems);
-        let found = exposures(&d.graph);
-        d.set_exposures(found);
+        let d = Data::loaded(graph, problems);
+        d.set_analysis(analyse(&d.graph));
         d
     }
 
-    /// What can be shown at once, before the exposure analysis: the
-    /// overview's counts, findings, the finder.
+    /// What can be shown at once, before the analysis: the overview's
+    /// counts, GuardDuty findings, the finder.
     pub fn loaded(graph: Graph, problems: Vec<String>) -> Data {
         let graph = Arc::new(graph);
         let mut findings: Vec<NodeId> = graph
@@ -92,15 +181,12 @@ impl Data {
             let (sb, tb) = key(b);
             sb.total_cmp(&sa).then(tb.cmp(&ta))
         });
-        let exposed = HashMap::new();
-        let overview = overview_rows(&graph, &exposed, &findings);
+        let overview = overview_rows(&graph, &findings);
         let finder = Finder::build(&graph);
         Data {
+            generation: 0,
             graph,
-            analysed: false,
-            exposures: Vec::new(),
-            exposed,
-            exposed_order: Vec::new(),
+            analysed: OnceLock::new(),
             findings,
             overview,
             finder,
@@ -108,46 +194,32 @@ impl Data {
         }
     }
 
-    /// Take in the exposure analysis's answer.
-    pub fn set_exposures(&mut self, exposures: Vec<Exposure>) {
-        let graph = &self.graph;
-        let mut exposed: HashMap<NodeId, ResourceExposure> = HashMap::new();
-        for (i, e) in exposures.iter().enumerate() {
-            let Some(id) = graph.by_id(&e.resource) else {
-                continue;
-            };
-            let sev = e.severity();
-            let summary = format!("{} open to {}", e.service(), e.sources_label());
-            let entry = exposed.entry(id).or_insert_with(|| ResourceExposure {
-                severity: sev,
-                count: 0,
-                summary: summary.clone(),
-                indices: Vec::new(),
-            });
-            entry.count += 1;
-            entry.indices.push(i);
-            if sev > entry.severity {
-                entry.severity = sev;
-                entry.summary = summary;
-            }
-        }
-        let mut exposed_order: Vec<NodeId> = exposed.keys().copied().collect();
-        exposed_order.sort_by(|a, b| {
-            exposed[b].severity.cmp(&exposed[a].severity).then_with(|| {
-                graph
-                    .node(*a)
-                    .display_name()
-                    .cmp(graph.node(*b).display_name())
-            })
-        });
-        self.overview = overview_rows(graph, &exposed, &self.findings);
-        self.exposures = exposures;
-        self.exposed = exposed;
-        self.exposed_order = exposed_order;
-        self.analysed = true;
+    /// Take in the analysis of this data's graph. Returns false if one was
+    /// already in (an analysis is computed once per generation).
+    pub fn set_analysis(&self, analysis: Analysis) -> bool {
+        self.analysed
+            .set(Analysed::new(&self.graph, analysis))
+            .is_ok()
     }
 
-    /// The worst severity of a finding node.
+    /// Whether the analysis has finished.
+    pub fn is_analysed(&self) -> bool {
+        self.analysed.get().is_some()
+    }
+
+    /// The analysis, or an empty one while it runs.
+    pub fn analysed(&self) -> &Analysed {
+        self.analysed
+            .get()
+            .unwrap_or_else(|| NOT_ANALYSED.get_or_init(Analysed::default))
+    }
+
+    /// A resource's exposure, if the internet reaches it.
+    pub fn exposure(&self, id: NodeId) -> Option<&ResourceExposure> {
+        self.analysed().exposed.get(&id)
+    }
+
+    /// The band of a GuardDuty finding node.
     pub fn finding_severity(&self, id: NodeId) -> Option<Severity> {
         match &self.graph.node(id).data {
             NodeData::GuardDutyFinding(f) => Some(f.severity_band()),
@@ -156,24 +228,14 @@ impl Data {
     }
 }
 
-fn overview_rows(
-    graph: &Graph,
-    exposed: &HashMap<NodeId, ResourceExposure>,
-    findings: &[NodeId],
-) -> Vec<OverviewRow> {
+fn overview_rows(graph: &Graph, findings: &[NodeId]) -> Vec<OverviewRow> {
     let mut rows: BTreeMap<(String, Option<String>), OverviewRow> = BTreeMap::new();
     for ((account, region), counts) in graph.counts() {
         let row = rows.entry((account.clone(), region.clone())).or_default();
-        row.account_label = account_label(graph, &account);
+        row.account_label = crate::labels::account_name(graph, &account);
         row.account = account;
         row.region = region;
         row.counts = counts;
-    }
-    for (id, e) in exposed {
-        let n = graph.node(*id);
-        if let Some(row) = rows.get_mut(&(n.account.clone(), n.region.clone())) {
-            *row.exposed.entry(e.severity).or_default() += 1;
-        }
     }
     for id in findings {
         let n = graph.node(*id);
@@ -189,7 +251,7 @@ fn overview_rows(
             .entry((gap.account.clone(), gap.region.clone()))
             .or_insert_with(|| OverviewRow {
                 account: gap.account.clone(),
-                account_label: account_label(graph, &gap.account),
+                account_label: crate::labels::account_name(graph, &gap.account),
                 region: gap.region.clone(),
                 ..OverviewRow::default()
             });

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use super::View;
 use super::data::Data;
 use super::view::{Scope, Tab, columns};
+use crate::analysis::checks::internet;
 
 /// Files to write: `<stem>.md` and `<stem>.json`.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +38,29 @@ fn slug(text: &str) -> String {
 
 fn md_cell(text: &str) -> String {
     text.replace('|', "\\|")
+}
+
+/// Every finding on the resource, worst first, with its evidence and what
+/// to do.
+fn findings_section(md: &mut String, findings: &[&crate::analysis::Finding]) {
+    if findings.is_empty() {
+        return;
+    }
+    let _ = writeln!(md, "## Findings\n");
+    for f in findings {
+        let _ = writeln!(
+            md,
+            "- **[{}] {}** `{}`",
+            f.severity.label().to_uppercase(),
+            md_cell(&f.title),
+            f.check
+        );
+        let _ = writeln!(md, "  - fix: {}", md_cell(&f.remediation.text));
+        for c in &f.remediation.commands {
+            let _ = writeln!(md, "  - `{c}`");
+        }
+    }
+    let _ = writeln!(md);
 }
 
 pub fn export(d: &Data, view: &View, scope: &Scope, now: DateTime<Utc>) -> Option<Export> {
@@ -113,11 +137,11 @@ pub fn export(d: &Data, view: &View, scope: &Scope, now: DateTime<Utc>) -> Optio
                 n.account,
                 n.region.as_deref().unwrap_or("global")
             );
-            let exposures: Vec<&crate::analysis::Exposure> = d
-                .exposed
-                .get(&r.node)
-                .map(|e| e.indices.iter().map(|i| &d.exposures[*i]).collect())
-                .unwrap_or_default();
+            let exposures: Vec<&crate::analysis::Exposure> =
+                d.analysed().exposures_of(r.node).collect();
+            let findings: Vec<&crate::analysis::Finding> =
+                d.analysed().findings_of(r.node).collect();
+            findings_section(&mut md, &findings);
             let json = match r.tab {
                 Tab::Why | Tab::Relations => {
                     if exposures.is_empty() {
@@ -128,33 +152,21 @@ pub fn export(d: &Data, view: &View, scope: &Scope, now: DateTime<Utc>) -> Optio
                     } else {
                         let _ = writeln!(md, "## Internet exposure\n");
                         for e in &exposures {
-                            let via = e
-                                .load_balancer
-                                .as_deref()
-                                .map(|lb| {
-                                    format!(
-                                        " via load balancer `{lb}` to port {}",
-                                        e.target_port.unwrap_or(0)
-                                    )
-                                })
-                                .unwrap_or_default();
                             let _ = writeln!(
                                 md,
-                                "### [{}] {} open to {}{via}\n",
-                                e.severity().label().to_uppercase(),
+                                "### [{}] {} open to {} {}\n",
+                                internet::severity(e).label().to_uppercase(),
                                 e.service(),
-                                e.sources_label()
+                                e.sources_label(),
+                                crate::labels::via(&d.graph, e)
                             );
                             let _ =
                                 writeln!(md, "| hop | component | detail |\n| --- | --- | --- |");
                             for h in &e.path {
-                                let kind = serde_json::to_value(h.kind)
-                                    .ok()
-                                    .and_then(|v| v.as_str().map(str::to_string))
-                                    .unwrap_or_default();
                                 let _ = writeln!(
                                     md,
-                                    "| {kind} | `{}` | {} |",
+                                    "| {} | `{}` | {} |",
+                                    h.kind.label(),
                                     h.id,
                                     md_cell(&h.detail)
                                 );
@@ -168,24 +180,26 @@ pub fn export(d: &Data, view: &View, scope: &Scope, now: DateTime<Utc>) -> Optio
                         for a in blocked {
                             let _ = writeln!(md, "- **{} {}** blocked by:", a.protocol, a.port);
                             for h in &a.blocked_by {
-                                let kind = serde_json::to_value(h.kind)
-                                    .ok()
-                                    .and_then(|v| v.as_str().map(str::to_string))
-                                    .unwrap_or_default();
-                                let _ =
-                                    writeln!(md, "  - {kind} `{}`: {}", h.id, md_cell(&h.detail));
+                                let _ = writeln!(
+                                    md,
+                                    "  - {} `{}`: {}",
+                                    h.kind.label(),
+                                    h.id,
+                                    md_cell(&h.detail)
+                                );
                             }
                         }
                     }
                     serde_json::to_string_pretty(
-                        &json!({"resource": n, "exposures": exposures, "explanations": r.answers}),
+                        &json!({"resource": n, "findings": findings, "exposures": exposures, "explanations": r.answers}),
                     )
                     .ok()?
                 }
                 Tab::Detail => {
                     let props = serde_json::to_string_pretty(&n.data).ok()?;
                     let _ = writeln!(md, "```json\n{props}\n```");
-                    serde_json::to_string_pretty(&json!({"resource": n})).ok()?
+                    serde_json::to_string_pretty(&json!({"resource": n, "findings": findings}))
+                        .ok()?
                 }
             };
             Some(Export {
@@ -257,7 +271,11 @@ pub fn export(d: &Data, view: &View, scope: &Scope, now: DateTime<Utc>) -> Optio
                     row.account,
                     row.account_label,
                     row.region.as_deref().unwrap_or("global"),
-                    sev(&row.exposed),
+                    sev(d
+                        .analysed()
+                        .exposed_by_place
+                        .get(&(row.account.clone(), row.region.clone()))
+                        .unwrap_or(&Default::default())),
                     sev(&row.findings),
                     row.gaps
                 );

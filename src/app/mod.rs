@@ -8,6 +8,7 @@ pub mod data;
 pub mod export;
 pub mod finder;
 pub mod keymap;
+pub mod layout;
 pub mod view;
 
 use std::sync::Arc;
@@ -20,12 +21,12 @@ use ratatui::layout::{Position, Rect};
 
 use crate::graph::NodeId;
 use crate::model::NodeKind;
-use crate::ui::layout::{Areas, areas};
-use crate::ui::theme::Theme;
+use crate::theme::Theme;
 use collection::CollectProgress;
 use data::Data;
 use finder::Hits;
 use keymap::{Action, Keymap};
+use layout::{Areas, areas};
 use view::{ListKind, ListView, Question, ResourceView, Scope, Tab};
 
 /// Something that happened.
@@ -33,14 +34,21 @@ pub enum Event {
     Key(KeyEvent),
     Mouse(MouseEvent),
     Resize(u16, u16),
-    /// The data finished loading (or failed).
+    /// The data finished loading (or failed): the final data, which no
+    /// partial build replaces.
     Loaded(Result<Box<Data>, String>),
-    /// The exposure analysis finished.
-    Analysed(Vec<crate::analysis::Exposure>),
+    /// The analysis of the data of one generation finished.
+    Analysed {
+        generation: data::Generation,
+        analysis: Box<crate::analysis::Analysis>,
+    },
+    /// A theme asked for with `:theme` was read (or could not be).
+    ThemeLoaded(Result<Theme, String>),
     /// Live collection made progress.
     Collecting(crate::source::collect::Progress),
     /// What live collection has gathered so far, built and analysed: the
-    /// views move over to it, keeping their places.
+    /// views move over to it, keeping their places, unless newer data (or
+    /// the final data) is already shown.
     Partial(Box<Data>),
     /// A background sort finished.
     Sorted {
@@ -64,6 +72,12 @@ pub enum Effect {
     /// Sort a long list off the input path; the answer comes back as
     /// `Event::Sorted`.
     Sort(SortJob),
+    /// Read a theme (built in, or a file in the config folder); the answer
+    /// comes back as `Event::ThemeLoaded`.
+    LoadTheme {
+        name: String,
+        monochrome: bool,
+    },
 }
 
 /// A list to sort in the background.
@@ -334,6 +348,16 @@ impl App {
             Event::Loaded(Ok(data)) => {
                 let n = data.graph.len();
                 let problems = data.problems.len();
+                if self
+                    .data
+                    .as_ref()
+                    .is_some_and(|d| d.generation > data.generation)
+                {
+                    tracing::warn!(
+                        "final data of generation {} is older than what is shown",
+                        data.generation
+                    );
+                }
                 // Views opened on partial data move over to the whole.
                 self.replace_data(Arc::from(data));
                 self.status = Status::Ready;
@@ -347,8 +371,20 @@ impl App {
                 }
                 Vec::new()
             }
-            Event::Analysed(found) => {
-                self.analysed(found);
+            Event::Analysed {
+                generation,
+                analysis,
+            } => {
+                self.analysed(generation, *analysis);
+                Vec::new()
+            }
+            Event::ThemeLoaded(Ok(theme)) => {
+                self.message = Some(Message::info(format!("theme {}", theme.name)));
+                self.theme = theme;
+                Vec::new()
+            }
+            Event::ThemeLoaded(Err(e)) => {
+                self.message = Some(Message::error(e));
                 Vec::new()
             }
             Event::Collecting(p) => {
@@ -356,7 +392,15 @@ impl App {
                 Vec::new()
             }
             Event::Partial(data) => {
-                self.replace_data(Arc::from(data));
+                // A partial build that finishes late must not replace the
+                // final data, nor a newer partial build.
+                let newer = self
+                    .data
+                    .as_ref()
+                    .is_none_or(|d| data.generation > d.generation);
+                if newer && matches!(self.status, Status::Loading { .. }) {
+                    self.replace_data(Arc::from(data));
+                }
                 Vec::new()
             }
             Event::Sorted { depth, list } => {
@@ -446,17 +490,15 @@ impl App {
         self.keep_selection_visible();
     }
 
-    /// Take in the analysis and refresh what shows it.
-    fn analysed(&mut self, found: Vec<crate::analysis::Exposure>) {
-        let Some(arc) = self.data.take() else { return };
-        let data = match Arc::try_unwrap(arc) {
-            Ok(mut d) => {
-                d.set_exposures(found);
-                Arc::new(d)
-            }
-            // Not shared outside the app; kept as it was if it ever is.
-            Err(arc) => arc,
+    /// Take in the analysis of one generation and refresh what shows it;
+    /// an analysis of other data than what is shown is dropped.
+    fn analysed(&mut self, generation: data::Generation, analysis: crate::analysis::Analysis) {
+        let Some(data) = self.data.clone() else {
+            return;
         };
+        if data.generation != generation || !data.set_analysis(analysis) {
+            return;
+        }
         let scope = self.scope.clone();
         for v in &mut self.stack {
             match v {
@@ -471,7 +513,7 @@ impl App {
                 View::Overview { .. } | View::Collection { .. } => {}
             }
         }
-        self.data = Some(data);
+        self.keep_selection_visible();
     }
 
     fn key(&mut self, k: KeyEvent) -> Vec<Effect> {
@@ -924,17 +966,12 @@ impl App {
                 self.scope.region = (!arg.is_empty() && arg != "all").then(|| arg.clone());
                 self.rescope();
             }
-            "theme" => match Theme::load(
-                &arg,
-                crate::config::config_dir().as_deref(),
-                self.theme.monochrome,
-            ) {
-                Ok(t) => {
-                    self.theme = t;
-                    self.message = Some(Message::info(format!("theme {arg}")));
-                }
-                Err(e) => self.message = Some(Message::error(e.to_string())),
-            },
+            "theme" => {
+                return vec![Effect::LoadTheme {
+                    name: arg,
+                    monochrome: self.theme.monochrome,
+                }];
+            }
             other => match command_kind(other) {
                 Some(kind) => self.open_list(kind),
                 None => {

@@ -9,7 +9,9 @@ use crate::model::network::Protocol;
 use crate::model::{NodeData, NodeKind, Severity};
 use crate::report::relations;
 
-use super::data::{Data, account_label};
+use super::data::Data;
+use crate::analysis::checks::internet;
+use crate::labels::{account_with_name, short_id};
 
 /// What a list lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,12 +56,7 @@ fn name(d: &Data, id: NodeId) -> String {
     d.graph.node(id).name.clone().unwrap_or_default()
 }
 fn ident(d: &Data, id: NodeId) -> String {
-    let n = d.graph.node(id);
-    if n.id.starts_with("arn:") {
-        n.id.rsplit(['/', ':']).next().unwrap_or(&n.id).to_string()
-    } else {
-        n.id.clone()
-    }
+    short_id(&d.graph.node(id).id).to_string()
 }
 fn account(d: &Data, id: NodeId) -> String {
     d.graph.node(id).account.clone()
@@ -73,22 +70,16 @@ fn region(d: &Data, id: NodeId) -> String {
 }
 /// The exposure badge: words, not only colour.
 pub fn badge(d: &Data, id: NodeId) -> String {
-    match d.exposed.get(&id) {
+    match d.exposure(id) {
         Some(e) => format!("OPEN {}", e.severity.label()),
         None => String::new(),
     }
 }
 fn badge_key(d: &Data, id: NodeId) -> SortKey {
-    SortKey::Number(
-        d.exposed
-            .get(&id)
-            .map(|e| e.severity as i64 + 1)
-            .unwrap_or(0),
-    )
+    SortKey::Number(d.exposure(id).map(|e| e.severity as i64 + 1).unwrap_or(0))
 }
 fn exposure_summary(d: &Data, id: NodeId) -> String {
-    d.exposed
-        .get(&id)
+    d.exposure(id)
         .map(|e| e.summary.clone())
         .unwrap_or_default()
 }
@@ -107,11 +98,18 @@ fn state(d: &Data, id: NodeId) -> String {
             .unwrap_or_default(),
         NodeData::Subnet(s) => s.cidr_block.map(|c| c.to_string()).unwrap_or_default(),
         NodeData::SecurityGroup(s) => format!("{} in / {} out", s.ingress.len(), s.egress.len()),
-        NodeData::IamUser(u) => match u.mfa_active {
-            Some(true) => "MFA".into(),
-            Some(false) => "no MFA".into(),
-            None => String::new(),
-        },
+        NodeData::IamUser(u) => {
+            let failing = d
+                .analysed()
+                .posture_of(id)
+                .any(|f| f.check == crate::analysis::posture::mfa::CHECK.id);
+            match (u.mfa_active, failing) {
+                (_, true) => "console password, no MFA".into(),
+                (Some(true), _) => "MFA".into(),
+                (Some(false), _) => "no MFA (no console password)".into(),
+                (None, _) => String::new(),
+            }
+        }
         NodeData::IamRole(r) => {
             let p = r.trust_policy.trusted_principals();
             p.iter()
@@ -289,14 +287,7 @@ impl Scope {
 
     pub fn label(&self, d: &Data) -> (String, String) {
         let account = match &self.account {
-            Some(a) => {
-                let l = account_label(&d.graph, a);
-                if l.is_empty() {
-                    a.clone()
-                } else {
-                    format!("{a} ({l})")
-                }
-            }
+            Some(a) => account_with_name(&d.graph, a),
             None => "all".to_string(),
         };
         (
@@ -357,7 +348,7 @@ impl ListView {
                 .filter(|(_, n)| n.kind() != NodeKind::Region)
                 .map(|(id, _)| id)
                 .collect(),
-            ListKind::Exposed => d.exposed_order.clone(),
+            ListKind::Exposed => d.analysed().exposed_order.clone(),
             ListKind::Findings => d.findings.clone(),
         };
         let cols = columns(self.kind);
@@ -634,8 +625,7 @@ pub fn relation_rows(d: &Data, node: NodeId) -> Vec<RelRow> {
             .map(|x| format!("  [{x}]"))
             .unwrap_or_default();
         let flag = d
-            .exposed
-            .get(&id)
+            .exposure(id)
             .map(|e| format!("  OPEN {}", e.severity.label()))
             .unwrap_or_default();
         rows.push(RelRow::Item {
@@ -647,19 +637,7 @@ pub fn relation_rows(d: &Data, node: NodeId) -> Vec<RelRow> {
 }
 
 fn hop_text(h: &Hop) -> String {
-    let kind = serde_json::to_value(h.kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
-    format!("{kind} {}: {}", short(&h.id), h.detail)
-}
-
-fn short(id: &str) -> &str {
-    if id.starts_with("arn:") {
-        id.rsplit('/').next().unwrap_or(id)
-    } else {
-        id
-    }
+    format!("{} {}: {}", h.kind.label(), short_id(&h.id), h.detail)
 }
 
 /// The why view: every exposure as a tree of hops, then the ports its
@@ -683,11 +661,13 @@ pub fn why_lines(
             .outgoing(node)
             .map(|e| e.to)
             .chain(d.graph.incoming(node).map(|e| e.from))
-            .filter(|x| d.exposed.contains_key(x))
+            .filter(|x| d.exposure(*x).is_some())
             .collect();
         out.push(WhyLine { depth: 0, tone: WhyTone::Heading, text: format!("{} is not a network endpoint; exposure is answered for instances, interfaces and load balancers", n.kind()) });
-        for x in neighbours {
-            let e = &d.exposed[&x];
+        for (x, e) in neighbours
+            .into_iter()
+            .filter_map(|x| d.exposure(x).map(|e| (x, e)))
+        {
             out.push(WhyLine {
                 depth: 1,
                 tone: WhyTone::Open(e.severity),
@@ -715,7 +695,7 @@ pub fn why_lines(
         },
         None => {
             // Open first: every exposure with its path.
-            if let Some(e) = d.exposed.get(&node) {
+            if let Some(e) = d.exposure(node) {
                 out.push(WhyLine {
                     depth: 0,
                     tone: WhyTone::Heading,
@@ -725,24 +705,17 @@ pub fn why_lines(
                         if e.count == 1 { "" } else { "s" }
                     ),
                 });
-                for i in &e.indices {
-                    let x = &d.exposures[*i];
-                    let via = match &x.load_balancer {
-                        Some(lb) => format!(
-                            " via load balancer {} -> port {}",
-                            short(lb),
-                            x.target_port.unwrap_or(0)
-                        ),
-                        None => " direct".to_string(),
-                    };
+                for x in d.analysed().exposures_of(node) {
+                    let severity = internet::severity(x);
                     out.push(WhyLine {
                         depth: 1,
-                        tone: WhyTone::Open(x.severity()),
+                        tone: WhyTone::Open(severity),
                         text: format!(
-                            "[{}] {} open to {}{via}",
-                            x.severity().label().to_uppercase(),
+                            "[{}] {} open to {} {}",
+                            severity.label().to_uppercase(),
                             x.service(),
-                            x.sources_label()
+                            x.sources_label(),
+                            crate::labels::via(&d.graph, x)
                         ),
                     });
                     for h in &x.path {

@@ -20,13 +20,17 @@ pub enum Protocol {
     Icmpv6,
     /// Any other IANA protocol number.
     Number(u8),
+    /// Every protocol but TCP, UDP, ICMP and ICMPv6: what an all-traffic
+    /// rule opens beyond those four, as exposure reports it. No EC2 rule
+    /// names it.
+    Other,
 }
 
 impl Protocol {
     /// The IANA number, or `None` for "all".
     pub fn number(self) -> Option<u8> {
         match self {
-            Protocol::All => None,
+            Protocol::All | Protocol::Other => None,
             Protocol::Tcp => Some(6),
             Protocol::Udp => Some(17),
             Protocol::Icmp => Some(1),
@@ -60,6 +64,7 @@ impl fmt::Display for Protocol {
             Protocol::Icmp => f.write_str("icmp"),
             Protocol::Icmpv6 => f.write_str("icmpv6"),
             Protocol::Number(n) => write!(f, "{n}"),
+            Protocol::Other => f.write_str("other"),
         }
     }
 }
@@ -384,7 +389,7 @@ impl SgRule {
                 Some(PortRange::new(clamp(from), clamp(to)))
             }
             Protocol::Icmp | Protocol::Icmpv6 => None,
-            Protocol::All | Protocol::Number(_) => Some(PortRange::ALL),
+            Protocol::All | Protocol::Number(_) | Protocol::Other => Some(PortRange::ALL),
         }
     }
 
@@ -402,6 +407,7 @@ impl SgRule {
                 _ => format!("{} all types", self.protocol),
             },
             Protocol::Number(n) => format!("protocol {n}"),
+            Protocol::Other => "other protocols".to_string(),
         }
     }
 }

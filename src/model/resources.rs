@@ -701,6 +701,22 @@ pub enum Severity {
     Critical,
 }
 
+impl std::str::FromStr for Severity {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Severity, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "critical" | "crit" => Ok(Severity::Critical),
+            "high" => Ok(Severity::High),
+            "medium" | "med" => Ok(Severity::Medium),
+            "low" => Ok(Severity::Low),
+            _ => Err(format!(
+                "unknown severity {s:?} (expected critical, high, medium or low)"
+            )),
+        }
+    }
+}
+
 impl Severity {
     pub fn label(self) -> &'static str {
         match self {

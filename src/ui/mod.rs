@@ -1,9 +1,6 @@
 //! Drawing the explorer. Everything here reads the app's state and writes
 //! to the frame; nothing changes state.
 
-pub mod layout;
-pub mod theme;
-
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
@@ -12,12 +9,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap};
 
 use crate::app::data::Data;
+use crate::app::layout::{MIN_HEIGHT, MIN_WIDTH};
 use crate::app::view::{ListKind, ListView, RelRow, ResourceView, Tab, WhyTone, badge, columns};
 use crate::app::{App, COMMANDS, Level, Mode, Status, View, suggestions};
 use crate::graph::NodeId;
 use crate::model::{NodeData, NodeKind, Severity};
-use layout::{MIN_HEIGHT, MIN_WIDTH};
-use theme::{Role, Theme};
+use crate::theme::{Role, Theme};
 
 /// Draw the whole screen.
 pub fn draw(f: &mut Frame, app: &App) {
@@ -153,14 +150,14 @@ fn header(f: &mut Frame, app: &App, area: Rect) {
                 1 => ", 1 gap".to_string(),
                 n => format!(", {n} gaps"),
             };
-            if d.analysed {
+            if d.is_analysed() {
                 spans.extend([
                     sep(),
                     Span::styled(
                         format!(
                             "{} resources, {} open{gaps}",
                             d.graph.len(),
-                            d.exposed.len()
+                            d.analysed().exposed.len()
                         ),
                         t.style(Role::Ok),
                     ),
@@ -390,7 +387,13 @@ fn overview(f: &mut Frame, app: &App, d: &Data, area: Rect, selected: usize, off
                 Cell::from(count(r, &[NodeKind::SecurityGroup])),
                 Cell::from(count(r, &[NodeKind::LoadBalancer])),
                 Cell::from(count(r, &[NodeKind::IamUser, NodeKind::IamRole])),
-                Cell::from(severity_counts(t, &r.exposed)),
+                Cell::from(severity_counts(
+                    t,
+                    d.analysed()
+                        .exposed_by_place
+                        .get(&(r.account.clone(), r.region.clone()))
+                        .unwrap_or(&std::collections::BTreeMap::new()),
+                )),
                 Cell::from(severity_counts(t, &r.findings)),
                 Cell::from(if r.gaps == 0 {
                     Line::styled("-", t.style(Role::Muted))
@@ -585,8 +588,7 @@ fn list(f: &mut Frame, app: &App, d: &Data, area: Rect, l: &ListView) {
 fn cell_style(t: &Theme, d: &Data, kind: ListKind, title: &str, id: NodeId) -> Style {
     match (kind, title) {
         (_, "EXPOSURE") => d
-            .exposed
-            .get(&id)
+            .exposure(id)
             .map(|e| t.severity(e.severity))
             .unwrap_or_default(),
         (ListKind::Exposed, "WORST") => t.style(Role::Exposed),
@@ -645,7 +647,7 @@ fn resource(f: &mut Frame, app: &App, d: &Data, area: Rect, r: &ResourceView) {
                     RelRow::Item { node, text } => {
                         let style = if i == r.rel_selected {
                             t.style(Role::Selected)
-                        } else if d.exposed.contains_key(node) {
+                        } else if d.exposure(*node).is_some() {
                             t.style(Role::Exposed)
                         } else {
                             t.style(Role::Text)
@@ -715,14 +717,9 @@ fn detail_lines<'a>(t: &Theme, d: &Data, id: NodeId) -> Vec<Line<'a>> {
     if let Some(arn) = &n.arn {
         lines.push(kv("arn", arn.clone()));
     }
-    let label = crate::app::data::account_label(&d.graph, &n.account);
     lines.push(kv(
         "account",
-        if label.is_empty() {
-            n.account.clone()
-        } else {
-            format!("{} ({label})", n.account)
-        },
+        crate::labels::account_with_name(&d.graph, &n.account),
     ));
     lines.push(kv(
         "region",
@@ -731,12 +728,21 @@ fn detail_lines<'a>(t: &Theme, d: &Data, id: NodeId) -> Vec<Line<'a>> {
     for (k, v) in &n.tags {
         lines.push(kv("tag", format!("{k} = {v}")));
     }
-    if let Some(e) = d.exposed.get(&id) {
+    if let Some(e) = d.exposure(id) {
         lines.push(Line::from(vec![
             Span::styled(format!("{:<10}", "exposure"), t.style(Role::Muted)),
             Span::styled(
                 format!("OPEN {}: {} (w: why)", e.severity.label(), e.summary),
                 t.severity(e.severity),
+            ),
+        ]));
+    }
+    for f in d.analysed().posture_of(id) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<10}", "check"), t.style(Role::Muted)),
+            Span::styled(
+                format!("FAIL {} {}: {}", f.severity.label(), f.check, f.title),
+                t.severity(f.severity),
             ),
         ]));
     }
@@ -833,9 +839,8 @@ fn side_pane(f: &mut Frame, app: &App, d: &Data, area: Rect) {
         ),
         Line::styled(n.id.clone(), t.style(Role::Muted)),
     ];
-    let b = badge(d, id);
-    if !b.is_empty() {
-        let e = &d.exposed[&id];
+    if let Some(e) = d.exposure(id) {
+        let b = badge(d, id);
         lines.push(Line::styled(
             format!("{b}: {}", e.summary),
             t.severity(e.severity),
@@ -868,17 +873,11 @@ fn side_pane(f: &mut Frame, app: &App, d: &Data, area: Rect) {
                 i.state.as_deref().unwrap_or(""),
                 i.instance_type.as_deref().unwrap_or("")
             )));
-            if i.metadata_options.http_tokens.as_deref() == Some("optional") {
-                lines.push(Line::styled(
-                    "IMDSv1 allowed (http tokens optional)",
-                    t.style(Role::Warning),
-                ));
-            }
-        }
-        NodeData::IamUser(u) if u.mfa_active == Some(false) => {
-            lines.push(Line::styled("no MFA", t.style(Role::Warning)))
         }
         _ => {}
+    }
+    for f in d.analysed().posture_of(id) {
+        lines.push(Line::styled(f.title.clone(), t.style(Role::Warning)));
     }
     lines.push(Line::raw(""));
     let mut groups: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
@@ -983,8 +982,7 @@ fn finder(f: &mut Frame, app: &App, area: Rect, st: &crate::app::FindState) {
             let id = d.finder.node(*entry);
             let n = d.graph.node(id);
             let flag = d
-                .exposed
-                .get(&id)
+                .exposure(id)
                 .map(|e| format!("  OPEN {}", e.severity.label()))
                 .unwrap_or_default();
             let text = format!(

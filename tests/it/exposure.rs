@@ -285,8 +285,8 @@ fn open_to_the_world_with_the_whole_path_as_evidence() {
     assert_eq!(web.len(), 1, "{web:#?}");
     let e = web[0];
     assert_eq!(
-        (e.protocol.as_str(), e.from_port, e.to_port, e.via),
-        ("tcp", 22, 22, Via::Direct)
+        (e.protocol.to_string(), e.from_port, e.to_port, e.via),
+        ("tcp".to_string(), 22, 22, Via::Direct)
     );
     assert_eq!(sources(e), ["0.0.0.0/0"]);
     assert!(e.world);
@@ -580,8 +580,8 @@ fn protocol_minus_one_is_all_traffic_on_every_port() {
     let e = of(&found, "i-web");
     assert_eq!(e.len(), 1, "{e:#?}");
     assert_eq!(
-        (e[0].protocol.as_str(), e[0].from_port, e[0].to_port),
-        ("all", 0, 65535)
+        (e[0].protocol.to_string(), e[0].from_port, e[0].to_port),
+        ("all".to_string(), 0, 65535)
     );
     assert!(ask(&g, "i-web", Protocol::Udp, 53, None).reachable);
     assert!(ask(&g, "i-web", Protocol::Tcp, 65000, None).reachable);
@@ -603,11 +603,11 @@ fn udp_and_icmp_are_their_own_exposures() {
     let e = of(&found, "i-web");
     let got: Vec<(String, u16, u16)> = e
         .iter()
-        .map(|x| (x.protocol.clone(), x.from_port, x.to_port))
+        .map(|x| (x.protocol.to_string(), x.from_port, x.to_port))
         .collect();
     assert_eq!(
         got,
-        [("icmp".to_string(), 8, 8), ("udp".to_string(), 53, 53)]
+        [("udp".to_string(), 53, 53), ("icmp".to_string(), 8, 8)]
     );
     assert!(!ask(&g, "i-web", Protocol::Tcp, 53, None).reachable);
 }
@@ -1042,12 +1042,12 @@ fn demo_answers_match_the_story() {
 
     let web = by_name("bill-web-server");
     assert_eq!(web.len(), 1);
-    assert_eq!(web[0].protocol, "all");
+    assert_eq!(web[0].protocol.to_string(), "all");
     assert!(web[0].world);
     let db = by_name("bill-database");
     assert!(
         db.iter()
-            .any(|e| e.protocol == "tcp" && e.from_port == 3306 && e.world)
+            .any(|e| e.protocol.to_string() == "tcp" && e.from_port == 3306 && e.world)
     );
 
     for bastion in ["alice-prod-bastion", "alice-staging-bastion"] {

@@ -667,7 +667,10 @@ fn answers_not_in_yet_are_not_gaps_while_live_collection_runs() {
     let accounts = || {
         vec![MemoryAccount {
             account_id: A.to_string(),
-            regions: vec![("us-east-1".to_string(), std::sync::Arc::new(folder.clone()))],
+            regions: vec![(
+                "us-east-1".to_string(),
+                vec![std::sync::Arc::new(folder.clone())],
+            )],
         }]
     };
     let reported = skyhound::model::Gap {

@@ -11,7 +11,7 @@ use skyhound::app::data::Data;
 use skyhound::app::keymap::Keymap;
 use skyhound::app::view::{ListKind, Tab};
 use skyhound::app::{App, Effect, Event, Mode, View};
-use skyhound::ui::theme::Theme;
+use skyhound::theme::Theme;
 
 fn app_with(width: u16, height: u16) -> App {
     let theme = Theme::load("dark", None, false).expect("theme");
@@ -470,9 +470,12 @@ fn the_screen_answers_before_the_analysis_finishes() {
     assert!(screen(&a).contains("analysing exposure"));
     command(&mut a, "exposed");
     command(&mut a, "instances");
-    let found = skyhound::analysis::exposures(&graph);
+    let analysis = skyhound::analysis::analyse(&graph);
     drop(graph);
-    a.update(Event::Analysed(found));
+    a.update(Event::Analysed {
+        generation: 0,
+        analysis: Box::new(analysis),
+    });
     let s = screen(&a);
     assert!(
         s.contains("12 open") && s.contains("OPEN critical"),
@@ -742,4 +745,107 @@ fn with_nothing_missing_the_collection_view_says_so() {
         matches!(a.view(), View::Collection { .. }),
         "nothing to open"
     );
+}
+
+/// Bill's account alone, as a partial build of a live collection.
+fn bill_only(generation: u64) -> Data {
+    let bill: Vec<skyhound::model::Node> = skyhound::source::demo::graph()
+        .all_nodes()
+        .iter()
+        .filter(|n| n.account == skyhound::source::demo::BILL)
+        .cloned()
+        .collect();
+    let mut d = Data::build(
+        skyhound::graph::Graph::build(bill, Default::default()),
+        Vec::new(),
+    );
+    d.generation = generation;
+    d
+}
+
+#[test]
+fn a_partial_build_finishing_after_the_final_load_is_dropped() {
+    let theme = Theme::load("dark", None, false).expect("theme");
+    let mut a = App::new("live".into(), theme, Keymap::default(), chrono::Utc::now());
+    a.update(Event::Resize(120, 35));
+    a.update(Event::Partial(Box::new(bill_only(1))));
+    let mut full = Data::build(skyhound::source::demo::graph(), Vec::new());
+    full.generation = 3;
+    let everything = full.graph.len();
+    a.update(Event::Loaded(Ok(Box::new(full))));
+    // Generation 2 started before the final load and finished after it.
+    a.update(Event::Partial(Box::new(bill_only(2))));
+    let d = a.data.clone().expect("data");
+    assert_eq!(d.graph.len(), everything, "the final data stays");
+    assert_eq!(d.generation, 3);
+    assert!(d.is_analysed());
+    let header = screen(&a).lines().next().unwrap_or_default().to_string();
+    assert!(!header.contains("collecting"), "{header}");
+}
+
+#[test]
+fn an_older_partial_build_never_replaces_a_newer_one() {
+    let theme = Theme::load("dark", None, false).expect("theme");
+    let mut a = App::new("live".into(), theme, Keymap::default(), chrono::Utc::now());
+    let mut newer = Data::build(skyhound::source::demo::graph(), Vec::new());
+    newer.generation = 5;
+    let n = newer.graph.len();
+    a.update(Event::Partial(Box::new(newer)));
+    a.update(Event::Partial(Box::new(bill_only(4))));
+    assert_eq!(a.data.as_ref().map(|d| d.graph.len()), Some(n));
+}
+
+#[test]
+fn an_analysis_arriving_while_a_background_sort_holds_the_data_is_kept() {
+    let theme = Theme::load("dark", None, false).expect("theme");
+    let mut a = App::new(
+        "synthetic".into(),
+        theme,
+        Keymap::default(),
+        chrono::Utc::now(),
+    );
+    a.update(Event::Resize(120, 35));
+    let graph = skyhound::source::synth::graph(30_000, 1);
+    let data = Data::loaded(graph, Vec::new());
+    let shared = data.graph.clone();
+    a.update(Event::Loaded(Ok(Box::new(data))));
+    command(&mut a, "all");
+    // A list this long sorts in the background: the job holds the data.
+    let effects = key(&mut a, KeyCode::Char('s'));
+    let Some(Effect::Sort(job)) = effects.into_iter().next() else {
+        panic!("a background sort")
+    };
+    let analysis = skyhound::analysis::analyse(&shared);
+    let exposed = analysis.exposures.len();
+    assert!(exposed > 0, "the synthetic organization has exposures");
+    a.update(Event::Analysed {
+        generation: 0,
+        analysis: Box::new(analysis),
+    });
+    a.update(job.run());
+    let d = a.data.clone().expect("data");
+    assert!(d.is_analysed(), "the analysis was kept");
+    assert_eq!(d.analysed().analysis.exposures.len(), exposed);
+    let header = screen(&a).lines().next().unwrap_or_default().to_string();
+    assert!(header.contains(" open"), "{header}");
+    command(&mut a, "exposed");
+    let View::List(l) = a.view() else {
+        panic!("list")
+    };
+    assert!(!l.rows.is_empty(), "x shows what is exposed");
+}
+
+#[test]
+fn an_analysis_of_other_data_is_not_applied() {
+    let theme = Theme::load("dark", None, false).expect("theme");
+    let mut a = App::new("live".into(), theme, Keymap::default(), chrono::Utc::now());
+    let mut d = Data::loaded(skyhound::source::demo::graph(), Vec::new());
+    d.generation = 7;
+    a.update(Event::Loaded(Ok(Box::new(d))));
+    let other = skyhound::analysis::analyse(&skyhound::source::demo::graph());
+    a.update(Event::Analysed {
+        generation: 6,
+        analysis: Box::new(other),
+    });
+    assert!(!a.data.as_ref().is_some_and(|d| d.is_analysed()));
 }

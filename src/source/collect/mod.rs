@@ -517,19 +517,21 @@ pub async fn collect(
 /// answered.
 pub fn memory_account(
     account: String,
-    mut regions: Vec<(String, MemoryFolder)>,
-    global: Option<MemoryFolder>,
+    regions: Vec<(String, Arc<MemoryFolder>)>,
+    global: Option<Arc<MemoryFolder>>,
     home: &str,
 ) -> MemoryAccount {
+    let mut regions: Vec<(String, Vec<Arc<MemoryFolder>>)> =
+        regions.into_iter().map(|(r, m)| (r, vec![m])).collect();
     if let Some(global) = global {
         match regions.first_mut() {
-            Some((_, first)) => first.responses.extend(global.responses),
-            None => regions.push((home.to_string(), global)),
+            Some((_, first)) => first.push(global),
+            None => regions.push((home.to_string(), vec![global])),
         }
     }
     MemoryAccount {
         account_id: account,
-        regions: regions.into_iter().map(|(r, m)| (r, Arc::new(m))).collect(),
+        regions,
     }
 }
 

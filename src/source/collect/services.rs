@@ -52,11 +52,11 @@ pub(crate) async fn account(
     let global_task = {
         let (ctx, account, config) = (ctx.clone(), account.clone(), config.clone());
         tokio::spawn(async move {
-            let folder = global(&ctx, &account, &config).await;
+            let folder = Arc::new(global(&ctx, &account, &config).await);
             ctx.say(Progress::Collected {
                 account,
                 region: None,
-                folder: Arc::new(folder.clone()),
+                folder: folder.clone(),
             });
             folder
         })
@@ -76,16 +76,16 @@ pub(crate) async fn account(
             opts.include_archived_findings,
         );
         tasks.push(tokio::spawn(async move {
-            let folder = regional(&ctx, &account, &region, &cfg, archived).await;
+            let folder = Arc::new(regional(&ctx, &account, &region, &cfg, archived).await);
             ctx.say(Progress::Collected {
                 account,
                 region: Some(region.clone()),
-                folder: Arc::new(folder.clone()),
+                folder: folder.clone(),
             });
             (region, folder)
         }));
     }
-    let mut folders: Vec<(String, MemoryFolder)> = Vec::new();
+    let mut folders: Vec<(String, Arc<MemoryFolder>)> = Vec::new();
     for t in tasks {
         match t.await {
             Ok(done) => folders.push(done),
@@ -94,7 +94,7 @@ pub(crate) async fn account(
     }
     let global = global_task.await.unwrap_or_else(|e| {
         tracing::error!("the account's global collection task failed: {e}");
-        MemoryFolder::default()
+        Arc::new(MemoryFolder::default())
     });
     let home = config.region().map_or("us-east-1", |r| r.as_ref());
     memory_account(account, folders, Some(global), home)

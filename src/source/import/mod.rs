@@ -248,7 +248,8 @@ fn discover(root: &Path) -> Result<Vec<AccountDir>, ImportError> {
 /// other global services in the region named first).
 pub struct MemoryAccount {
     pub account_id: String,
-    pub regions: Vec<(String, std::sync::Arc<read::MemoryFolder>)>,
+    /// Each region's responses, layer by layer (see `Folder::in_memory`).
+    pub regions: Vec<(String, Vec<std::sync::Arc<read::MemoryFolder>>)>,
 }
 
 /// Build a graph from responses held in memory, laid out as an

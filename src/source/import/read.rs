@@ -84,7 +84,9 @@ impl MemoryFolder {
 pub struct Folder {
     /// The folder, or a label naming where in-memory responses came from.
     pub path: PathBuf,
-    memory: Option<std::sync::Arc<MemoryFolder>>,
+    /// In-memory responses, looked up layer by layer (a region's own, then
+    /// the account's global ones), shared rather than copied.
+    memory: Vec<std::sync::Arc<MemoryFolder>>,
 }
 
 /// The outcome of looking for an operation's output.
@@ -100,15 +102,28 @@ impl Folder {
     pub fn new(path: impl Into<PathBuf>) -> Folder {
         Folder {
             path: path.into(),
-            memory: None,
+            memory: Vec::new(),
         }
     }
 
-    pub fn in_memory(label: impl Into<PathBuf>, memory: std::sync::Arc<MemoryFolder>) -> Folder {
+    /// Responses in memory: `layers` are searched in order, so an
+    /// operation is answered by the first layer that holds it.
+    pub fn in_memory(
+        label: impl Into<PathBuf>,
+        layers: Vec<std::sync::Arc<MemoryFolder>>,
+    ) -> Folder {
         Folder {
             path: label.into(),
-            memory: Some(memory),
+            memory: layers,
         }
+    }
+
+    fn is_memory(&self) -> bool {
+        !self.memory.is_empty()
+    }
+
+    fn in_layers(&self, name: &str) -> Option<&Vec<(Option<String>, serde_json::Value)>> {
+        self.memory.iter().find_map(|m| m.responses.get(name))
     }
 
     /// The path of `<name>.json`.
@@ -117,9 +132,10 @@ impl Folder {
     }
 
     pub fn has(&self, name: &str) -> bool {
-        match &self.memory {
-            Some(m) => m.responses.contains_key(name),
-            None => self.file(name).is_file() || self.path.join(name).is_dir(),
+        if self.is_memory() {
+            self.in_layers(name).is_some()
+        } else {
+            self.file(name).is_file() || self.path.join(name).is_dir()
         }
     }
 
@@ -127,13 +143,13 @@ impl Folder {
     /// the URL-quoted parameter, with or without `.json`). Files that do not
     /// parse are reported in `problems` and skipped.
     pub fn read<T: DeserializeOwned>(&self, name: &str, problems: &mut Vec<Problem>) -> Found<T> {
-        if let Some(m) = &self.memory {
-            let Some(list) = m.responses.get(name) else {
+        if self.is_memory() {
+            let Some(list) = self.in_layers(name) else {
                 return Found::Missing;
             };
             let mut out = Vec::new();
             for (param, value) in list {
-                match serde_path_to_error::deserialize::<_, T>(value.clone()) {
+                match serde_path_to_error::deserialize::<_, T>(value) {
                     Ok(v) => out.push((param.clone(), v)),
                     Err(e) => problems.push(Problem {
                         file: self.file(name),
@@ -190,7 +206,7 @@ impl Folder {
 
     /// The file's modification time, for the collection time of an import.
     pub fn modified(&self, name: &str) -> Option<std::time::SystemTime> {
-        if self.memory.is_some() {
+        if self.is_memory() {
             return None;
         }
         std::fs::metadata(self.file(name))

@@ -1,0 +1,161 @@
+//! The one shape every analysis answers in: a finding names the check, how
+//! bad it is, the resource, a title in the user's words, the evidence that
+//! makes it so, and what to change.
+
+use serde::Serialize;
+
+use super::hops::{Hop, HopKind};
+use crate::graph::NodeId;
+use crate::model::Severity;
+
+/// What a person should do about a finding: in words, and the AWS CLI
+/// command where one exists (printed for a person to run; skyhound never
+/// runs it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Remediation {
+    pub text: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<String>,
+}
+
+impl Remediation {
+    pub fn new(text: impl Into<String>) -> Remediation {
+        Remediation {
+            text: text.into(),
+            commands: Vec::new(),
+        }
+    }
+
+    pub fn with_command(mut self, command: impl Into<String>) -> Remediation {
+        self.commands.push(command.into());
+        self
+    }
+}
+
+/// Allow or Deny, as a policy statement says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+/// One piece of proof behind a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Evidence {
+    /// A network component on the path: gateway, route, address, network
+    /// ACL entry, security group rule, load balancer, listener.
+    Network {
+        component: HopKind,
+        id: String,
+        detail: String,
+    },
+    /// A policy statement: the managed policy's ARN or the inline policy's
+    /// name with its owner, the statement's 0-based index, its Sid and
+    /// effect, and the pattern that matched.
+    Statement {
+        policy: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        owner: Option<String>,
+        statement: usize,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        sid: Option<String>,
+        effect: Effect,
+        matched: String,
+    },
+    /// A property of the resource as collected (`metadata_options.http_tokens
+    /// = optional`), or that it was not collected.
+    Property {
+        resource: String,
+        field: String,
+        value: String,
+    },
+}
+
+impl Evidence {
+    pub fn property(
+        resource: impl Into<String>,
+        field: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Evidence {
+        Evidence::Property {
+            resource: resource.into(),
+            field: field.into(),
+            value: value.into(),
+        }
+    }
+
+    /// One line for people: "security-group sg-1: tcp 22 from 0.0.0.0/0".
+    pub fn describe(&self) -> String {
+        match self {
+            Evidence::Network {
+                component,
+                id,
+                detail,
+            } => format!("{} {id}: {detail}", component.label()),
+            Evidence::Statement {
+                policy,
+                owner,
+                statement,
+                sid,
+                effect,
+                matched,
+            } => {
+                let owner = owner
+                    .as_deref()
+                    .map(|o| format!(" of {o}"))
+                    .unwrap_or_default();
+                let sid = sid
+                    .as_deref()
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default();
+                format!("{policy}{owner} statement {statement}{sid}: {effect:?} {matched}")
+            }
+            Evidence::Property {
+                resource,
+                field,
+                value,
+            } => format!("{resource} {field} = {value}"),
+        }
+    }
+}
+
+impl From<&Hop> for Evidence {
+    fn from(h: &Hop) -> Evidence {
+        Evidence::Network {
+            component: h.kind,
+            id: h.id.clone(),
+            detail: h.detail.clone(),
+        }
+    }
+}
+
+/// Whether a check failed for the resource, or could not be decided
+/// because what it needs was not collected (never a silent pass).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Fail,
+    Unknown,
+}
+
+/// One result a person acts on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The check's id, as `skyhound checks --list` names it.
+    pub check: &'static str,
+    pub status: Status,
+    pub severity: Severity,
+    pub account: String,
+    pub region: Option<String>,
+    /// The resource's id, or its ARN where it has no shorter one.
+    pub resource: String,
+    /// The resource's Name tag or name, where it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip)]
+    pub node: NodeId,
+    pub title: String,
+    pub evidence: Vec<Evidence>,
+    pub remediation: Remediation,
+}

@@ -1,0 +1,73 @@
+//! `ec2.imdsv2`: an instance whose metadata service still answers IMDSv1
+//! (no session token) hands its role's credentials to anything that can
+//! make it fetch a URL (SSRF).
+
+use crate::analysis::checks::{Check, Epic};
+use crate::analysis::finding::{Evidence, Finding, Remediation, Status};
+use crate::graph::Graph;
+use crate::model::{NodeData, NodeKind, Severity};
+
+pub const CHECK: Check = Check {
+    id: "ec2.imdsv2",
+    title: "Instance allows IMDSv1",
+    severity: Severity::Medium,
+    epic: Epic::InfrastructureSecurity,
+    description: "the instance metadata service accepts requests without a session token (HttpTokens optional), so an SSRF can read the instance role's credentials (CIS 5.6)",
+};
+
+pub fn findings(graph: &Graph) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (id, n) in graph.nodes_of(NodeKind::Instance) {
+        let NodeData::Instance(i) = &n.data else {
+            continue;
+        };
+        if i.state.as_deref() == Some("terminated") {
+            continue;
+        }
+        let m = &i.metadata_options;
+        if m.http_endpoint.as_deref() == Some("disabled") {
+            continue;
+        }
+        let (status, title) = match m.http_tokens.as_deref() {
+            Some("required") => continue,
+            Some(_) => (Status::Fail, "IMDSv1 allowed (http tokens optional)"),
+            None => (
+                Status::Unknown,
+                "metadata options not collected: IMDSv1 may be allowed",
+            ),
+        };
+        let region = n
+            .region
+            .as_deref()
+            .map(|r| format!(" --region {r}"))
+            .unwrap_or_default();
+        out.push(Finding {
+            check: CHECK.id,
+            status,
+            severity: if status == Status::Fail {
+                CHECK.severity
+            } else {
+                Severity::Low
+            },
+            account: n.account.clone(),
+            region: n.region.clone(),
+            resource: n.id.clone(),
+            name: n.name.clone(),
+            node: id,
+            title: title.to_string(),
+            evidence: vec![Evidence::property(
+                &n.id,
+                "metadata_options.http_tokens",
+                m.http_tokens.as_deref().unwrap_or("not collected"),
+            )],
+            remediation: Remediation::new(
+                "Require IMDSv2 session tokens (check first that the software on the instance uses an SDK or agent recent enough to send them)",
+            )
+            .with_command(format!(
+                "aws ec2 modify-instance-metadata-options --instance-id {} --http-tokens required --http-endpoint enabled{region}",
+                n.id
+            )),
+        });
+    }
+    out
+}

@@ -1,0 +1,72 @@
+//! `iam.console-user-mfa`: a user who can sign in to the console with a
+//! password alone.
+
+use crate::analysis::checks::{Check, Epic};
+use crate::analysis::finding::{Evidence, Finding, Remediation, Status};
+use crate::graph::Graph;
+use crate::model::{NodeData, NodeKind, Severity};
+
+pub const CHECK: Check = Check {
+    id: "iam.console-user-mfa",
+    title: "Console user without MFA",
+    severity: Severity::High,
+    epic: Epic::IdentityAndAccess,
+    description: "an IAM user with a console password and no MFA device, from the credential report (CIS 1.10)",
+};
+
+fn flag(v: Option<bool>) -> &'static str {
+    match v {
+        Some(true) => "true",
+        Some(false) => "false",
+        None => "not collected",
+    }
+}
+
+pub fn findings(graph: &Graph) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (id, n) in graph.nodes_of(NodeKind::IamUser) {
+        let NodeData::IamUser(u) = &n.data else {
+            continue;
+        };
+        // The root user has checks of its own.
+        if u.is_root {
+            continue;
+        }
+        let name = n.display_name();
+        let (status, title) = match (u.password_enabled, u.mfa_active) {
+            (Some(false), _) | (_, Some(true)) => continue,
+            (Some(true), Some(false)) => (Status::Fail, "console password without MFA".to_string()),
+            _ => (
+                Status::Unknown,
+                "credential report not collected: console password and MFA unknown".to_string(),
+            ),
+        };
+        out.push(Finding {
+            check: CHECK.id,
+            status,
+            severity: if status == Status::Fail {
+                CHECK.severity
+            } else {
+                Severity::Low
+            },
+            account: n.account.clone(),
+            region: None,
+            resource: n.arn.clone().unwrap_or_else(|| n.id.clone()),
+            name: n.name.clone(),
+            node: id,
+            title,
+            evidence: vec![
+                Evidence::property(name, "password_enabled", flag(u.password_enabled)),
+                Evidence::property(name, "mfa_active", flag(u.mfa_active)),
+            ],
+            remediation: Remediation::new(
+                "Have the user enable an MFA device, or remove the console password if the user does not sign in to the console",
+            )
+            .with_command(format!(
+                "aws iam list-mfa-devices --user-name {name}"
+            ))
+            .with_command(format!("aws iam delete-login-profile --user-name {name}")),
+        });
+    }
+    out
+}

@@ -1,0 +1,118 @@
+//! The words shown to people for ids, accounts and paths: one place, used
+//! by the command line's reports, the explorer and its exports alike.
+
+use crate::analysis::exposure::Exposure;
+use crate::graph::Graph;
+use crate::model::NodeData;
+
+/// A short form of an id for tables: ids as they are; for an ARN, the
+/// resource's name (a load balancer's or target group's name, an IAM
+/// resource's last path segment), else its last segment.
+pub fn short_id(id: &str) -> &str {
+    if !id.starts_with("arn:") {
+        return id;
+    }
+    let resource = id.splitn(6, ':').nth(5).unwrap_or(id);
+    let mut parts = resource.split('/');
+    match parts.next() {
+        // loadbalancer/app/NAME/ID
+        Some("loadbalancer") => parts.nth(1).unwrap_or(resource),
+        // targetgroup/NAME/ID
+        Some("targetgroup") => parts.next().unwrap_or(resource),
+        _ => resource.rsplit(['/', ':']).next().unwrap_or(resource),
+    }
+}
+
+/// The node's name where the graph has it, else the short id.
+pub fn name_or_short_id(graph: &Graph, id: &str) -> String {
+    graph
+        .by_id(id)
+        .and_then(|n| graph.node(n).name.clone())
+        .unwrap_or_else(|| short_id(id).to_string())
+}
+
+/// An account's name (or first alias); "AWS managed" for the pseudo-account
+/// AWS managed policies live in; empty when the graph knows no name.
+pub fn account_name(graph: &Graph, account: &str) -> String {
+    match graph.by_id(account).map(|id| graph.node(id)) {
+        Some(n) => match &n.data {
+            NodeData::Account(a) => n
+                .name
+                .clone()
+                .or_else(|| a.aliases.first().cloned())
+                .unwrap_or_default(),
+            _ => String::new(),
+        },
+        None if account == "aws" => "AWS managed".to_string(),
+        None => String::new(),
+    }
+}
+
+/// "111122223333 (production)", or the id alone when it has no name.
+pub fn account_with_name(graph: &Graph, account: &str) -> String {
+    let name = account_name(graph, account);
+    if name.is_empty() {
+        account.to_string()
+    } else {
+        format!("{account} ({name})")
+    }
+}
+
+/// How the internet gets to an exposure: "direct", or "via load balancer
+/// NAME -> port 8080".
+pub fn via(graph: &Graph, e: &Exposure) -> String {
+    match &e.load_balancer {
+        Some(lb) => format!(
+            "via load balancer {} -> port {}",
+            name_or_short_id(graph, lb),
+            e.target_port.map(|p| p.to_string()).unwrap_or_default()
+        ),
+        None => "direct".to_string(),
+    }
+}
+
+/// "1 gap", "3 gaps".
+pub fn plural(n: usize, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_ids_name_the_resource() {
+        assert_eq!(short_id("sg-0123"), "sg-0123");
+        assert_eq!(
+            short_id(
+                "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/web/50dc6c495c0c9188"
+            ),
+            "web"
+        );
+        assert_eq!(
+            short_id(
+                "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/app-tg/6d0ecf831eec9f09"
+            ),
+            "app-tg"
+        );
+        assert_eq!(
+            short_id("arn:aws:iam::111122223333:role/service/app-role"),
+            "app-role"
+        );
+        assert_eq!(
+            short_id("arn:aws:iam::aws:policy/AdministratorAccess"),
+            "AdministratorAccess"
+        );
+        assert_eq!(short_id("arn:aws:iam::111122223333:root"), "root");
+    }
+
+    #[test]
+    fn plurals() {
+        assert_eq!(plural(1, "gap"), "1 gap");
+        assert_eq!(plural(0, "gap"), "0 gaps");
+    }
+}
