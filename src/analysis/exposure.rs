@@ -649,7 +649,7 @@ fn plain_interfaces(graph: &Graph) -> impl Iterator<Item = NodeId> + '_ {
             };
             let lb_owned = graph.outgoing(id).any(|x| x.kind == EdgeKind::InterfaceOf)
                 || e.load_balancer_suffix().is_some();
-            let nat = e.interface_type.as_deref() == Some("nat_gateway");
+            let nat = e.interface_type == Some(crate::model::InterfaceType::NatGateway);
             (!lb_owned && !nat).then_some(id)
         })
 }
@@ -886,7 +886,7 @@ impl Engine<'_> {
         let p = lr.protocol;
         let tiv = PortRange::single(target_port);
         let target_ip = ep.private_v4.map(v4_point);
-        let is_nlb = l.lb_type == "network";
+        let is_nlb = l.lb_type == crate::model::LoadBalancerType::Network;
         let target_is_instance = ep.resource != ep.eni_id;
         // An NLB passes the client's own address to instance targets.
         let preserves_client = is_nlb && target_is_instance;
@@ -1060,7 +1060,7 @@ use crate::graph::Direction;
 pub fn lb_hop(graph: &Graph, lb: NodeId) -> Hop {
     let n = graph.node(lb);
     let (scheme, kind) = match &n.data {
-        NodeData::LoadBalancer(l) => (l.scheme.clone(), l.lb_type.clone()),
+        NodeData::LoadBalancer(l) => (l.scheme.clone(), l.lb_type.to_string()),
         _ => (String::new(), String::new()),
     };
     Hop::new(
@@ -1107,12 +1107,10 @@ pub fn forwarded_targets(graph: &Graph, listener: NodeId) -> Vec<(NodeId, NodeId
             continue;
         };
         for e in graph.outgoing(tg).filter(|e| e.kind == EdgeKind::Targets) {
-            let port = e
-                .detail
-                .as_deref()
-                .and_then(|d| d.strip_prefix("port "))
-                .and_then(|p| p.parse().ok())
-                .or(t.port);
+            let port = match e.detail.as_deref() {
+                Some(crate::model::EdgeDetail::Port(p)) => Some(*p),
+                _ => t.port,
+            };
             if let Some(port) = port {
                 out.push((tg, e.to, port));
             }

@@ -90,7 +90,11 @@ fn state(d: &Data, id: NodeId) -> String {
     match &d.graph.node(id).data {
         NodeData::Instance(i) => i.state.clone().unwrap_or_default(),
         NodeData::LoadBalancer(l) => l.scheme.clone(),
-        NodeData::NetworkInterface(e) => e.interface_type.clone().unwrap_or_default(),
+        NodeData::NetworkInterface(e) => e
+            .interface_type
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
         NodeData::Vpc(v) => v
             .cidr_blocks
             .first()

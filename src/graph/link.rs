@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use super::{Edge, Graph, NodeId};
 use crate::model::policy::principal_account;
-use crate::model::{Account, EdgeKind, Node, NodeData, NodeKind, Region};
+use crate::model::{Account, EdgeDetail, EdgeKind, Node, NodeData, NodeKind, PeeringRole, Region};
 
 /// The id of the node standing for one region of one account.
 pub fn region_node_id(account: &str, region: &str) -> String {
@@ -32,7 +32,7 @@ pub(super) fn add_implied_nodes(graph: &mut Graph) {
         match &node.data {
             NodeData::IamRole(role) => {
                 for p in role.trust_policy.trusted_principals() {
-                    if p.principal_type == "AWS" {
+                    if p.principal_type == crate::model::policy::PrincipalType::Aws {
                         if let Some(acct) = principal_account(&p.value) {
                             accounts.insert((acct.to_string(), true));
                         }
@@ -152,21 +152,27 @@ struct Linker<'g> {
 }
 
 impl Linker<'_> {
-    fn add(&mut self, from: NodeId, to: Option<NodeId>, kind: EdgeKind, detail: Option<String>) {
+    fn add(
+        &mut self,
+        from: NodeId,
+        to: Option<NodeId>,
+        kind: EdgeKind,
+        detail: Option<EdgeDetail>,
+    ) {
         if let Some(to) = to {
             if to != from {
                 self.edges.push(Edge {
                     from,
                     to,
                     kind,
-                    detail: detail.map(String::into_boxed_str),
+                    detail: detail.map(Box::new),
                 });
             }
         }
     }
 
     /// Link to the node with this id (or ARN), if it was loaded.
-    fn link_to(&mut self, from: NodeId, target: &str, kind: EdgeKind, detail: Option<String>) {
+    fn link_to(&mut self, from: NodeId, target: &str, kind: EdgeKind, detail: Option<EdgeDetail>) {
         let to = self
             .graph
             .by_id(target)
@@ -218,7 +224,7 @@ fn link_node(l: &mut Linker, ix: &Index, id: NodeId, node: &Node) {
                 Some(&acl) => l.add(id, Some(acl), E::UsesNetworkAcl, None),
                 None => {
                     let default = ix.default_acl.get(&s.vpc_id).copied();
-                    l.add(id, default, E::UsesNetworkAcl, Some("VPC default".into()));
+                    l.add(id, default, E::UsesNetworkAcl, Some(EdgeDetail::VpcDefault));
                 }
             }
         }
@@ -227,14 +233,14 @@ fn link_node(l: &mut Linker, ix: &Index, id: NodeId, node: &Node) {
                 id,
                 &rt.vpc_id,
                 E::InVpc,
-                rt.is_main().then(|| "main".into()),
+                rt.is_main().then_some(EdgeDetail::MainRouteTable),
             );
             for route in &rt.routes {
                 if let Some(target) = route.target.id() {
-                    let mut detail = route.destination.to_string();
-                    if route.state == crate::model::network::RouteState::Blackhole {
-                        detail.push_str(" (blackhole)");
-                    }
+                    let detail = EdgeDetail::Route {
+                        destination: route.destination.to_string(),
+                        blackhole: route.state == crate::model::network::RouteState::Blackhole,
+                    };
                     l.link_to(id, target, E::RoutesTo, Some(detail));
                 }
                 if let crate::model::network::Destination::PrefixList(pl) = &route.destination {
@@ -251,14 +257,14 @@ fn link_node(l: &mut Linker, ix: &Index, id: NodeId, node: &Node) {
         }
         NodeData::InternetGateway(gw) => {
             for att in &gw.attachments {
-                let detail = (!att.is_attached()).then(|| format!("state {}", att.state));
+                let detail = (!att.is_attached()).then(|| EdgeDetail::State(att.state.clone()));
                 l.link_to(id, &att.vpc_id, E::AttachedToVpc, detail);
             }
             region_of(l, id, node);
         }
         NodeData::EgressOnlyInternetGateway(gw) => {
             for att in &gw.attachments {
-                let detail = (!att.is_attached()).then(|| format!("state {}", att.state));
+                let detail = (!att.is_attached()).then(|| EdgeDetail::State(att.state.clone()));
                 l.link_to(id, &att.vpc_id, E::AttachedToVpc, detail);
             }
             region_of(l, id, node);
@@ -272,20 +278,25 @@ fn link_node(l: &mut Linker, ix: &Index, id: NodeId, node: &Node) {
                 id,
                 &pcx.requester.vpc_id,
                 E::Connects,
-                Some("requester".into()),
+                Some(EdgeDetail::PeeringSide(PeeringRole::Requester)),
             );
             l.link_to(
                 id,
                 &pcx.accepter.vpc_id,
                 E::Connects,
-                Some("accepter".into()),
+                Some(EdgeDetail::PeeringSide(PeeringRole::Accepter)),
             );
             region_of(l, id, node);
         }
         NodeData::TransitGatewayAttachment(att) => {
             if att.resource_type == "vpc" {
                 if let Some(vpc) = &att.resource_id {
-                    l.link_to(id, vpc, E::Connects, Some(att.transit_gateway_id.clone()));
+                    l.link_to(
+                        id,
+                        vpc,
+                        E::Connects,
+                        Some(EdgeDetail::TransitGateway(att.transit_gateway_id.clone())),
+                    );
                 }
             }
             region_of(l, id, node);
@@ -295,7 +306,7 @@ fn link_node(l: &mut Linker, ix: &Index, id: NodeId, node: &Node) {
                 id,
                 &acl.vpc_id,
                 E::InVpc,
-                acl.is_default.then(|| "default".into()),
+                acl.is_default.then_some(EdgeDetail::DefaultAcl),
             );
         }
         NodeData::SecurityGroup(sg) => {
@@ -308,10 +319,20 @@ fn link_node(l: &mut Linker, ix: &Index, id: NodeId, node: &Node) {
             ] {
                 for rule in rules {
                     for g in &rule.groups {
-                        l.link_to(id, &g.group_id, kind, Some(rule.describe_ports()));
+                        l.link_to(
+                            id,
+                            &g.group_id,
+                            kind,
+                            Some(EdgeDetail::RulePorts(rule.describe_ports())),
+                        );
                     }
                     for p in &rule.prefix_lists {
-                        l.link_to(id, &p.prefix_list_id, kind, Some(rule.describe_ports()));
+                        l.link_to(
+                            id,
+                            &p.prefix_list_id,
+                            kind,
+                            Some(EdgeDetail::RulePorts(rule.describe_ports())),
+                        );
                     }
                 }
             }
@@ -326,7 +347,7 @@ fn link_node(l: &mut Linker, ix: &Index, id: NodeId, node: &Node) {
             }
             if let Some(att) = &eni.attachment {
                 if let Some(instance) = &att.instance_id {
-                    let detail = att.device_index.map(|d| format!("device index {d}"));
+                    let detail = att.device_index.map(EdgeDetail::DeviceIndex);
                     l.link_to(id, instance, E::AttachedToInstance, detail);
                 }
             }
@@ -347,7 +368,7 @@ fn link_node(l: &mut Linker, ix: &Index, id: NodeId, node: &Node) {
             }
         }
         NodeData::ElasticIp(eip) => {
-            let detail = Some(eip.public_ip.to_string());
+            let detail = Some(EdgeDetail::PublicIp(eip.public_ip));
             match (&eip.network_interface_id, &eip.instance_id) {
                 (Some(eni), _) => l.link_to(id, eni, E::AssociatedWith, detail),
                 (None, Some(inst)) => l.link_to(id, inst, E::AssociatedWith, detail),
@@ -360,7 +381,12 @@ fn link_node(l: &mut Linker, ix: &Index, id: NodeId, node: &Node) {
                 l.link_to(id, vpc, E::InVpc, None);
             }
             for zone in &lb.zones {
-                l.link_to(id, &zone.subnet_id, E::InSubnet, zone.zone.clone());
+                l.link_to(
+                    id,
+                    &zone.subnet_id,
+                    E::InSubnet,
+                    zone.zone.clone().map(EdgeDetail::Zone),
+                );
             }
             for sg in &lb.security_group_ids {
                 l.link_to(id, sg, E::ProtectedBy, None);
@@ -368,7 +394,7 @@ fn link_node(l: &mut Linker, ix: &Index, id: NodeId, node: &Node) {
         }
         NodeData::Listener(listener) => {
             l.link_to(id, &listener.load_balancer_arn, E::ListenerOf, None);
-            let port = listener.port.map(|p| format!("port {p}"));
+            let port = listener.port.map(EdgeDetail::Port);
             for tg in listener.target_group_arns() {
                 l.link_to(id, tg, E::ForwardsTo, port.clone());
             }
@@ -381,7 +407,7 @@ fn link_node(l: &mut Linker, ix: &Index, id: NodeId, node: &Node) {
                 l.link_to(id, vpc, E::InVpc, None);
             }
             for target in tg.targets.iter().flatten() {
-                let port = target.port.or(tg.port).map(|p| format!("port {p}"));
+                let port = target.port.or(tg.port).map(EdgeDetail::Port);
                 match (target.id.parse::<IpAddr>(), &tg.vpc_id) {
                     (Ok(IpAddr::V4(ip)), Some(vpc)) => {
                         let eni = ix.interface_by_ip.get(&(vpc.clone(), ip)).copied();
@@ -414,16 +440,14 @@ fn link_node(l: &mut Linker, ix: &Index, id: NodeId, node: &Node) {
                 l.link_to(id, &p.arn, E::AttachedPolicy, None);
             }
             for p in role.trust_policy.trusted_principals() {
-                if p.principal_type != "AWS" {
+                if p.principal_type != crate::model::policy::PrincipalType::Aws {
                     continue;
                 }
                 let account = principal_account(&p.value);
                 let cross_account = account.is_some_and(|a| a != node.account);
-                let detail = match (cross_account, p.requires_external_id) {
-                    (true, false) => Some("cross-account, no ExternalId".to_string()),
-                    (true, true) => Some("cross-account, ExternalId required".to_string()),
-                    _ => None,
-                };
+                let detail = cross_account.then_some(EdgeDetail::CrossAccount {
+                    external_id_required: p.requires_external_id,
+                });
                 // `arn:aws:iam::ACCOUNT:root` and a bare id trust the whole account.
                 let whole_account = p.value.ends_with(":root") || is_account_id(&p.value);
                 let by_account = || account.and_then(|a| l.graph.by_id(a));
@@ -450,7 +474,12 @@ fn link_node(l: &mut Linker, ix: &Index, id: NodeId, node: &Node) {
                 .by_arn(&key.user_arn)
                 .or_else(|| l.graph.by_id(&key.user_arn))
             {
-                l.add(user, Some(id), E::HasAccessKey, Some(key.status.clone()));
+                l.add(
+                    user,
+                    Some(id),
+                    E::HasAccessKey,
+                    Some(EdgeDetail::KeyStatus(key.status.clone())),
+                );
             }
         }
         NodeData::GuardDutyDetector(_) => region_of(l, id, node),

@@ -36,7 +36,7 @@ pub struct Edge {
     pub to: NodeId,
     pub kind: EdgeKind,
     /// Why, more precisely: the route's destination, the rule's ports, …
-    pub detail: Option<Box<str>>,
+    pub detail: Option<Box<crate::model::EdgeDetail>>,
 }
 
 /// Which way an edge is read from a given node.

@@ -101,3 +101,85 @@ impl fmt::Display for EdgeKind {
         f.write_str(self.label())
     }
 }
+
+/// The side of a VPC peering connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeeringRole {
+    Requester,
+    Accepter,
+}
+
+/// What more an edge says about its relationship, typed so that an
+/// analysis reads the value, never the words shown for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EdgeDetail {
+    /// The port a listener forwards to, or a target receives on.
+    Port(u16),
+    /// A route's destination, and whether the route is a blackhole.
+    Route {
+        destination: String,
+        blackhole: bool,
+    },
+    /// A gateway's attachment state when it is not attached.
+    State(String),
+    /// The VPC's default network ACL, used for want of an association.
+    VpcDefault,
+    /// A VPC's main route table.
+    MainRouteTable,
+    /// A VPC's default network ACL.
+    DefaultAcl,
+    /// Which side of a peering connection the VPC is.
+    PeeringSide(PeeringRole),
+    /// The transit gateway of an attachment.
+    TransitGateway(String),
+    /// The protocol and ports of the security group rule.
+    RulePorts(String),
+    /// An interface's device index on its instance.
+    DeviceIndex(u32),
+    /// The Elastic IP's address.
+    PublicIp(std::net::Ipv4Addr),
+    /// The availability zone of a load balancer's subnet.
+    Zone(String),
+    /// A trust from another account, and whether it needs an ExternalId.
+    CrossAccount { external_id_required: bool },
+    /// An access key's status (`Active`, `Inactive`).
+    KeyStatus(String),
+}
+
+impl fmt::Display for EdgeDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EdgeDetail::Port(p) => write!(f, "port {p}"),
+            EdgeDetail::Route {
+                destination,
+                blackhole,
+            } => {
+                f.write_str(destination)?;
+                if *blackhole {
+                    f.write_str(" (blackhole)")?;
+                }
+                Ok(())
+            }
+            EdgeDetail::State(s) => write!(f, "state {s}"),
+            EdgeDetail::VpcDefault => f.write_str("VPC default"),
+            EdgeDetail::MainRouteTable => f.write_str("main"),
+            EdgeDetail::DefaultAcl => f.write_str("default"),
+            EdgeDetail::PeeringSide(PeeringRole::Requester) => f.write_str("requester"),
+            EdgeDetail::PeeringSide(PeeringRole::Accepter) => f.write_str("accepter"),
+            EdgeDetail::TransitGateway(t) => f.write_str(t),
+            EdgeDetail::RulePorts(p) => f.write_str(p),
+            EdgeDetail::DeviceIndex(d) => write!(f, "device index {d}"),
+            EdgeDetail::PublicIp(ip) => write!(f, "{ip}"),
+            EdgeDetail::Zone(z) => f.write_str(z),
+            EdgeDetail::CrossAccount {
+                external_id_required: false,
+            } => f.write_str("cross-account, no ExternalId"),
+            EdgeDetail::CrossAccount {
+                external_id_required: true,
+            } => f.write_str("cross-account, ExternalId required"),
+            EdgeDetail::KeyStatus(s) => f.write_str(s),
+        }
+    }
+}

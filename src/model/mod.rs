@@ -4,6 +4,7 @@
 //! Nothing here knows about the AWS SDK, tokio or the terminal: every source
 //! fills the same types.
 
+mod aws_enum;
 mod edge;
 pub mod network;
 pub mod policy;
@@ -14,7 +15,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-pub use edge::EdgeKind;
+pub use edge::{EdgeDetail, EdgeKind, PeeringRole};
 pub use resources::*;
 
 /// One resource: what every kind has in common, plus its kind's properties.

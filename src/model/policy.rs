@@ -66,11 +66,22 @@ pub fn string_or_list(value: &Value) -> Vec<&str> {
     }
 }
 
+super::aws_enum::aws_enum! {
+    /// The kind of principal a policy names.
+    PrincipalType {
+        Aws => "AWS",
+        Service => "Service",
+        Federated => "Federated",
+        CanonicalUser => "CanonicalUser",
+        /// `"Principal": "*"`: anyone.
+        Anyone => "*",
+    }
+}
+
 /// A principal a role's trust policy lets assume it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustedPrincipal {
-    /// `AWS`, `Service`, `Federated` or `*`.
-    pub principal_type: String,
+    pub principal_type: PrincipalType,
     pub value: String,
     /// Whether the statement requires an `sts:ExternalId`.
     pub requires_external_id: bool,
@@ -98,7 +109,7 @@ impl PolicyDocument {
             let has_condition = condition.is_some_and(|c| !c.is_null());
             match st.get("Principal") {
                 Some(Value::String(s)) => out.push(TrustedPrincipal {
-                    principal_type: "*".to_string(),
+                    principal_type: PrincipalType::Anyone,
                     value: s.clone(),
                     requires_external_id,
                     has_condition,
@@ -107,7 +118,7 @@ impl PolicyDocument {
                     for (kind, values) in map {
                         for v in string_or_list(values) {
                             out.push(TrustedPrincipal {
-                                principal_type: kind.clone(),
+                                principal_type: PrincipalType::from(kind.as_str()),
                                 value: v.to_string(),
                                 requires_external_id,
                                 has_condition,

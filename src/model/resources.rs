@@ -12,8 +12,40 @@ use chrono::{DateTime, Utc};
 use ipnet::{Ipv4Net, Ipv6Net};
 use serde::{Deserialize, Serialize};
 
+use super::aws_enum::aws_enum;
 use super::network::{NaclEntry, Route, RouteTableAssociation, SgRule};
 use super::policy::PolicyDocument;
+
+aws_enum! {
+    /// An ELBv2 load balancer's type.
+    LoadBalancerType {
+        Application => "application",
+        Network => "network",
+        Gateway => "gateway",
+    }
+}
+
+impl Default for LoadBalancerType {
+    /// What ELBv2 creates when no type is given.
+    fn default() -> LoadBalancerType {
+        LoadBalancerType::Application
+    }
+}
+
+aws_enum! {
+    /// What a network interface belongs to, as EC2 says it.
+    InterfaceType {
+        Interface => "interface",
+        NatGateway => "nat_gateway",
+        NetworkLoadBalancer => "network_load_balancer",
+        GatewayLoadBalancer => "gateway_load_balancer",
+        GatewayLoadBalancerEndpoint => "gateway_load_balancer_endpoint",
+        VpcEndpoint => "vpc_endpoint",
+        Lambda => "lambda",
+        Efa => "efa",
+        TransitGateway => "transit_gateway",
+    }
+}
 
 fn is_false(b: &bool) -> bool {
     !*b
@@ -303,9 +335,8 @@ pub struct NetworkInterface {
     pub vpc_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subnet_id: Option<String>,
-    /// `interface`, `network_load_balancer`, `nat_gateway`, `lambda`, …
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub interface_type: Option<String>,
+    pub interface_type: Option<InterfaceType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -423,8 +454,7 @@ pub struct LoadBalancerZone {
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct LoadBalancer {
-    /// `application`, `network` or `gateway`.
-    pub lb_type: String,
+    pub lb_type: LoadBalancerType,
     /// `internet-facing` or `internal`.
     pub scheme: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

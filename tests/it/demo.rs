@@ -158,7 +158,9 @@ fn bill_role_trusts_a_partner_account_without_external_id() {
     assert_eq!(g.node(trust.to).id, BILL_PARTNER);
     assert_eq!(
         trust.detail.as_deref(),
-        Some("cross-account, no ExternalId")
+        Some(&skyhound::model::EdgeDetail::CrossAccount {
+            external_id_required: false
+        })
     );
 }
 

@@ -471,7 +471,12 @@ fn cross_account_trust_without_external_id_is_an_edge_to_an_external_account() {
         .find(|e| e.kind == EdgeKind::Trusts)
         .expect("trust edge");
     assert_eq!(g.node(edge.to).id, "210987654321");
-    assert_eq!(edge.detail.as_deref(), Some("cross-account, no ExternalId"));
+    assert_eq!(
+        edge.detail.as_deref(),
+        Some(&skyhound::model::EdgeDetail::CrossAccount {
+            external_id_required: false
+        })
+    );
 }
 
 #[test]

@@ -231,7 +231,10 @@ fn two_accounts_two_regions_collected_through_the_sdk() {
     assert!(
         g.outgoing(vendor)
             .any(|e| e.kind == skyhound::model::EdgeKind::Trusts
-                && e.detail.as_deref() == Some("cross-account, no ExternalId"))
+                && e.detail.as_deref()
+                    == Some(&skyhound::model::EdgeDetail::CrossAccount {
+                        external_id_required: false
+                    }))
     );
     assert!(
         g.nodes_of(NodeKind::AccessKey).any(

@@ -1062,7 +1062,7 @@ fn eni_data(e: Eni) -> (String, Option<String>, Vec<Tag>, m::NetworkInterface) {
     let data = m::NetworkInterface {
         vpc_id: e.vpc_id,
         subnet_id: e.subnet_id,
-        interface_type: e.interface_type,
+        interface_type: e.interface_type.as_deref().map(m::InterfaceType::from),
         status: e.status,
         description: e.description.filter(|d| !d.is_empty()),
         private_ips: private_ips(e.private_ip_address, e.association, e.private_ip_addresses),

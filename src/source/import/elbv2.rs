@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::read::{arn_account, arn_region};
 use super::{Ctx, Sink};
-use crate::model::{self as m, Node, NodeData};
+use crate::model::{self as m, LoadBalancerType, Node, NodeData};
 
 fn node(ctx: &Ctx, arn: &str, name: Option<String>, data: NodeData) -> Node {
     let account = arn_account(arn).unwrap_or(&ctx.account).to_string();
@@ -91,7 +91,11 @@ pub fn load_balancers(ctx: &Ctx, r: LoadBalancers, out: &mut Sink) {
             })
             .collect();
         let data = m::LoadBalancer {
-            lb_type: lb.lb_type.unwrap_or_else(|| "application".into()),
+            lb_type: lb
+                .lb_type
+                .as_deref()
+                .map(LoadBalancerType::from)
+                .unwrap_or(LoadBalancerType::Application),
             scheme: lb.scheme.unwrap_or_else(|| "internet-facing".into()),
             vpc_id: lb.vpc_id,
             dns_name: lb.dns_name,
