@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use crate::graph::Graph;
 use crate::model::network::{Destination, RouteState, RouteTarget, SgRule};
 use crate::model::{Node, NodeData};
+use crate::source::operations::{self as ops, Operation};
 
 /// Python's `quote_plus` keeps these; everything else is escaped.
 const QUOTE_PLUS: &AsciiSet = &NON_ALPHANUMERIC
@@ -34,31 +35,6 @@ const GLOBAL_REGION: &str = "us-east-1";
 
 type Files = BTreeMap<String, Value>;
 
-/// Every regional listing and its list field, written empty when nothing was found.
-const EMPTY_LISTS: &[(&str, &str)] = &[
-    ("ec2-describe-vpcs", "Vpcs"),
-    ("ec2-describe-subnets", "Subnets"),
-    ("ec2-describe-route-tables", "RouteTables"),
-    ("ec2-describe-internet-gateways", "InternetGateways"),
-    (
-        "ec2-describe-egress-only-internet-gateways",
-        "EgressOnlyInternetGateways",
-    ),
-    ("ec2-describe-nat-gateways", "NatGateways"),
-    ("ec2-describe-network-acls", "NetworkAcls"),
-    ("ec2-describe-security-groups", "SecurityGroups"),
-    ("ec2-describe-network-interfaces", "NetworkInterfaces"),
-    ("ec2-describe-instances", "Reservations"),
-    ("ec2-describe-addresses", "Addresses"),
-    (
-        "ec2-describe-vpc-peering-connections",
-        "VpcPeeringConnections",
-    ),
-    ("ec2-describe-managed-prefix-lists", "PrefixLists"),
-    ("elbv2-describe-load-balancers", "LoadBalancers"),
-    ("guardduty-list-detectors", "DetectorIds"),
-];
-
 /// One account's users, groups, roles and policies for the authorization details.
 #[derive(Default)]
 struct IamLists {
@@ -72,30 +48,28 @@ struct IamLists {
 pub fn write_tree(graph: &Graph, dir: &Path) -> std::io::Result<()> {
     // account → region → file name → content
     let mut tree: BTreeMap<String, BTreeMap<String, Files>> = BTreeMap::new();
-    let mut lists: BTreeMap<(String, String, &'static str, &'static str), Vec<Value>> =
-        BTreeMap::new();
+    // (account, region, operation's CLI name) → the listing's items
+    let mut lists: BTreeMap<(String, String, &'static str), Vec<Value>> = BTreeMap::new();
 
     for (_, n) in graph.nodes() {
         let region = n
             .region
             .clone()
             .unwrap_or_else(|| GLOBAL_REGION.to_string());
-        let key = |file: &'static str, list: &'static str| {
-            (n.account.clone(), region.clone(), file, list)
-        };
+        let key = |op: &'static Operation| (n.account.clone(), region.clone(), op.cli);
         match &n.data {
-            NodeData::Vpc(_) => lists.entry(key("ec2-describe-vpcs", "Vpcs")).or_default().push(vpc(n)),
-            NodeData::Subnet(_) => lists.entry(key("ec2-describe-subnets", "Subnets")).or_default().push(subnet(n)),
-            NodeData::RouteTable(_) => lists.entry(key("ec2-describe-route-tables", "RouteTables")).or_default().push(route_table(n)),
-            NodeData::InternetGateway(g) => lists.entry(key("ec2-describe-internet-gateways", "InternetGateways")).or_default().push(json!({
+            NodeData::Vpc(_) => lists.entry(key(&ops::DESCRIBE_VPCS)).or_default().push(vpc(n)),
+            NodeData::Subnet(_) => lists.entry(key(&ops::DESCRIBE_SUBNETS)).or_default().push(subnet(n)),
+            NodeData::RouteTable(_) => lists.entry(key(&ops::DESCRIBE_ROUTE_TABLES)).or_default().push(route_table(n)),
+            NodeData::InternetGateway(g) => lists.entry(key(&ops::DESCRIBE_INTERNET_GATEWAYS)).or_default().push(json!({
                 "InternetGatewayId": n.id, "OwnerId": n.account, "Tags": tags(n),
                 "Attachments": g.attachments.iter().map(|a| json!({"VpcId": a.vpc_id, "State": a.state})).collect::<Vec<_>>(),
             })),
-            NodeData::EgressOnlyInternetGateway(g) => lists.entry(key("ec2-describe-egress-only-internet-gateways", "EgressOnlyInternetGateways")).or_default().push(json!({
+            NodeData::EgressOnlyInternetGateway(g) => lists.entry(key(&ops::DESCRIBE_EGRESS_ONLY_INTERNET_GATEWAYS)).or_default().push(json!({
                 "EgressOnlyInternetGatewayId": n.id, "Tags": tags(n),
                 "Attachments": g.attachments.iter().map(|a| json!({"VpcId": a.vpc_id, "State": a.state})).collect::<Vec<_>>(),
             })),
-            NodeData::NatGateway(g) => lists.entry(key("ec2-describe-nat-gateways", "NatGateways")).or_default().push(json!({
+            NodeData::NatGateway(g) => lists.entry(key(&ops::DESCRIBE_NAT_GATEWAYS)).or_default().push(json!({
                 "NatGatewayId": n.id, "VpcId": g.vpc_id, "SubnetId": g.subnet_id, "State": g.state, "ConnectivityType": g.connectivity_type, "Tags": tags(n),
                 "NatGatewayAddresses": g.network_interface_ids.iter().enumerate().map(|(i, eni)| json!({
                     "NetworkInterfaceId": eni, "PublicIp": g.public_ips.get(i), "PrivateIp": g.private_ips.get(i),
@@ -107,16 +81,16 @@ pub fn write_tree(graph: &Graph, dir: &Path) -> std::io::Result<()> {
                     "CidrBlockSet": s.cidr_blocks.iter().map(|c| json!({"CidrBlock": c})).collect::<Vec<_>>(),
                     "Ipv6CidrBlockSet": s.ipv6_cidr_blocks.iter().map(|c| json!({"Ipv6CidrBlock": c})).collect::<Vec<_>>(),
                 });
-                lists.entry(key("ec2-describe-vpc-peering-connections", "VpcPeeringConnections")).or_default().push(json!({
+                lists.entry(key(&ops::DESCRIBE_VPC_PEERING_CONNECTIONS)).or_default().push(json!({
                     "VpcPeeringConnectionId": n.id, "RequesterVpcInfo": side(&p.requester), "AccepterVpcInfo": side(&p.accepter),
                     "Status": {"Code": p.status}, "Tags": tags(n),
                 }));
             }
-            NodeData::TransitGatewayAttachment(a) => lists.entry(key("ec2-describe-transit-gateway-attachments", "TransitGatewayAttachments")).or_default().push(json!({
+            NodeData::TransitGatewayAttachment(a) => lists.entry(key(&ops::DESCRIBE_TRANSIT_GATEWAY_ATTACHMENTS)).or_default().push(json!({
                 "TransitGatewayAttachmentId": n.id, "TransitGatewayId": a.transit_gateway_id, "ResourceType": a.resource_type,
                 "ResourceId": a.resource_id, "ResourceOwnerId": a.resource_owner_id, "State": a.state, "Tags": tags(n),
             })),
-            NodeData::NetworkAcl(acl) => lists.entry(key("ec2-describe-network-acls", "NetworkAcls")).or_default().push(json!({
+            NodeData::NetworkAcl(acl) => lists.entry(key(&ops::DESCRIBE_NETWORK_ACLS)).or_default().push(json!({
                 "NetworkAclId": n.id, "VpcId": acl.vpc_id, "OwnerId": n.account, "IsDefault": acl.is_default, "Tags": tags(n),
                 "Associations": acl.subnet_ids.iter().map(|s| json!({"SubnetId": s, "NetworkAclId": n.id})).collect::<Vec<_>>(),
                 "Entries": acl.entries.iter().map(|e| {
@@ -130,39 +104,39 @@ pub fn write_tree(graph: &Graph, dir: &Path) -> std::io::Result<()> {
                     v
                 }).collect::<Vec<_>>(),
             })),
-            NodeData::SecurityGroup(sg) => lists.entry(key("ec2-describe-security-groups", "SecurityGroups")).or_default().push(json!({
+            NodeData::SecurityGroup(sg) => lists.entry(key(&ops::DESCRIBE_SECURITY_GROUPS)).or_default().push(json!({
                 "GroupId": n.id, "GroupName": sg.group_name, "Description": sg.description, "VpcId": sg.vpc_id, "OwnerId": n.account,
                 "IpPermissions": sg.ingress.iter().map(permission).collect::<Vec<_>>(),
                 "IpPermissionsEgress": sg.egress.iter().map(permission).collect::<Vec<_>>(),
                 "Tags": tags(n),
             })),
             NodeData::ManagedPrefixList(pl) => {
-                lists.entry(key("ec2-describe-managed-prefix-lists", "PrefixLists")).or_default().push(json!({
+                lists.entry(key(&ops::DESCRIBE_MANAGED_PREFIX_LISTS)).or_default().push(json!({
                     "PrefixListId": n.id, "PrefixListName": n.name, "PrefixListArn": n.arn, "AddressFamily": pl.address_family,
                     "MaxEntries": pl.max_entries, "OwnerId": pl.owner_id, "State": pl.state,
                 }));
                 if let Some(entries) = &pl.entries {
-                    let file = format!("ec2-get-managed-prefix-list-entries/{}", quote_plus(&n.id));
+                    let file = format!("{}/{}", ops::GET_MANAGED_PREFIX_LIST_ENTRIES.file(), quote_plus(&n.id));
                     let entries: Vec<Value> = entries.iter().map(|e| json!({"Cidr": e.cidr, "Description": e.description})).collect();
                     tree.entry(n.account.clone()).or_default().entry(region.clone()).or_default().insert(file, json!({"Entries": entries}));
                 }
             }
-            NodeData::NetworkInterface(_) => lists.entry(key("ec2-describe-network-interfaces", "NetworkInterfaces")).or_default().push(interface(n)),
-            NodeData::Instance(_) => lists.entry(key("ec2-describe-instances", "Reservations")).or_default().push(json!({
+            NodeData::NetworkInterface(_) => lists.entry(key(&ops::DESCRIBE_NETWORK_INTERFACES)).or_default().push(interface(n)),
+            NodeData::Instance(_) => lists.entry(key(&ops::DESCRIBE_INSTANCES)).or_default().push(json!({
                 "OwnerId": n.account, "ReservationId": format!("r-{}", n.id.trim_start_matches("i-")), "Instances": [instance(graph, n)],
             })),
-            NodeData::ElasticIp(e) => lists.entry(key("ec2-describe-addresses", "Addresses")).or_default().push(json!({
+            NodeData::ElasticIp(e) => lists.entry(key(&ops::DESCRIBE_ADDRESSES)).or_default().push(json!({
                 "PublicIp": e.public_ip, "AllocationId": e.allocation_id, "AssociationId": e.association_id, "InstanceId": e.instance_id,
                 "NetworkInterfaceId": e.network_interface_id, "PrivateIpAddress": e.private_ip, "Domain": "vpc", "Tags": tags(n),
             })),
-            NodeData::LoadBalancer(lb) => lists.entry(key("elbv2-describe-load-balancers", "LoadBalancers")).or_default().push(json!({
+            NodeData::LoadBalancer(lb) => lists.entry(key(&ops::DESCRIBE_LOAD_BALANCERS)).or_default().push(json!({
                 "LoadBalancerArn": n.id, "LoadBalancerName": n.name, "DNSName": lb.dns_name, "Scheme": lb.scheme, "VpcId": lb.vpc_id,
                 "State": {"Code": lb.state}, "Type": lb.lb_type, "IpAddressType": lb.ip_address_type, "SecurityGroups": lb.security_group_ids,
                 "AvailabilityZones": lb.zones.iter().map(|z| json!({"ZoneName": z.zone, "SubnetId": z.subnet_id,
                     "LoadBalancerAddresses": z.addresses.iter().map(|a| json!({"IpAddress": a})).collect::<Vec<_>>()})).collect::<Vec<_>>(),
             })),
             NodeData::Listener(l) => {
-                let file = format!("elbv2-describe-listeners/{}", quote_plus(&l.load_balancer_arn));
+                let file = format!("{}/{}", ops::DESCRIBE_LISTENERS.file(), quote_plus(&l.load_balancer_arn));
                 let entry = tree.entry(n.account.clone()).or_default().entry(region.clone()).or_default().entry(file).or_insert_with(|| json!({"Listeners": []}));
                 if let Some(list) = entry["Listeners"].as_array_mut() {
                     list.push(json!({
@@ -175,12 +149,12 @@ pub fn write_tree(graph: &Graph, dir: &Path) -> std::io::Result<()> {
                 }
             }
             NodeData::TargetGroup(tg) => {
-                lists.entry(key("elbv2-describe-target-groups", "TargetGroups")).or_default().push(json!({
+                lists.entry(key(&ops::DESCRIBE_TARGET_GROUPS)).or_default().push(json!({
                     "TargetGroupArn": n.id, "TargetGroupName": n.name, "Protocol": tg.protocol, "Port": tg.port, "TargetType": tg.target_type,
                     "VpcId": tg.vpc_id, "LoadBalancerArns": tg.load_balancer_arns,
                 }));
                 if let Some(targets) = &tg.targets {
-                    let file = format!("elbv2-describe-target-health/{}", quote_plus(&n.id));
+                    let file = format!("{}/{}", ops::DESCRIBE_TARGET_HEALTH.file(), quote_plus(&n.id));
                     let descs: Vec<Value> = targets.iter().map(|t| json!({
                         "Target": {"Id": t.id, "Port": t.port, "AvailabilityZone": t.availability_zone}, "TargetHealth": {"State": t.health},
                     })).collect();
@@ -188,16 +162,16 @@ pub fn write_tree(graph: &Graph, dir: &Path) -> std::io::Result<()> {
                 }
             }
             NodeData::GuardDutyDetector(d) => {
-                lists.entry(key("guardduty-list-detectors", "DetectorIds")).or_default().push(json!(n.id));
+                lists.entry(key(&ops::LIST_DETECTORS)).or_default().push(json!(n.id));
                 let files = tree.entry(n.account.clone()).or_default().entry(region.clone()).or_default();
-                files.insert(format!("guardduty-get-detector/{}", quote_plus(&n.id)), json!({
+                files.insert(format!("{}/{}", ops::GET_DETECTOR.file(), quote_plus(&n.id)), json!({
                     "Status": d.status, "FindingPublishingFrequency": d.finding_publishing_frequency, "CreatedAt": d.created_at, "ServiceRole": d.service_role,
                 }));
-                files.entry(format!("guardduty-get-findings/{}", quote_plus(&n.id))).or_insert_with(|| json!({"Findings": []}));
+                files.entry(format!("{}/{}", ops::GET_FINDINGS.file(), quote_plus(&n.id))).or_insert_with(|| json!({"Findings": []}));
             }
             NodeData::GuardDutyFinding(f) => {
                 let det = f.detector_id.clone().unwrap_or_default();
-                let file = format!("guardduty-get-findings/{}", quote_plus(&det));
+                let file = format!("{}/{}", ops::GET_FINDINGS.file(), quote_plus(&det));
                 let entry = tree.entry(n.account.clone()).or_default().entry(region.clone()).or_default().entry(file).or_insert_with(|| json!({"Findings": []}));
                 if let Some(list) = entry["Findings"].as_array_mut() {
                     list.push(finding(n, f));
@@ -206,12 +180,15 @@ pub fn write_tree(graph: &Graph, dir: &Path) -> std::io::Result<()> {
             _ => {}
         }
     }
-    for ((account, region, file, list), items) in lists {
+    for ((account, region, cli), items) in lists {
+        let Some((op, list)) = ops::by_cli(cli).and_then(|o| Some((o, o.list_field?))) else {
+            continue;
+        };
         tree.entry(account)
             .or_default()
             .entry(region)
             .or_default()
-            .insert(file.to_string(), json!({ list: items }));
+            .insert(op.file(), json!({ list: items }));
     }
     iam(graph, &mut tree);
 
@@ -227,10 +204,12 @@ pub fn write_tree(graph: &Graph, dir: &Path) -> std::io::Result<()> {
         }
         // A collected operation that found nothing still leaves its file.
         for files in regions.values_mut() {
-            for (file, list) in EMPTY_LISTS {
-                files
-                    .entry(file.to_string())
-                    .or_insert_with(|| json!({ *list: [] }));
+            for op in ops::ALL.iter().filter(|o| o.absent == ops::Absent::Gap) {
+                if let (ops::Scope::Regional, Some(list)) = (op.scope, op.list_field) {
+                    files
+                        .entry(op.file())
+                        .or_insert_with(|| json!({ list: [] }));
+                }
             }
         }
     }
@@ -580,20 +559,20 @@ fn iam(graph: &Graph, tree: &mut BTreeMap<String, BTreeMap<String, Files>>) {
             .or_default()
             .entry(GLOBAL_REGION.to_string())
             .or_default();
-        files.insert("sts-get-caller-identity".into(), json!({"Account": account, "Arn": format!("arn:aws:iam::{account}:user/skyhound"), "UserId": "AIDASKYHOUND"}));
-        files.insert("iam-get-account-authorization-details".into(), json!({"UserDetailList": users, "GroupDetailList": groups, "RoleDetailList": roles, "Policies": policies}));
+        files.insert(ops::GET_CALLER_IDENTITY.file(), json!({"Account": account, "Arn": format!("arn:aws:iam::{account}:user/skyhound"), "UserId": "AIDASKYHOUND"}));
+        files.insert(ops::GET_ACCOUNT_AUTHORIZATION_DETAILS.file(), json!({"UserDetailList": users, "GroupDetailList": groups, "RoleDetailList": roles, "Policies": policies}));
         let csv = std::iter::once(HEADER.to_string())
             .chain(report.remove(&account).unwrap_or_default())
             .collect::<Vec<_>>()
             .join("\n");
-        files.insert("iam-get-credential-report".into(), json!({"Content": base64::engine::general_purpose::STANDARD.encode(csv), "ReportFormat": "text/csv", "GeneratedTime": "2026-11-20T03:00:00Z"}));
+        files.insert(ops::GET_CREDENTIAL_REPORT.file(), json!({"Content": base64::engine::general_purpose::STANDARD.encode(csv), "ReportFormat": "text/csv", "GeneratedTime": "2026-11-20T03:00:00Z"}));
         if let Some(NodeData::Account(a)) = graph.by_id(&account).map(|id| &graph.node(id).data) {
             files.insert(
-                "iam-get-account-summary".into(),
+                ops::GET_ACCOUNT_SUMMARY.file(),
                 json!({"SummaryMap": a.summary}),
             );
             if let Some(p) = &a.password_policy {
-                files.insert("iam-get-account-password-policy".into(), json!({"PasswordPolicy": {
+                files.insert(ops::GET_ACCOUNT_PASSWORD_POLICY.file(), json!({"PasswordPolicy": {
                     "MinimumPasswordLength": p.minimum_length, "RequireSymbols": p.require_symbols, "RequireNumbers": p.require_numbers,
                     "RequireUppercaseCharacters": p.require_uppercase, "RequireLowercaseCharacters": p.require_lowercase,
                     "AllowUsersToChangePassword": p.allow_users_to_change, "MaxPasswordAge": p.max_age_days,
@@ -601,7 +580,7 @@ fn iam(graph: &Graph, tree: &mut BTreeMap<String, BTreeMap<String, Files>>) {
             }
             if !a.aliases.is_empty() {
                 files.insert(
-                    "iam-list-account-aliases".into(),
+                    ops::LIST_ACCOUNT_ALIASES.file(),
                     json!({"AccountAliases": a.aliases}),
                 );
             }
@@ -609,7 +588,7 @@ fn iam(graph: &Graph, tree: &mut BTreeMap<String, BTreeMap<String, Files>>) {
         for ((acct, user), keys) in &key_listing {
             if *acct == account {
                 files.insert(
-                    format!("iam-list-access-keys/{}", quote_plus(user)),
+                    format!("{}/{}", ops::LIST_ACCESS_KEYS.file(), quote_plus(user)),
                     json!({"AccessKeyMetadata": keys}),
                 );
             }
@@ -636,12 +615,9 @@ fn iam(graph: &Graph, tree: &mut BTreeMap<String, BTreeMap<String, Files>>) {
             .or_default()
             .entry(GLOBAL_REGION.to_string())
             .or_default();
+        files.insert(ops::LIST_ACCOUNTS.file(), json!({"Accounts": accounts}));
         files.insert(
-            "organizations-list-accounts".into(),
-            json!({"Accounts": accounts}),
-        );
-        files.insert(
-            "organizations-describe-organization".into(),
+            ops::DESCRIBE_ORGANIZATION.file(),
             json!({"Organization": {"Id": org.id, "Arn": org.arn, "MasterAccountId": mgmt}}),
         );
     }

@@ -6,4 +6,5 @@ pub mod build;
 pub mod collect;
 pub mod demo;
 pub mod import;
+pub mod operations;
 pub mod synth;

@@ -665,7 +665,7 @@ fn answers_not_in_yet_are_not_gaps_while_live_collection_runs() {
     // Only the VPCs have arrived; a gap the collector reported comes along.
     let mut folder = MemoryFolder::default();
     folder.put(
-        "ec2-describe-vpcs",
+        &skyhound::source::operations::DESCRIBE_VPCS,
         None,
         serde_json::json!({"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16", "OwnerId": A}]}),
     );

@@ -11,54 +11,21 @@ use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
-/// Every operation skyhound may call, as (service, operation).
-pub const ALLOWED: &[(&str, &str)] = &[
-    ("ec2", "DescribeRegions"),
-    ("ec2", "DescribeVpcs"),
-    ("ec2", "DescribeSubnets"),
-    ("ec2", "DescribeRouteTables"),
-    ("ec2", "DescribeInternetGateways"),
-    ("ec2", "DescribeEgressOnlyInternetGateways"),
-    ("ec2", "DescribeNatGateways"),
-    ("ec2", "DescribeNetworkAcls"),
-    ("ec2", "DescribeSecurityGroups"),
-    ("ec2", "DescribeNetworkInterfaces"),
-    ("ec2", "DescribeInstances"),
-    ("ec2", "DescribeAddresses"),
-    ("ec2", "DescribeVpcPeeringConnections"),
-    ("ec2", "DescribeManagedPrefixLists"),
-    ("ec2", "GetManagedPrefixListEntries"),
-    ("ec2", "DescribeTransitGatewayAttachments"),
-    ("elasticloadbalancingv2", "DescribeLoadBalancers"),
-    ("elasticloadbalancingv2", "DescribeListeners"),
-    ("elasticloadbalancingv2", "DescribeTargetGroups"),
-    ("elasticloadbalancingv2", "DescribeTargetHealth"),
-    ("iam", "GetAccountAuthorizationDetails"),
-    ("iam", "GetAccountPasswordPolicy"),
-    ("iam", "GetAccountSummary"),
-    ("iam", "ListAccountAliases"),
-    ("iam", "GenerateCredentialReport"),
-    ("iam", "GetCredentialReport"),
-    ("guardduty", "ListDetectors"),
-    ("guardduty", "GetDetector"),
-    ("guardduty", "ListFindings"),
-    ("guardduty", "GetFindings"),
-    ("sts", "GetCallerIdentity"),
-    ("organizations", "ListAccounts"),
-    ("organizations", "DescribeOrganization"),
-];
+use crate::source::operations as ops;
 
-/// Is this operation allowed? Service names are compared loosely
-/// (`Elastic Load Balancing v2`, `elasticloadbalancingv2`).
+/// Is this operation one skyhound calls (the operation table's collected
+/// entries)? Service names are compared loosely (`Elastic Load Balancing
+/// v2`, `elasticloadbalancingv2`).
 pub fn allowed(service: &str, operation: &str) -> bool {
     let svc: String = service
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect::<String>()
         .to_ascii_lowercase();
-    ALLOWED
+    ops::ALL
         .iter()
-        .any(|(s, o)| *o == operation && svc.contains(&s.replace('-', "")))
+        .filter(|o| o.collected)
+        .any(|o| o.api == operation && svc.contains(o.service.sdk_name()))
 }
 
 /// The guard, added to every client.
@@ -156,13 +123,15 @@ mod tests {
             "a Get that reads a secret is not on the list"
         );
         assert!(!allowed("iam", "CreateUser"));
-        for (_, op) in ALLOWED {
+        for op in ops::ALL.iter().filter(|o| o.collected) {
             assert!(
-                ["Describe", "List", "Get", "Generate"]
+                ["Describe", "List", "Get", "GenerateCredentialReport"]
                     .iter()
-                    .any(|p| op.starts_with(p)),
-                "{op}"
+                    .any(|p| op.api.starts_with(p)),
+                "{}",
+                op.api
             );
+            assert!(allowed(op.service.sdk_name(), op.api), "{}", op.api);
         }
     }
 }
@@ -181,16 +150,10 @@ mod policy_file {
             .iter()
             .filter_map(|a| a.as_str().map(str::to_string))
             .collect();
-        let prefix = |s: &str| {
-            if s == "elasticloadbalancingv2" {
-                "elasticloadbalancing".to_string()
-            } else {
-                s.to_string()
-            }
-        };
-        let mut allowed: Vec<String> = super::ALLOWED
+        let mut allowed: Vec<String> = crate::source::operations::ALL
             .iter()
-            .map(|(s, o)| format!("{}:{o}", prefix(s)))
+            .filter(|o| o.collected)
+            .map(|o| o.action())
             .collect();
         granted.sort();
         allowed.sort();

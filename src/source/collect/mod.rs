@@ -24,6 +24,7 @@ use tokio::sync::{Semaphore, mpsc};
 use crate::model::Gap;
 use crate::source::import::read::MemoryFolder;
 use crate::source::import::{Imported, MemoryAccount, import_memory};
+use crate::source::operations::Operation;
 
 /// What to collect and how.
 #[derive(Debug, Clone)]
@@ -237,17 +238,24 @@ impl Ctx {
 
     /// Run one call (all its pages) under the concurrency bound and the
     /// time limit; a failure becomes a gap and `None`.
+    ///
+    /// The calls others wait on (the heads and links of the longest chains:
+    /// the credential report's polling, GuardDuty's detectors then
+    /// findings, load balancers then listeners and target health, prefix
+    /// lists then entries, the regions then everything in them) may also
+    /// take a permit kept for them, so a collection takes as long as its
+    /// longest chain rather than its queue.
     pub(crate) async fn call<T, F>(
         &self,
         at: (&str, Option<&str>),
-        service: &'static str,
-        operation: &str,
+        op: &Operation,
         fut: F,
     ) -> Option<T>
     where
         F: std::future::Future<Output = Result<T, String>>,
     {
-        let _permit = if leads_chain(operation) {
+        let (service, operation) = (op.service.prefix(), op.cli);
+        let _permit = if op.leads_chain {
             tokio::select! {
                 p = self.permits.acquire() => p.ok()?,
                 p = self.lead_permits.acquire() => p.ok()?,
@@ -284,24 +292,6 @@ impl Ctx {
             }
         }
     }
-}
-
-/// Calls that other calls wait on: the heads and links of the longest
-/// chains (the credential report's polling, GuardDuty's detectors then
-/// findings, load balancers then listeners and target health, prefix lists
-/// then entries, the regions then everything in them). Taking them first
-/// shortens a collection to its longest chain rather than its queue.
-fn leads_chain(operation: &str) -> bool {
-    matches!(
-        operation,
-        "describe-regions"
-            | "get-credential-report"
-            | "list-detectors"
-            | "list-findings"
-            | "describe-load-balancers"
-            | "describe-target-groups"
-            | "describe-managed-prefix-lists"
-    )
 }
 
 /// An account to collect, with the credentials to do it.

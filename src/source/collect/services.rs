@@ -10,16 +10,17 @@ use serde_json::{Value, json};
 use super::{CollectOptions, Ctx, Progress, ec2, guard, memory_account, reason, time};
 use crate::source::import::MemoryAccount;
 use crate::source::import::read::MemoryFolder;
+use crate::source::operations::{self as ops, Operation};
 
 /// Collect every page of a paginated call, counting pages.
 macro_rules! paged {
-    ($ctx:expr, $at:expr, $svc:expr, $op:expr, $req:expr, $items:ident) => {
-        $ctx.call($at, $svc, $op, async {
+    ($ctx:expr, $at:expr, $op:expr, $req:expr, $items:ident) => {
+        $ctx.call($at, $op, async {
             let mut out = Vec::new();
             let mut pages = $req.into_paginator().send();
             while let Some(page) = pages.next().await {
                 let page = page.map_err(|e| reason(&e))?;
-                $ctx.page($svc);
+                $ctx.page($op.service.prefix());
                 out.extend(page.$items().iter().cloned());
             }
             Ok(out)
@@ -119,7 +120,7 @@ async fn enabled_regions(ctx: &Ctx, account: &str, config: &SdkConfig) -> Vec<St
     let client = ec2_client(ctx, config);
     let home = partition(config.region().map(|r| r.as_ref()).unwrap_or("us-east-1"));
     let found = ctx
-        .call((account, None), "ec2", "describe-regions", async {
+        .call((account, None), &ops::DESCRIBE_REGIONS, async {
             let out = client
                 .describe_regions()
                 .all_regions(true)
@@ -175,7 +176,7 @@ async fn ec2_region(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig) -> 
     ctx.say(Progress::Started {
         account: account.into(),
         region: Some(region.into()),
-        service: "ec2",
+        service: ops::Service::Ec2.prefix(),
     });
     let c = ec2_client(ctx, cfg);
     let (
@@ -193,107 +194,95 @@ async fn ec2_region(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig) -> 
         lists,
         tgws,
     ) = tokio::join!(
-        paged!(ctx, at, "ec2", "describe-vpcs", c.describe_vpcs(), vpcs),
+        paged!(ctx, at, &ops::DESCRIBE_VPCS, c.describe_vpcs(), vpcs),
         paged!(
             ctx,
             at,
-            "ec2",
-            "describe-subnets",
+            &ops::DESCRIBE_SUBNETS,
             c.describe_subnets(),
             subnets
         ),
         paged!(
             ctx,
             at,
-            "ec2",
-            "describe-route-tables",
+            &ops::DESCRIBE_ROUTE_TABLES,
             c.describe_route_tables(),
             route_tables
         ),
         paged!(
             ctx,
             at,
-            "ec2",
-            "describe-internet-gateways",
+            &ops::DESCRIBE_INTERNET_GATEWAYS,
             c.describe_internet_gateways(),
             internet_gateways
         ),
         paged!(
             ctx,
             at,
-            "ec2",
-            "describe-egress-only-internet-gateways",
+            &ops::DESCRIBE_EGRESS_ONLY_INTERNET_GATEWAYS,
             c.describe_egress_only_internet_gateways(),
             egress_only_internet_gateways
         ),
         paged!(
             ctx,
             at,
-            "ec2",
-            "describe-nat-gateways",
+            &ops::DESCRIBE_NAT_GATEWAYS,
             c.describe_nat_gateways(),
             nat_gateways
         ),
         paged!(
             ctx,
             at,
-            "ec2",
-            "describe-network-acls",
+            &ops::DESCRIBE_NETWORK_ACLS,
             c.describe_network_acls(),
             network_acls
         ),
         paged!(
             ctx,
             at,
-            "ec2",
-            "describe-security-groups",
+            &ops::DESCRIBE_SECURITY_GROUPS,
             c.describe_security_groups(),
             security_groups
         ),
         paged!(
             ctx,
             at,
-            "ec2",
-            "describe-network-interfaces",
+            &ops::DESCRIBE_NETWORK_INTERFACES,
             c.describe_network_interfaces(),
             network_interfaces
         ),
         paged!(
             ctx,
             at,
-            "ec2",
-            "describe-instances",
+            &ops::DESCRIBE_INSTANCES,
             c.describe_instances(),
             reservations
         ),
         paged!(
             ctx,
             at,
-            "ec2",
-            "describe-vpc-peering-connections",
+            &ops::DESCRIBE_VPC_PEERING_CONNECTIONS,
             c.describe_vpc_peering_connections(),
             vpc_peering_connections
         ),
         paged!(
             ctx,
             at,
-            "ec2",
-            "describe-managed-prefix-lists",
+            &ops::DESCRIBE_MANAGED_PREFIX_LISTS,
             c.describe_managed_prefix_lists(),
             prefix_lists
         ),
         paged!(
             ctx,
             at,
-            "ec2",
-            "describe-transit-gateway-attachments",
+            &ops::DESCRIBE_TRANSIT_GATEWAY_ATTACHMENTS,
             c.describe_transit_gateway_attachments(),
             transit_gateway_attachments
         ),
     );
-    let mut put = |name: &str, key: &str, items: Option<Vec<Value>>| {
-        if let Some(items) = items {
-            folder.put(name, None, json!({ key: items }));
+    let mut put = |op: &Operation, items: Option<Vec<Value>>| {
+        if let (Some(items), Some(key)) = (items, op.list_field) {
+            folder.put(op, None, json!({ key: items }));
         }
     };
     // Prefix lists named by security group rules or routes: their entries.
@@ -315,63 +304,51 @@ async fn ec2_region(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig) -> 
         );
     }
     put(
-        "ec2-describe-vpcs",
-        "Vpcs",
+        &ops::DESCRIBE_VPCS,
         vpcs.map(|v| v.iter().map(ec2::vpc).collect()),
     );
     put(
-        "ec2-describe-subnets",
-        "Subnets",
+        &ops::DESCRIBE_SUBNETS,
         subnets.map(|v| v.iter().map(ec2::subnet).collect()),
     );
     put(
-        "ec2-describe-route-tables",
-        "RouteTables",
+        &ops::DESCRIBE_ROUTE_TABLES,
         rts.map(|v| v.iter().map(ec2::route_table).collect()),
     );
     put(
-        "ec2-describe-internet-gateways",
-        "InternetGateways",
+        &ops::DESCRIBE_INTERNET_GATEWAYS,
         igws.map(|v| v.iter().map(ec2::internet_gateway).collect()),
     );
     put(
-        "ec2-describe-egress-only-internet-gateways",
-        "EgressOnlyInternetGateways",
+        &ops::DESCRIBE_EGRESS_ONLY_INTERNET_GATEWAYS,
         eigws.map(|v| v.iter().map(ec2::egress_only_gateway).collect()),
     );
     put(
-        "ec2-describe-nat-gateways",
-        "NatGateways",
+        &ops::DESCRIBE_NAT_GATEWAYS,
         nats.map(|v| v.iter().map(ec2::nat_gateway).collect()),
     );
     put(
-        "ec2-describe-network-acls",
-        "NetworkAcls",
+        &ops::DESCRIBE_NETWORK_ACLS,
         acls.map(|v| v.iter().map(ec2::network_acl).collect()),
     );
     put(
-        "ec2-describe-security-groups",
-        "SecurityGroups",
+        &ops::DESCRIBE_SECURITY_GROUPS,
         sgs.map(|v| v.iter().map(ec2::security_group).collect()),
     );
     put(
-        "ec2-describe-network-interfaces",
-        "NetworkInterfaces",
+        &ops::DESCRIBE_NETWORK_INTERFACES,
         enis.map(|v| v.iter().map(ec2::network_interface).collect()),
     );
     put(
-        "ec2-describe-instances",
-        "Reservations",
+        &ops::DESCRIBE_INSTANCES,
         reservations.map(|v| v.iter().map(ec2::reservation).collect()),
     );
     put(
-        "ec2-describe-vpc-peering-connections",
-        "VpcPeeringConnections",
+        &ops::DESCRIBE_VPC_PEERING_CONNECTIONS,
         peerings.map(|v| v.iter().map(ec2::peering).collect()),
     );
     put(
-        "ec2-describe-transit-gateway-attachments",
-        "TransitGatewayAttachments",
+        &ops::DESCRIBE_TRANSIT_GATEWAY_ATTACHMENTS,
         tgws.map(|v| v.iter().map(ec2::transit_gateway_attachment).collect()),
     );
     let known: Vec<String> = lists
@@ -380,13 +357,12 @@ async fn ec2_region(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig) -> 
         .filter_map(|l| l.prefix_list_id().map(str::to_string))
         .collect();
     put(
-        "ec2-describe-managed-prefix-lists",
-        "PrefixLists",
+        &ops::DESCRIBE_MANAGED_PREFIX_LISTS,
         lists.map(|v| v.iter().map(ec2::prefix_list).collect()),
     );
     // DescribeAddresses does not paginate.
     if let Some(addresses) = ctx
-        .call(at, "ec2", "describe-addresses", async {
+        .call(at, &ops::DESCRIBE_ADDRESSES, async {
             c.describe_addresses()
                 .send()
                 .await
@@ -396,7 +372,7 @@ async fn ec2_region(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig) -> 
         .await
     {
         folder.put(
-            "ec2-describe-addresses",
+            &ops::DESCRIBE_ADDRESSES,
             None,
             json!({"Addresses": addresses.iter().map(ec2::address).collect::<Vec<_>>()}),
         );
@@ -405,15 +381,14 @@ async fn ec2_region(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig) -> 
         let entries = paged!(
             ctx,
             at,
-            "ec2",
-            "get-managed-prefix-list-entries",
+            &ops::GET_MANAGED_PREFIX_LIST_ENTRIES,
             c.get_managed_prefix_list_entries().prefix_list_id(&pl),
             entries
         )
         .await;
         if let Some(entries) = entries {
             folder.put(
-                "ec2-get-managed-prefix-list-entries",
+                &ops::GET_MANAGED_PREFIX_LIST_ENTRIES,
                 Some(pl),
                 json!({"Entries": entries.iter().map(ec2::prefix_list_entry).collect::<Vec<_>>()}),
             );
@@ -435,7 +410,7 @@ async fn ec2_region(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig) -> 
     ctx.say(Progress::Finished {
         account: account.into(),
         region: Some(region.into()),
-        service: "ec2",
+        service: ops::Service::Ec2.prefix(),
         gaps: ec2_gaps,
     });
 
@@ -445,7 +420,7 @@ async fn ec2_region(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig) -> 
 async fn load_balancing(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig) -> MemoryFolder {
     use aws_sdk_elasticloadbalancingv2 as elb;
     let at = (account, Some(region));
-    let svc = "elbv2";
+    let svc = ops::Service::Elbv2.prefix();
     ctx.say(Progress::Started {
         account: account.into(),
         region: Some(region.into()),
@@ -476,13 +451,11 @@ async fn load_balancers(
     at: (&str, Option<&str>),
     c: &aws_sdk_elasticloadbalancingv2::Client,
 ) -> MemoryFolder {
-    let svc = "elbv2";
     let mut folder = MemoryFolder::default();
     let Some(lbs) = paged!(
         ctx,
         at,
-        svc,
-        "describe-load-balancers",
+        &ops::DESCRIBE_LOAD_BALANCERS,
         c.describe_load_balancers(),
         load_balancers
     )
@@ -506,7 +479,7 @@ async fn load_balancers(
         })
         .collect();
     folder.put(
-        "elbv2-describe-load-balancers",
+        &ops::DESCRIBE_LOAD_BALANCERS,
         None,
         json!({"LoadBalancers": json}),
     );
@@ -518,8 +491,7 @@ async fn load_balancers(
             let listeners = paged!(
                 ctx,
                 at,
-                svc,
-                "describe-listeners",
+                &ops::DESCRIBE_LISTENERS,
                 c.describe_listeners().load_balancer_arn(arn),
                 listeners
             )
@@ -541,7 +513,7 @@ async fn load_balancers(
                 })
                 .collect();
             folder.put(
-                "elbv2-describe-listeners",
+                &ops::DESCRIBE_LISTENERS,
                 Some(arn),
                 json!({"Listeners": json}),
             );
@@ -556,13 +528,11 @@ async fn target_groups(
     at: (&str, Option<&str>),
     c: &aws_sdk_elasticloadbalancingv2::Client,
 ) -> MemoryFolder {
-    let svc = "elbv2";
     let mut folder = MemoryFolder::default();
     let Some(tgs) = paged!(
         ctx,
         at,
-        svc,
-        "describe-target-groups",
+        &ops::DESCRIBE_TARGET_GROUPS,
         c.describe_target_groups(),
         target_groups
     )
@@ -580,7 +550,7 @@ async fn target_groups(
         })
         .collect();
     folder.put(
-        "elbv2-describe-target-groups",
+        &ops::DESCRIBE_TARGET_GROUPS,
         None,
         json!({"TargetGroups": json}),
     );
@@ -589,7 +559,7 @@ async fn target_groups(
         .filter_map(|t| t.target_group_arn())
         .map(|arn| async move {
             let health = ctx
-                .call(at, svc, "describe-target-health", async {
+                .call(at, &ops::DESCRIBE_TARGET_HEALTH, async {
                     c.describe_target_health()
                         .target_group_arn(arn)
                         .send()
@@ -612,7 +582,7 @@ async fn target_groups(
                 })
                 .collect();
             folder.put(
-                "elbv2-describe-target-health",
+                &ops::DESCRIBE_TARGET_HEALTH,
                 Some(arn),
                 json!({"TargetHealthDescriptions": json}),
             );
@@ -631,13 +601,11 @@ pub async fn guardduty_with(
     archived: bool,
 ) -> MemoryFolder {
     let at = (account, Some(region));
-    let svc = "guardduty";
     let mut folder = MemoryFolder::default();
     let Some(ids) = paged!(
         ctx,
         at,
-        svc,
-        "list-detectors",
+        &ops::LIST_DETECTORS,
         c.list_detectors(),
         detector_ids
     )
@@ -645,14 +613,10 @@ pub async fn guardduty_with(
     else {
         return folder;
     };
-    folder.put(
-        "guardduty-list-detectors",
-        None,
-        json!({"DetectorIds": ids}),
-    );
+    folder.put(&ops::LIST_DETECTORS, None, json!({"DetectorIds": ids}));
     for id in &ids {
         // The detector's settings and its findings do not wait on each other.
-        let detector = ctx.call(at, svc, "get-detector", async {
+        let detector = ctx.call(at, &ops::GET_DETECTOR, async {
             c.get_detector()
                 .detector_id(id)
                 .send()
@@ -661,8 +625,7 @@ pub async fn guardduty_with(
         });
         let (detector, findings) = tokio::join!(detector, findings(ctx, at, c, id, archived));
         if let Some(d) = detector {
-            folder.put(
-                "guardduty-get-detector",
+            folder.put(&ops::GET_DETECTOR,
                 Some(id.clone()),
                 json!({"Status": d.status().map(|s| s.as_str()), "FindingPublishingFrequency": d.finding_publishing_frequency().map(|f| f.as_str()),
                        "CreatedAt": d.created_at(), "ServiceRole": d.service_role()}),
@@ -688,7 +651,7 @@ pub async fn guardduty_with(
             })
             .collect();
         folder.put(
-            "guardduty-get-findings",
+            &ops::GET_FINDINGS,
             Some(id.clone()),
             json!({"Findings": json}),
         );
@@ -705,7 +668,6 @@ async fn findings(
     id: &str,
     archived: bool,
 ) -> Option<Vec<aws_sdk_guardduty::types::Finding>> {
-    let svc = "guardduty";
     let mut request = c.list_findings().detector_id(id);
     if !archived {
         let criterion = aws_sdk_guardduty::types::Condition::builder()
@@ -717,11 +679,11 @@ async fn findings(
                 .build(),
         );
     }
-    let finding_ids = paged!(ctx, at, svc, "list-findings", request, finding_ids).await?;
+    let finding_ids = paged!(ctx, at, &ops::LIST_FINDINGS, request, finding_ids).await?;
     let mut findings = Vec::new();
     for batch in finding_ids.chunks(50) {
         let got = ctx
-            .call(at, svc, "get-findings", async {
+            .call(at, &ops::GET_FINDINGS, async {
                 c.get_findings()
                     .detector_id(id)
                     .set_finding_ids(Some(batch.to_vec()))
@@ -746,7 +708,7 @@ async fn guardduty(
     ctx.say(Progress::Started {
         account: account.into(),
         region: Some(region.into()),
-        service: "guardduty",
+        service: ops::Service::GuardDuty.prefix(),
     });
     let c = aws_sdk_guardduty::Client::from_conf(
         aws_sdk_guardduty::config::Builder::from(cfg)
@@ -758,7 +720,7 @@ async fn guardduty(
     ctx.say(Progress::Finished {
         account: account.into(),
         region: Some(region.into()),
-        service: "guardduty",
+        service: ops::Service::GuardDuty.prefix(),
         gaps: 0,
     });
     f
@@ -772,7 +734,7 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
     ctx.say(Progress::Started {
         account: account.into(),
         region: None,
-        service: "iam",
+        service: ops::Service::Iam.prefix(),
     });
     let iam = aws_sdk_iam::Client::from_conf(
         aws_sdk_iam::config::Builder::from(cfg)
@@ -793,7 +755,7 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
             .build(),
     );
     // None of these depends on another: all at once.
-    let identity = ctx.call(at, "sts", "get-caller-identity", async {
+    let identity = ctx.call(at, &ops::GET_CALLER_IDENTITY, async {
         let me = sts
             .get_caller_identity()
             .send()
@@ -801,7 +763,7 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
             .map_err(|e| reason(&e))?;
         Ok(json!({"Account": me.account(), "Arn": me.arn(), "UserId": me.user_id()}))
     });
-    let details = ctx.call(at, "iam", "get-account-authorization-details", async {
+    let details = ctx.call(at, &ops::GET_ACCOUNT_AUTHORIZATION_DETAILS, async {
         let mut users = Vec::new();
         let mut groups = Vec::new();
         let mut roles = Vec::new();
@@ -809,7 +771,7 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
         let mut pages = iam.get_account_authorization_details().into_paginator().send();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| reason(&e))?;
-            ctx.page("iam");
+            ctx.page(ops::Service::Iam.prefix());
             users.extend(page.user_detail_list().iter().map(user));
             groups.extend(page.group_detail_list().iter().map(group));
             roles.extend(page.role_detail_list().iter().map(role));
@@ -818,7 +780,7 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
         Ok(json!({"UserDetailList": users, "GroupDetailList": groups, "RoleDetailList": roles, "Policies": policies}))
     });
     // No password policy is an answer (NoSuchEntity), not a failure.
-    let password = ctx.call(at, "iam", "get-account-password-policy", async {
+    let password = ctx.call(at, &ops::GET_ACCOUNT_PASSWORD_POLICY, async {
         match iam.get_account_password_policy().send().await {
             Ok(o) => Ok(o.password_policy().map(|p| {
                 json!({"PasswordPolicy": {
@@ -831,7 +793,7 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
             Err(e) => Err(reason(&e)),
         }
     });
-    let summary = ctx.call(at, "iam", "get-account-summary", async {
+    let summary = ctx.call(at, &ops::GET_ACCOUNT_SUMMARY, async {
         let s = iam
             .get_account_summary()
             .send()
@@ -847,7 +809,7 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
             .unwrap_or_default();
         Ok(json!({"SummaryMap": map}))
     });
-    let aliases = ctx.call(at, "iam", "list-account-aliases", async {
+    let aliases = ctx.call(at, &ops::LIST_ACCOUNT_ALIASES, async {
         let a = iam
             .list_account_aliases()
             .send()
@@ -855,7 +817,7 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
             .map_err(|e| reason(&e))?;
         Ok(json!({"AccountAliases": a.account_aliases()}))
     });
-    let report = ctx.call(at, "iam", "get-credential-report", async {
+    let report = ctx.call(at, &ops::GET_CREDENTIAL_REPORT, async {
         // Ask for a report (IAM answers COMPLETE at once when it has one
         // under four hours old), then poll until it is ready: at once (the
         // round trip is the first wait), then less and less often, about
@@ -884,7 +846,7 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
         while let Some(page) = pages.next().await {
             match page {
                 Ok(p) => {
-                    ctx.page("organizations");
+                    ctx.page(ops::Service::Organizations.prefix());
                     accounts.extend(p.accounts().iter().map(|a| json!({"Id": a.id(), "Arn": a.arn(), "Name": a.name(), "Email": a.email(), "Status": a.status().map(|s| s.as_str())})));
                 }
                 Err(e) => {
@@ -915,39 +877,39 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
         organization
     );
     if let Some(v) = identity {
-        folder.put("sts-get-caller-identity", None, v);
+        folder.put(&ops::GET_CALLER_IDENTITY, None, v);
     }
     if let Some(v) = details {
-        folder.put("iam-get-account-authorization-details", None, v);
+        folder.put(&ops::GET_ACCOUNT_AUTHORIZATION_DETAILS, None, v);
     }
     match password {
-        Some(Some(p)) => folder.put("iam-get-account-password-policy", None, p),
+        Some(Some(p)) => folder.put(&ops::GET_ACCOUNT_PASSWORD_POLICY, None, p),
         Some(None) => folder.put(
-            "iam-get-account-password-policy",
+            &ops::GET_ACCOUNT_PASSWORD_POLICY,
             None,
             json!({"PasswordPolicy": {}}),
         ),
         None => {}
     }
     if let Some(v) = summary {
-        folder.put("iam-get-account-summary", None, v);
+        folder.put(&ops::GET_ACCOUNT_SUMMARY, None, v);
     }
     if let Some(v) = aliases {
-        folder.put("iam-list-account-aliases", None, v);
+        folder.put(&ops::LIST_ACCOUNT_ALIASES, None, v);
     }
     if let Some(v) = report {
-        folder.put("iam-get-credential-report", None, v);
+        folder.put(&ops::GET_CREDENTIAL_REPORT, None, v);
     }
     if let Some((accounts, described)) = organization {
-        folder.put("organizations-list-accounts", None, accounts);
+        folder.put(&ops::LIST_ACCOUNTS, None, accounts);
         if let Some(d) = described {
-            folder.put("organizations-describe-organization", None, d);
+            folder.put(&ops::DESCRIBE_ORGANIZATION, None, d);
         }
     }
     ctx.say(Progress::Finished {
         account: account.into(),
         region: None,
-        service: "iam",
+        service: ops::Service::Iam.prefix(),
         gaps: 0,
     });
     folder

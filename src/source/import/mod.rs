@@ -24,6 +24,7 @@ use chrono::{DateTime, Utc};
 
 use crate::graph::{Collection, Graph, is_account_id};
 use crate::model::{Account, Gap, Node, NodeData, Organization};
+use crate::source::operations as ops;
 pub use read::Problem;
 use read::{Folder, Found};
 
@@ -96,59 +97,13 @@ impl Sink {
     }
 }
 
-/// Every file name this importer reads, by service and operation, so a
-/// folder can be recognised and missing files recorded as gaps.
-const REGIONAL: &[(&str, &str)] = &[
-    ("ec2", "describe-vpcs"),
-    ("ec2", "describe-subnets"),
-    ("ec2", "describe-route-tables"),
-    ("ec2", "describe-internet-gateways"),
-    ("ec2", "describe-egress-only-internet-gateways"),
-    ("ec2", "describe-nat-gateways"),
-    ("ec2", "describe-network-acls"),
-    ("ec2", "describe-security-groups"),
-    ("ec2", "describe-network-interfaces"),
-    ("ec2", "describe-instances"),
-    ("ec2", "describe-addresses"),
-    ("ec2", "describe-vpc-peering-connections"),
-    ("ec2", "describe-managed-prefix-lists"),
-    ("elbv2", "describe-load-balancers"),
-    ("guardduty", "list-detectors"),
-];
-
-const GLOBAL: &[(&str, &str)] = &[
-    ("iam", "get-account-authorization-details"),
-    ("iam", "get-account-password-policy"),
-    ("iam", "get-account-summary"),
-    ("iam", "get-credential-report"),
-];
-
-/// Other files that identify a folder as AWS JSON.
-const OPTIONAL: &[&str] = &[
-    "sts-get-caller-identity",
-    "organizations-list-accounts",
-    "organizations-describe-organization",
-    "iam-list-account-aliases",
-    "ec2-describe-transit-gateway-attachments",
-    "ec2-describe-transit-gateway-vpc-attachments",
-    "elbv2-describe-listeners",
-    "elbv2-describe-target-groups",
-    "guardduty-get-findings",
-];
-
-fn file_name(service: &str, op: &str) -> String {
-    format!("{service}-{op}")
-}
-
 /// Does this folder hold any file skyhound reads?
 fn has_aws_json(dir: &Path) -> bool {
     let folder = Folder::new(dir);
-    REGIONAL
+    ops::ALL
         .iter()
-        .chain(GLOBAL)
-        .map(|(s, o)| file_name(s, o))
-        .chain(OPTIONAL.iter().map(|s| s.to_string()))
-        .any(|name| folder.has(&name))
+        .filter(|o| o.absent != ops::Absent::NotRead)
+        .any(|o| folder.has(&o.file()))
 }
 
 /// Region names look like `us-east-1`, `us-gov-west-1`, `ap-southeast-2`.
@@ -439,14 +394,20 @@ impl Run {
         &mut self,
         folder: &Folder,
         ctx: (&str, Option<&str>),
-        service: &str,
-        op: &str,
+        op: &ops::Operation,
     ) -> Vec<(Option<String>, T)> {
-        self.note_time(folder, &file_name(service, op));
-        match folder.read(&file_name(service, op), &mut self.problems) {
+        let name = op.file();
+        self.note_time(folder, &name);
+        match folder.read(&name, &mut self.problems) {
             Found::Files(v) => v,
             Found::Missing => {
-                self.missing(ctx.0, ctx.1, service, op, "not collected (no file)");
+                self.missing(
+                    ctx.0,
+                    ctx.1,
+                    op.service.prefix(),
+                    op.cli,
+                    "not collected (no file)",
+                );
                 Vec::new()
             }
         }
@@ -456,10 +417,11 @@ impl Run {
     fn read_optional<T: serde::de::DeserializeOwned>(
         &mut self,
         folder: &Folder,
-        name: &str,
+        op: &ops::Operation,
     ) -> Vec<(Option<String>, T)> {
-        self.note_time(folder, name);
-        match folder.read(name, &mut self.problems) {
+        let name = op.file();
+        self.note_time(folder, &name);
+        match folder.read(&name, &mut self.problems) {
             Found::Files(v) => v,
             Found::Missing => Vec::new(),
         }
@@ -481,7 +443,8 @@ impl Run {
             .regions
             .iter()
             .find(|(_, f)| {
-                f.has("iam-get-account-authorization-details") || f.has("sts-get-caller-identity")
+                f.has(&ops::GET_ACCOUNT_AUTHORIZATION_DETAILS.file())
+                    || f.has(&ops::GET_CALLER_IDENTITY.file())
             })
             .or_else(|| {
                 dir.regions
@@ -493,7 +456,7 @@ impl Run {
         let Some(global_dir) = global_dir else { return };
 
         let identity: Vec<(Option<String>, org::CallerIdentity)> =
-            self.read_optional(&global_dir, "sts-get-caller-identity");
+            self.read_optional(&global_dir, &ops::GET_CALLER_IDENTITY);
         let account = if is_account_id(&dir.label) {
             dir.label.clone()
         } else if let Some(id) = identity.iter().find_map(|(_, i)| i.account_id()) {
@@ -572,53 +535,53 @@ impl Run {
     fn region(&mut self, folder: &Folder, ctx: &Ctx) {
         let at = (ctx.account.as_str(), Some(ctx.region.as_str()));
         macro_rules! each {
-            ($op:literal, $conv:path) => {
-                for (_, r) in self.read(folder, at, "ec2", $op) {
+            ($op:expr, $conv:path) => {
+                for (_, r) in self.read(folder, at, &$op) {
                     $conv(ctx, r, &mut self.sink);
                 }
             };
         }
-        each!("describe-vpcs", ec2::vpcs);
-        each!("describe-subnets", ec2::subnets);
-        each!("describe-route-tables", ec2::route_tables);
-        each!("describe-internet-gateways", ec2::internet_gateways);
+        each!(ops::DESCRIBE_VPCS, ec2::vpcs);
+        each!(ops::DESCRIBE_SUBNETS, ec2::subnets);
+        each!(ops::DESCRIBE_ROUTE_TABLES, ec2::route_tables);
+        each!(ops::DESCRIBE_INTERNET_GATEWAYS, ec2::internet_gateways);
         each!(
-            "describe-egress-only-internet-gateways",
+            ops::DESCRIBE_EGRESS_ONLY_INTERNET_GATEWAYS,
             ec2::egress_only_internet_gateways
         );
-        each!("describe-nat-gateways", ec2::nat_gateways);
-        each!("describe-network-acls", ec2::network_acls);
-        each!("describe-security-groups", ec2::security_groups);
+        each!(ops::DESCRIBE_NAT_GATEWAYS, ec2::nat_gateways);
+        each!(ops::DESCRIBE_NETWORK_ACLS, ec2::network_acls);
+        each!(ops::DESCRIBE_SECURITY_GROUPS, ec2::security_groups);
         each!(
-            "describe-vpc-peering-connections",
+            ops::DESCRIBE_VPC_PEERING_CONNECTIONS,
             ec2::vpc_peering_connections
         );
 
         let mut seen = HashSet::new();
-        for (_, r) in self.read(folder, at, "ec2", "describe-network-interfaces") {
+        for (_, r) in self.read(folder, at, &ops::DESCRIBE_NETWORK_INTERFACES) {
             ec2::network_interfaces(ctx, r, &mut seen, &mut self.sink);
         }
-        for (_, r) in self.read(folder, at, "ec2", "describe-instances") {
+        for (_, r) in self.read(folder, at, &ops::DESCRIBE_INSTANCES) {
             ec2::instances(ctx, r, &seen, &mut self.sink);
         }
-        for (_, r) in self.read(folder, at, "ec2", "describe-addresses") {
+        for (_, r) in self.read(folder, at, &ops::DESCRIBE_ADDRESSES) {
             let links = ec2::addresses(ctx, r, &mut self.sink);
             self.eip_links.extend(links);
         }
-        for name in [
-            "ec2-describe-transit-gateway-attachments",
-            "ec2-describe-transit-gateway-vpc-attachments",
+        for op in [
+            &ops::DESCRIBE_TRANSIT_GATEWAY_ATTACHMENTS,
+            &ops::DESCRIBE_TRANSIT_GATEWAY_VPC_ATTACHMENTS,
         ] {
-            for (_, r) in self.read_optional(folder, name) {
+            for (_, r) in self.read_optional(folder, op) {
                 ec2::transit_gateway_attachments(ctx, r, &mut self.sink);
             }
         }
 
         let lists: Vec<(Option<String>, ec2::PrefixLists)> =
-            self.read(folder, at, "ec2", "describe-managed-prefix-lists");
+            self.read(folder, at, &ops::DESCRIBE_MANAGED_PREFIX_LISTS);
         if !lists.is_empty() {
             let entries: BTreeMap<String, ec2::PrefixListEntries> = self
-                .read_optional(folder, "ec2-get-managed-prefix-list-entries")
+                .read_optional(folder, &ops::GET_MANAGED_PREFIX_LIST_ENTRIES)
                 .into_iter()
                 .filter_map(|(param, e)| Some((param?, e)))
                 .collect();
@@ -634,36 +597,43 @@ impl Run {
     fn load_balancing(&mut self, folder: &Folder, ctx: &Ctx) {
         let at = (ctx.account.as_str(), Some(ctx.region.as_str()));
         let lbs: Vec<(Option<String>, elbv2::LoadBalancers)> =
-            self.read(folder, at, "elbv2", "describe-load-balancers");
+            self.read(folder, at, &ops::DESCRIBE_LOAD_BALANCERS);
         let before = self.sink.nodes.len();
         for (_, r) in lbs {
             elbv2::load_balancers(ctx, r, &mut self.sink);
         }
         let any_lb = self.sink.nodes.len() > before;
-        let optional_or_gap = |run: &mut Run, op: &str| -> bool {
-            if any_lb && !folder.has(&file_name("elbv2", op)) {
-                run.missing(at.0, at.1, "elbv2", op, "not collected (no file)");
+        let optional_or_gap = |run: &mut Run, op: &ops::Operation| -> bool {
+            if any_lb && !folder.has(&op.file()) {
+                run.missing(
+                    at.0,
+                    at.1,
+                    op.service.prefix(),
+                    op.cli,
+                    "not collected (no file)",
+                );
                 return false;
             }
             true
         };
-        if optional_or_gap(self, "describe-listeners") {
-            for (param, r) in self.read_optional(folder, "elbv2-describe-listeners") {
+        if optional_or_gap(self, &ops::DESCRIBE_LISTENERS) {
+            for (param, r) in self.read_optional(folder, &ops::DESCRIBE_LISTENERS) {
                 elbv2::listeners(ctx, param.as_deref(), r, &mut self.sink);
             }
         }
-        let groups: Vec<elbv2::TargetGroups> = if optional_or_gap(self, "describe-target-groups") {
-            self.read_optional(folder, "elbv2-describe-target-groups")
-                .into_iter()
-                .map(|(_, r)| r)
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let groups: Vec<elbv2::TargetGroups> =
+            if optional_or_gap(self, &ops::DESCRIBE_TARGET_GROUPS) {
+                self.read_optional(folder, &ops::DESCRIBE_TARGET_GROUPS)
+                    .into_iter()
+                    .map(|(_, r)| r)
+                    .collect()
+            } else {
+                Vec::new()
+            };
         let any_tg = groups.iter().any(|g| !g.is_empty());
         let health: BTreeMap<String, elbv2::TargetHealth> =
-            if any_tg && optional_or_gap(self, "describe-target-health") {
-                self.read_optional(folder, "elbv2-describe-target-health")
+            if any_tg && optional_or_gap(self, &ops::DESCRIBE_TARGET_HEALTH) {
+                self.read_optional(folder, &ops::DESCRIBE_TARGET_HEALTH)
                     .into_iter()
                     .filter_map(|(param, h)| Some((param?, h)))
                     .collect()
@@ -676,12 +646,12 @@ impl Run {
     fn guardduty(&mut self, folder: &Folder, ctx: &Ctx) {
         let at = (ctx.account.as_str(), Some(ctx.region.as_str()));
         let mut ids: Vec<String> = self
-            .read::<guardduty::DetectorList>(folder, at, "guardduty", "list-detectors")
+            .read::<guardduty::DetectorList>(folder, at, &ops::LIST_DETECTORS)
             .into_iter()
             .flat_map(|(_, l)| l.detector_ids)
             .collect();
         let described: BTreeMap<String, guardduty::Detector> = self
-            .read_optional(folder, "guardduty-get-detector")
+            .read_optional(folder, &ops::GET_DETECTOR)
             .into_iter()
             .filter_map(|(param, d)| Some((param?, d)))
             .collect();
@@ -695,47 +665,48 @@ impl Run {
             guardduty::detector(ctx, id, described.remove(id), &mut self.sink);
         }
         let listing_failed = self.gaps.iter().any(|g| {
-            g.account == at.0 && g.region.as_deref() == at.1 && g.operation == "list-findings"
+            g.account == at.0
+                && g.region.as_deref() == at.1
+                && g.operation == ops::LIST_FINDINGS.cli
         });
-        if !ids.is_empty() && !folder.has("guardduty-get-findings") && !listing_failed {
+        let findings = &ops::GET_FINDINGS;
+        if !ids.is_empty() && !folder.has(&findings.file()) && !listing_failed {
             self.missing(
                 at.0,
                 at.1,
-                "guardduty",
-                "get-findings",
+                findings.service.prefix(),
+                findings.cli,
                 "not collected (no file)",
             );
         }
-        for (param, r) in self.read_optional(folder, "guardduty-get-findings") {
+        for (param, r) in self.read_optional(folder, findings) {
             guardduty::findings(ctx, param.as_deref(), r, &mut self.sink);
         }
     }
 
     fn global(&mut self, folder: &Folder, account: &str, data: &mut Account) {
         let at = (account, None);
-        for (_, r) in self.read(folder, at, "iam", "get-account-authorization-details") {
+        for (_, r) in self.read(folder, at, &ops::GET_ACCOUNT_AUTHORIZATION_DETAILS) {
             iam::authorization_details(account, r, &mut self.sink);
         }
         // CloudMapper writes no file when the account has no password policy.
-        match folder.read::<iam::PasswordPolicyResponse>(
-            "iam-get-account-password-policy",
-            &mut self.problems,
-        ) {
+        let password = &ops::GET_ACCOUNT_PASSWORD_POLICY;
+        match folder.read::<iam::PasswordPolicyResponse>(&password.file(), &mut self.problems) {
             Found::Files(v) => {
                 data.password_policy = v.into_iter().next().map(|(_, p)| iam::password_policy(p))
             }
             Found::Missing => self.missing(
                 account,
                 None,
-                "iam",
-                "get-account-password-policy",
+                password.service.prefix(),
+                password.cli,
                 "not collected (no file), or the account has no password policy",
             ),
         }
-        for (_, r) in self.read(folder, at, "iam", "get-account-summary") {
+        for (_, r) in self.read(folder, at, &ops::GET_ACCOUNT_SUMMARY) {
             data.summary = iam::account_summary(r);
         }
-        for (_, r) in self.read_optional(folder, "iam-list-account-aliases") {
+        for (_, r) in self.read_optional(folder, &ops::LIST_ACCOUNT_ALIASES) {
             for a in iam::account_aliases(r) {
                 if !data.aliases.contains(&a) {
                     data.aliases.push(a);
@@ -743,17 +714,17 @@ impl Run {
             }
         }
         let report = self
-            .read::<iam::CredentialReport>(folder, at, "iam", "get-credential-report")
+            .read::<iam::CredentialReport>(folder, at, &ops::GET_CREDENTIAL_REPORT)
             .into_iter()
             .next()
             .map(|(_, r)| r);
         let listings = self
-            .read_optional(folder, "iam-list-access-keys")
+            .read_optional(folder, &ops::LIST_ACCESS_KEYS)
             .into_iter()
             .map(|(_, r)| r)
             .collect();
         let last_used = self
-            .read_optional(folder, "iam-get-access-key-last-used")
+            .read_optional(folder, &ops::GET_ACCESS_KEY_LAST_USED)
             .into_iter()
             .filter_map(|(param, r)| Some((param?, r)))
             .collect();
@@ -764,15 +735,14 @@ impl Run {
         };
         if let Err(message) = iam::access_keys(account, sources, &mut self.sink) {
             self.problems.push(Problem {
-                file: folder.file("iam-get-credential-report"),
+                file: folder.file(&ops::GET_CREDENTIAL_REPORT.file()),
                 message,
             });
         }
 
-        for (_, r) in self.read_optional::<org::DescribeOrganization>(
-            folder,
-            "organizations-describe-organization",
-        ) {
+        for (_, r) in
+            self.read_optional::<org::DescribeOrganization>(folder, &ops::DESCRIBE_ORGANIZATION)
+        {
             if let Some(o) = r.organization {
                 let mut n = Node::new(
                     &o.id,
@@ -785,8 +755,7 @@ impl Run {
                 self.orgs.insert(o.id.clone(), n);
             }
         }
-        for (_, r) in self.read_optional::<org::AccountList>(folder, "organizations-list-accounts")
-        {
+        for (_, r) in self.read_optional::<org::AccountList>(folder, &ops::LIST_ACCOUNTS) {
             for a in r.accounts {
                 let org = a.organization_id();
                 if let Some(org_id) = &org {
@@ -819,14 +788,14 @@ impl Run {
 /// Look through a folder's EC2 and IAM files for the owning account.
 fn scan_account(folder: &Folder) -> Option<String> {
     let candidates = [
-        "ec2-describe-vpcs",
-        "ec2-describe-security-groups",
-        "ec2-describe-instances",
-        "ec2-describe-network-interfaces",
-        "iam-get-account-authorization-details",
+        &ops::DESCRIBE_VPCS,
+        &ops::DESCRIBE_SECURITY_GROUPS,
+        &ops::DESCRIBE_INSTANCES,
+        &ops::DESCRIBE_NETWORK_INTERFACES,
+        &ops::GET_ACCOUNT_AUTHORIZATION_DETAILS,
     ];
-    candidates.iter().find_map(|name| {
-        let value = first_value(folder, name)?;
+    candidates.iter().find_map(|op| {
+        let value = first_value(folder, op)?;
         find_in(&value, &|key, v| {
             let s = v.as_str()?;
             match key {
@@ -841,14 +810,14 @@ fn scan_account(folder: &Folder) -> Option<String> {
 /// Look through a flat folder's files for the region they describe.
 fn scan_region(folder: &Folder) -> Option<String> {
     let candidates = [
-        "ec2-describe-subnets",
-        "ec2-describe-instances",
-        "ec2-describe-network-interfaces",
-        "elbv2-describe-load-balancers",
-        "guardduty-get-findings",
+        &ops::DESCRIBE_SUBNETS,
+        &ops::DESCRIBE_INSTANCES,
+        &ops::DESCRIBE_NETWORK_INTERFACES,
+        &ops::DESCRIBE_LOAD_BALANCERS,
+        &ops::GET_FINDINGS,
     ];
-    candidates.iter().find_map(|name| {
-        let value = first_value(folder, name)?;
+    candidates.iter().find_map(|op| {
+        let value = first_value(folder, op)?;
         find_in(&value, &|key, v| {
             let s = v.as_str()?;
             match key {
@@ -865,8 +834,8 @@ fn scan_region(folder: &Folder) -> Option<String> {
 }
 
 /// The first response of an operation, as plain JSON.
-fn first_value(folder: &Folder, name: &str) -> Option<serde_json::Value> {
-    match folder.read::<serde_json::Value>(name, &mut Vec::new()) {
+fn first_value(folder: &Folder, op: &ops::Operation) -> Option<serde_json::Value> {
+    match folder.read::<serde_json::Value>(&op.file(), &mut Vec::new()) {
         Found::Files(v) => v.into_iter().next().map(|(_, v)| v),
         Found::Missing => None,
     }

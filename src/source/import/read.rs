@@ -70,9 +70,14 @@ pub struct MemoryFolder {
 
 impl MemoryFolder {
     /// Record one response (one call, all its pages merged).
-    pub fn put(&mut self, name: &str, param: Option<String>, value: serde_json::Value) {
+    pub fn put(
+        &mut self,
+        op: &crate::source::operations::Operation,
+        param: Option<String>,
+        value: serde_json::Value,
+    ) {
         self.responses
-            .entry(name.to_string())
+            .entry(op.file())
             .or_default()
             .push((param, value));
     }
