@@ -266,3 +266,128 @@ fn explain_answers_with_the_path_or_what_blocks() {
     assert_ne!(code, 0);
     assert!(err.contains("not a network endpoint"), "{err}");
 }
+
+#[test]
+fn findings_lists_every_check_with_evidence_and_remediation() {
+    let (code, json, err) = skyhound(&["--demo", "findings", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let list = v.as_array().expect("a list");
+    for f in list {
+        for field in [
+            "check",
+            "severity",
+            "account",
+            "region",
+            "resource",
+            "title",
+            "evidence",
+            "remediation",
+        ] {
+            assert!(f.get(field).is_some(), "{field} in {f}");
+        }
+    }
+    let of = |check: &str, name: &str| {
+        list.iter()
+            .filter(|f| f["check"] == check && f["name"] == name)
+            .collect::<Vec<_>>()
+    };
+    // Both ways into Bill's database, each with its rule and its revoke.
+    let db = of("exposure.internet", "bill-database");
+    assert_eq!(db.len(), 2, "{db:?}");
+    let mysql = db
+        .iter()
+        .find(|f| f["title"].as_str().is_some_and(|t| t.contains("tcp 3306")))
+        .expect("3306");
+    assert_eq!(mysql["severity"], "critical");
+    assert!(
+        mysql["evidence"]
+            .as_array()
+            .expect("evidence")
+            .iter()
+            .any(|e| e["component"] == "security-group"
+                && e["detail"].as_str().is_some_and(|d| d.contains("3306")))
+    );
+    assert!(
+        mysql["remediation"]["commands"][0]
+            .as_str()
+            .is_some_and(|c| c.starts_with("aws ec2 revoke-security-group-ingress")
+                && c.contains("FromPort=3306")
+                && c.contains("CidrIp=0.0.0.0/0")),
+        "{mysql}"
+    );
+    // Posture: IMDSv1 on Bill's web server, a console user without MFA.
+    let imds = of("ec2.imdsv2", "bill-web-server");
+    assert_eq!(imds.len(), 1);
+    assert_eq!(
+        imds[0]["evidence"][0]["field"],
+        "metadata_options.http_tokens"
+    );
+    assert_eq!(imds[0]["evidence"][0]["value"], "optional");
+    assert!(!of("iam.console-user-mfa", "bill").is_empty());
+    // Alice's instances require IMDSv2.
+    assert!(
+        list.iter()
+            .filter(|f| f["check"] == "ec2.imdsv2")
+            .all(|f| f["account"] == "555555555555"),
+        "only Bill's instances allow IMDSv1"
+    );
+    // Worst first.
+    let rank = |s: &serde_json::Value| match s.as_str() {
+        Some("critical") => 3,
+        Some("high") => 2,
+        Some("medium") => 1,
+        _ => 0,
+    };
+    let ranks: Vec<i32> = list.iter().map(|f| rank(&f["severity"])).collect();
+    assert!(ranks.windows(2).all(|w| w[0] >= w[1]), "{ranks:?}");
+}
+
+#[test]
+fn findings_filter_by_check_and_severity_and_fail_on() {
+    let (code, json, _) = skyhound(&["--demo", "findings", "--json", "--check", "ec2.imdsv2"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert!(
+        v.as_array()
+            .expect("list")
+            .iter()
+            .all(|f| f["check"] == "ec2.imdsv2")
+    );
+    let (_, json, _) = skyhound(&["--demo", "findings", "--json", "--severity", "critical"]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let list = v.as_array().expect("list");
+    assert!(!list.is_empty() && list.iter().all(|f| f["severity"] == "critical"));
+    let (code, _, _) = skyhound(&["--demo", "findings", "--fail-on", "critical"]);
+    assert_eq!(code, 3, "a critical finding fails the pipeline");
+    let (code, out, err) = skyhound(&["--demo", "findings", "--check", "no.such"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("no check \"no.such\"") && err.contains("exposure.internet"),
+        "{err}"
+    );
+    let (code, _, err) = skyhound(&["--demo", "findings", "--severity", "severe"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown severity"), "{err}");
+}
+
+#[test]
+fn checks_list_prints_the_registry() {
+    let (code, out, _) = skyhound(&["checks", "--list"]);
+    assert_eq!(code, 0);
+    for id in ["exposure.internet", "ec2.imdsv2", "iam.console-user-mfa"] {
+        assert!(out.contains(id), "{out}");
+    }
+    let (code, json, _) = skyhound(&["checks", "--list", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert!(
+        v.as_array()
+            .expect("list")
+            .iter()
+            .all(|c| c["id"].is_string()
+                && c["severity"].is_string()
+                && c["description"].is_string())
+    );
+}

@@ -71,3 +71,55 @@ pub fn findings(graph: &Graph) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::Graph;
+    use crate::model::{Instance, MetadataOptions, Node};
+
+    fn instance(id: &str, tokens: Option<&str>, endpoint: Option<&str>, state: &str) -> Node {
+        Node::new(
+            id,
+            "111122223333",
+            NodeData::Instance(Instance {
+                state: Some(state.into()),
+                metadata_options: MetadataOptions {
+                    http_tokens: tokens.map(str::to_string),
+                    http_endpoint: endpoint.map(str::to_string),
+                    hop_limit: None,
+                },
+                ..Instance::default()
+            }),
+        )
+        .in_region("us-east-1")
+    }
+
+    #[test]
+    fn fails_on_optional_tokens_and_is_unknown_when_not_collected() {
+        let g = Graph::build(
+            vec![
+                instance("i-v1", Some("optional"), Some("enabled"), "running"),
+                instance("i-v2", Some("required"), Some("enabled"), "running"),
+                instance("i-off", Some("optional"), Some("disabled"), "running"),
+                instance("i-gone", Some("optional"), None, "terminated"),
+                instance("i-unread", None, None, "running"),
+            ],
+            Default::default(),
+        );
+        let found = findings(&g);
+        let status = |id: &str| found.iter().find(|f| f.resource == id).map(|f| f.status);
+        assert_eq!(status("i-v1"), Some(Status::Fail));
+        assert_eq!(status("i-unread"), Some(Status::Unknown));
+        assert_eq!(status("i-v2"), None);
+        assert_eq!(
+            status("i-off"),
+            None,
+            "no metadata service, nothing to steal"
+        );
+        assert_eq!(status("i-gone"), None);
+        let v1 = found.iter().find(|f| f.resource == "i-v1").expect("i-v1");
+        assert!(v1.remediation.commands[0].contains("--instance-id i-v1 --http-tokens required"));
+        assert!(v1.remediation.commands[0].ends_with("--region us-east-1"));
+    }
+}

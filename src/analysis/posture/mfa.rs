@@ -70,3 +70,51 @@ pub fn findings(graph: &Graph) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::Graph;
+    use crate::model::{IamUser, Node};
+
+    fn user(name: &str, password: Option<bool>, mfa: Option<bool>, root: bool) -> Node {
+        Node::new(
+            format!("arn:aws:iam::111122223333:user/{name}"),
+            "111122223333",
+            NodeData::IamUser(IamUser {
+                password_enabled: password,
+                mfa_active: mfa,
+                is_root: root,
+                ..IamUser::default()
+            }),
+        )
+        .with_arn(format!("arn:aws:iam::111122223333:user/{name}"))
+        .with_name(name)
+    }
+
+    #[test]
+    fn a_console_password_without_mfa_fails_and_an_unread_report_is_unknown() {
+        let g = Graph::build(
+            vec![
+                user("console", Some(true), Some(false), false),
+                user("with-mfa", Some(true), Some(true), false),
+                user("api-only", Some(false), Some(false), false),
+                user("unread", None, None, false),
+                user("root", Some(true), Some(false), true),
+            ],
+            Default::default(),
+        );
+        let found = findings(&g);
+        let status = |name: &str| {
+            found
+                .iter()
+                .find(|f| f.name.as_deref() == Some(name))
+                .map(|f| f.status)
+        };
+        assert_eq!(status("console"), Some(Status::Fail));
+        assert_eq!(status("unread"), Some(Status::Unknown));
+        assert_eq!(status("with-mfa"), None);
+        assert_eq!(status("api-only"), None);
+        assert_eq!(status("root"), None, "the root user has checks of its own");
+    }
+}
