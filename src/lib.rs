@@ -14,6 +14,7 @@ pub mod load;
 pub mod model;
 pub mod report;
 pub mod source;
+pub mod text;
 pub mod theme;
 pub mod tui;
 pub mod ui;

@@ -18,13 +18,28 @@ use skyhound::report;
 use skyhound::source::collect::{CollectOptions, Progress, Stats};
 use skyhound::source::import::ImportOptions;
 
+/// A line on stderr, inert: gap reasons and file names come from outside.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        say_line(&format!($($arg)*))
+    };
+}
+
+fn say_line(line: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{}", skyhound::text::inert_text(line));
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let _log = init_logging();
     match run(cli) {
         Ok(code) => code,
+        // The reader went away (`| head`): stop quietly, as other tools do.
+        Err(e) if e.is::<ClosedPipe>() => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("skyhound: {e:#}");
+            say!("skyhound: {e:#}");
             // 128 + SIGINT, as shells report a program Ctrl-C stopped.
             if e.is::<Interrupted>() {
                 ExitCode::from(130)
@@ -33,6 +48,27 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Standard output was closed by its reader.
+#[derive(Debug, thiserror::Error)]
+#[error("standard output closed")]
+struct ClosedPipe;
+
+/// Write to standard output; a closed pipe becomes `ClosedPipe`.
+fn write_out(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(ClosedPipe.into()),
+        Err(e) => Err(anyhow::Error::new(e).context("writing to standard output")),
+    }
+}
+
+/// A text report, inert: names, tags and descriptions come from outside.
+fn print_text(text: &str) -> Result<()> {
+    write_out(&skyhound::text::inert_text(text))
 }
 
 /// Log to a file in the platform's data directory (never to the terminal).
@@ -97,7 +133,7 @@ fn collect_live(opts: &CollectOptions) -> Result<(Loaded, Stats)> {
             while let Some(p) = rx.recv().await {
                 match p {
                     Progress::Account { account } => {
-                        eprintln!("skyhound: collecting account {account}")
+                        say!("skyhound: collecting account {account}")
                     }
                     Progress::Finished {
                         account,
@@ -105,12 +141,12 @@ fn collect_live(opts: &CollectOptions) -> Result<(Loaded, Stats)> {
                         service,
                         ..
                     } => {
-                        eprintln!(
+                        say!(
                             "skyhound:   {account} {} {service} done",
                             region.as_deref().unwrap_or("global")
                         )
                     }
-                    Progress::Gap(g) => eprintln!("skyhound:   gap: {g}"),
+                    Progress::Gap(g) => say!("skyhound:   gap: {g}"),
                     Progress::Started { .. } | Progress::Collected { .. } => {}
                 }
             }
@@ -150,10 +186,10 @@ fn open(input: &Input) -> Result<Loaded> {
         _ => load(&src, &opts)?,
     };
     for p in &loaded.problems {
-        eprintln!("skyhound: skipped {p}");
+        say!("skyhound: skipped {p}");
     }
     for w in &loaded.warnings {
-        eprintln!("skyhound: warning: {w}");
+        say!("skyhound: warning: {w}");
     }
     tracing::info!(resources = loaded.graph.len(), source = %loaded.graph.collection().source, "loaded");
     Ok(loaded)
@@ -179,9 +215,9 @@ fn resolve_one(g: &skyhound::graph::Graph, text: &str) -> Result<skyhound::graph
     }
 }
 
+/// JSON, exact (serde escapes control characters).
 fn print_json(value: &serde_json::Value) -> Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
+    write_out(&format!("{}\n", serde_json::to_string_pretty(value)?))
 }
 
 /// Open the explorer on the terminal.
@@ -225,7 +261,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         None | Some(Command::Summary { json: false }) => {
             let loaded = open(&cli.input)?;
-            print!("{}", report::summary_text(&loaded.graph));
+            print_text(&report::summary_text(&loaded.graph))?;
         }
         Some(Command::Summary { json: true }) => {
             let loaded = open(&cli.input)?;
@@ -238,7 +274,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if json {
                 print_json(&report::show_json(g, id))?;
             } else {
-                print!("{}", report::show_text(g, id));
+                print_text(&report::show_text(g, id))?;
             }
         }
         Some(Command::Exposure {
@@ -250,7 +286,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if json {
                 print_json(&serde_json::to_value(&found)?)?;
             } else {
-                print!("{}", report::exposure_text(&loaded.graph, &found));
+                print_text(&report::exposure_text(&loaded.graph, &found))?;
             }
             if fail_on_exposure && !found.is_empty() {
                 return Ok(ExitCode::from(3));
@@ -283,7 +319,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if json {
                 print_json(&report::explain_json(g, id, &answers))?;
             } else {
-                print!("{}", report::explain_text(g, id, &answers));
+                print_text(&report::explain_text(g, id, &answers))?;
             }
         }
         Some(Command::Findings {
@@ -322,7 +358,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if json {
                 print_json(&serde_json::to_value(&kept)?)?;
             } else {
-                print!("{}", report::findings_text(&kept));
+                print_text(&report::findings_text(&kept))?;
             }
             if let Some(s) = fail_on {
                 let failing = kept.iter().any(|f| {
@@ -337,7 +373,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if json {
                 print_json(&serde_json::to_value(skyhound::analysis::checks::ALL)?)?;
             } else {
-                print!("{}", report::checks_text());
+                print_text(&report::checks_text())?;
             }
         }
         Some(Command::Collect { out }) => {
@@ -345,9 +381,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let (loaded, stats) = collect_live(&opts)?;
             snapshot::save(&loaded.graph, &out)?;
             for p in &loaded.problems {
-                eprintln!("skyhound: skipped {p}");
+                say!("skyhound: skipped {p}");
             }
-            eprintln!(
+            say!(
                 "skyhound: collected {} resources from {} accounts, {} regions in {:.1}s; {} gaps; wrote {}",
                 loaded.graph.len(),
                 stats.accounts,
@@ -356,22 +392,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 loaded.graph.collection().gaps.len(),
                 out.display()
             );
-            eprintln!(
+            say!(
                 "skyhound: {:<16} {:>6} {:>6} {:>9} {:>7} {:>6}",
-                "service", "calls", "pages", "requests", "retries", "errors"
+                "service",
+                "calls",
+                "pages",
+                "requests",
+                "retries",
+                "errors"
             );
             for (svc, s) in &stats.services {
-                eprintln!(
+                say!(
                     "skyhound: {svc:<16} {:>6} {:>6} {:>9} {:>7} {:>6}",
-                    s.calls, s.pages, s.requests, s.retries, s.errors
+                    s.calls,
+                    s.pages,
+                    s.requests,
+                    s.retries,
+                    s.errors
                 );
             }
-            eprintln!("skyhound: wall time {:.2}s", stats.wall_seconds);
+            say!("skyhound: wall time {:.2}s", stats.wall_seconds);
         }
         Some(Command::Export { out }) => {
             let loaded = open(&cli.input)?;
             snapshot::save(&loaded.graph, &out)?;
-            eprintln!(
+            say!(
                 "skyhound: wrote {} resources to {}",
                 loaded.graph.len(),
                 out.display()
@@ -386,7 +431,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let graph = skyhound::source::synth::graph(resources, seed);
             if let Some(path) = out {
                 snapshot::save(&graph, &path)?;
-                eprintln!(
+                say!(
                     "skyhound: wrote {} resources to {}",
                     graph.len(),
                     path.display()
@@ -395,7 +440,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if let Some(dir) = account_data {
                 skyhound::source::aws_json::write_tree(&graph, &dir)
                     .with_context(|| format!("writing {}", dir.display()))?;
-                eprintln!("skyhound: wrote an account-data tree to {}", dir.display());
+                say!("skyhound: wrote an account-data tree to {}", dir.display());
             }
         }
     }

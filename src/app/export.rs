@@ -114,7 +114,7 @@ pub fn export(d: &Data, view: &View, scope: &Scope, now: DateTime<Utc>) -> Optio
             let json = serde_json::to_string_pretty(&json!({"view": l.kind.title(), "source": source, "collected_at": d.graph.collection().collected_at, "filter": l.filter, "rows": rows})).ok()?;
             Some(Export {
                 stem: format!("skyhound-{}-{stamp}", slug(&l.kind.title())),
-                markdown: md,
+                markdown: crate::text::inert_text(&md).into_owned(),
                 json,
             })
         }
@@ -208,7 +208,7 @@ pub fn export(d: &Data, view: &View, scope: &Scope, now: DateTime<Utc>) -> Optio
                     slug(r.tab.title()),
                     slug(n.display_name())
                 ),
-                markdown: md,
+                markdown: crate::text::inert_text(&md).into_owned(),
                 json,
             })
         }
@@ -241,7 +241,7 @@ pub fn export(d: &Data, view: &View, scope: &Scope, now: DateTime<Utc>) -> Optio
             let json = serde_json::to_string_pretty(&json!({"source": source, "collected_at": d.graph.collection().collected_at, "gaps": gaps})).ok()?;
             Some(Export {
                 stem: format!("skyhound-gaps-{stamp}"),
-                markdown: md,
+                markdown: crate::text::inert_text(&md).into_owned(),
                 json,
             })
         }
@@ -283,7 +283,7 @@ pub fn export(d: &Data, view: &View, scope: &Scope, now: DateTime<Utc>) -> Optio
             let json = serde_json::to_string_pretty(&json!({"source": source, "collected_at": d.graph.collection().collected_at, "summary": crate::report::summary_json(&d.graph)})).ok()?;
             Some(Export {
                 stem: format!("skyhound-overview-{stamp}"),
-                markdown: md,
+                markdown: crate::text::inert_text(&md).into_owned(),
                 json,
             })
         }

@@ -14,6 +14,7 @@ use crate::app::view::{ListKind, ListView, RelRow, ResourceView, Tab, WhyTone, b
 use crate::app::{App, COMMANDS, Level, Mode, Status, View, suggestions};
 use crate::graph::NodeId;
 use crate::model::{NodeData, NodeKind, Severity};
+use crate::text::inert;
 use crate::theme::{Role, Theme};
 
 /// Draw the whole screen.
@@ -83,6 +84,18 @@ pub fn draw(f: &mut Frame, app: &App) {
         Mode::Help { scroll } => help(f, app, area, *scroll),
         Mode::Find(st) => finder(f, app, area, st),
         _ => {}
+    }
+    make_inert(f.buffer_mut());
+}
+
+/// No cell reaches the terminal with a control or bidirectional character
+/// (names, tags and descriptions come from outside): such a cell shows a
+/// replacement character instead.
+fn make_inert(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in &mut buffer.content {
+        if cell.symbol().chars().any(crate::text::is_unsafe) {
+            cell.set_symbol("\u{fffd}");
+        }
     }
 }
 
@@ -519,7 +532,7 @@ fn list(f: &mut Frame, app: &App, d: &Data, area: Rect, l: &ListView) {
             let cells: Vec<Cell> = cols
                 .iter()
                 .map(|c| {
-                    let text = (c.value)(d, *id);
+                    let text = inert((c.value)(d, *id).as_str()).into_owned();
                     let style = cell_style(t, d, l.kind, c.title, *id);
                     Cell::from(Span::styled(text, style))
                 })
@@ -618,7 +631,7 @@ fn tabs<'a>(t: &Theme, r: &ResourceView) -> Line<'a> {
 fn resource(f: &mut Frame, app: &App, d: &Data, area: Rect, r: &ResourceView) {
     let t = &app.theme;
     let n = d.graph.node(r.node);
-    let title = format!("{} {}", n.kind().label(), n.display_name());
+    let title = format!("{} {}", n.kind().label(), inert(n.display_name()));
     let block = panel(t, &title);
     let inner = block.inner(area);
     f.render_widget(block, area);
@@ -652,7 +665,7 @@ fn resource(f: &mut Frame, app: &App, d: &Data, area: Rect, r: &ResourceView) {
                         } else {
                             t.style(Role::Text)
                         };
-                        Line::styled(format!("  {text}"), style)
+                        Line::styled(format!("  {}", inert(text)), style)
                     }
                 })
                 .collect();
@@ -692,7 +705,10 @@ fn resource(f: &mut Frame, app: &App, d: &Data, area: Rect, r: &ResourceView) {
                     WhyTone::BlockingHop => t.style(Role::Error),
                     WhyTone::Note => t.style(Role::Muted),
                 };
-                lines.push(Line::styled(format!("{indent}{glyph}{}", w.text), style));
+                lines.push(Line::styled(
+                    format!("{indent}{glyph}{}", inert(&w.text)),
+                    style,
+                ));
             }
             f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
         }
@@ -707,7 +723,7 @@ fn detail_lines<'a>(t: &Theme, d: &Data, id: NodeId) -> Vec<Line<'a>> {
     let kv = |k: &str, v: String| {
         Line::from(vec![
             Span::styled(format!("{k:<10}"), t.style(Role::Muted)),
-            Span::styled(v, t.style(Role::Text)),
+            Span::styled(inert(&v).into_owned(), t.style(Role::Text)),
         ])
     };
     lines.push(kv("id", n.id.clone()));
@@ -834,7 +850,7 @@ fn side_pane(f: &mut Frame, app: &App, d: &Data, area: Rect) {
     let n = d.graph.node(id);
     let mut lines = vec![
         Line::styled(
-            format!("{} {}", n.kind().label(), n.display_name()),
+            format!("{} {}", n.kind().label(), inert(n.display_name())),
             t.style(Role::Title),
         ),
         Line::styled(n.id.clone(), t.style(Role::Muted)),
@@ -996,7 +1012,7 @@ fn finder(f: &mut Frame, app: &App, area: Rect, st: &crate::app::FindState) {
             } else {
                 t.style(Role::Text)
             };
-            Line::styled(text, style)
+            Line::styled(inert(&text).into_owned(), style)
         })
         .collect();
     let empty = st.input.text.is_empty();

@@ -391,3 +391,25 @@ fn checks_list_prints_the_registry() {
                 && c["description"].is_string())
     );
 }
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    for args in [
+        &["--demo", "explain", "alice-prod-app-1", "--json"][..],
+        &["--demo", "findings"][..],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_skyhound"))
+            .args(args)
+            .env("HOME", std::env::temp_dir())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("runs");
+        // The reader goes away before anything is written (`| head -c 0`).
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("waits");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+        assert!(err.is_empty(), "{args:?}: {err}");
+    }
+}

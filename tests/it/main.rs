@@ -3,6 +3,7 @@
 mod cli;
 mod demo;
 mod exposure;
+mod hostile;
 mod import;
 mod live;
 mod snapshot;
