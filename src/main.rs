@@ -40,12 +40,7 @@ fn main() -> ExitCode {
         Err(e) if e.is::<ClosedPipe>() => ExitCode::SUCCESS,
         Err(e) => {
             say!("skyhound: {e:#}");
-            // 128 + SIGINT, as shells report a program Ctrl-C stopped.
-            if e.is::<Interrupted>() {
-                ExitCode::from(130)
-            } else {
-                ExitCode::from(2)
-            }
+            ExitCode::from(2)
         }
     }
 }
@@ -151,30 +146,13 @@ fn collect_live(opts: &CollectOptions) -> Result<(Loaded, Stats)> {
                 }
             }
         });
-        // Ctrl-C stops the collection; nothing has been written yet, and
-        // once this handler is in place a Ctrl-C during the snapshot's
-        // write no longer kills the process half way through it.
-        let mut signals = signal_hook::iterator::Signals::new([signal_hook::consts::SIGINT])
-            .context("cannot watch for Ctrl-C")?;
-        let (stop, stopped) = tokio::sync::oneshot::channel();
-        std::thread::spawn(move || {
-            if signals.forever().next().is_some() {
-                let _ = stop.send(());
-            }
-        });
-        let result = tokio::select! {
-            r = skyhound::load::collect(opts, Some(tx)) => r,
-            _ = stopped => return Err(Interrupted.into()),
-        };
+        // A signal stops the collection (see `stop_cleanly_on_signals`):
+        // nothing is written until it has finished.
+        let result = skyhound::load::collect(opts, Some(tx)).await;
         let _ = printer.await;
         Ok(result?)
     })
 }
-
-/// The user pressed Ctrl-C during a live collection.
-#[derive(Debug, thiserror::Error)]
-#[error("interrupted: collection stopped, nothing written")]
-struct Interrupted;
 
 fn open(input: &Input) -> Result<Loaded> {
     let src = source(input)?;
@@ -221,7 +199,7 @@ fn print_json(value: &serde_json::Value) -> Result<()> {
 }
 
 /// Open the explorer on the terminal.
-fn explore(input: &Input) -> Result<()> {
+fn explore(input: &Input) -> Result<Option<i32>> {
     let source = source(input)?;
     let config_dir = skyhound::config::config_dir();
     let config = skyhound::config::load(config_dir.as_deref()).map_err(anyhow::Error::msg)?;
@@ -254,10 +232,42 @@ fn explore(input: &Input) -> Result<()> {
     runtime()?.block_on(skyhound::tui::run(app, source, opts, export_dir))
 }
 
+/// Commands that write files: a signal that would stop them removes the
+/// temporary file being written and says so, so nothing half-written is
+/// left behind (the file named is written whole, or not at all).
+fn stop_cleanly_on_signals() -> Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP, SIGQUIT])
+        .context("cannot watch for signals")?;
+    std::thread::spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            skyhound::files::remove_pending();
+            let name = match sig {
+                SIGINT => "Ctrl-C",
+                SIGTERM => "SIGTERM",
+                SIGHUP => "SIGHUP",
+                _ => "SIGQUIT",
+            };
+            say!("skyhound: interrupted by {name}: stopped, nothing written");
+            std::process::exit(128 + sig);
+        }
+    });
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
+    if matches!(
+        cli.command,
+        Some(Command::Collect { .. } | Command::Export { .. } | Command::Synth { .. })
+    ) {
+        stop_cleanly_on_signals()?;
+    }
     match cli.command {
         None if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() => {
-            explore(&cli.input)?
+            if let Some(sig) = explore(&cli.input)? {
+                // 128 + the signal, as shells report a program it stopped.
+                return Ok(ExitCode::from(u8::try_from(128 + sig).unwrap_or(u8::MAX)));
+            }
         }
         None | Some(Command::Summary { json: false }) => {
             let loaded = open(&cli.input)?;

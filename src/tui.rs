@@ -40,7 +40,20 @@ pub async fn run(
     source: Source,
     opts: ImportOptions,
     export_dir: PathBuf,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<i32>> {
+    // A signal ends the explorer like `q` does, so the terminal is given
+    // back (raw mode off, main screen, mouse and cursor restored); the
+    // caller exits with 128 + the signal's number.
+    let (sig_tx, mut signalled) = mpsc::unbounded_channel::<i32>();
+    {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+        let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP, SIGQUIT])?;
+        std::thread::spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                let _ = sig_tx.send(sig);
+            }
+        });
+    }
     // ratatui::init enters raw mode and the alternate screen, and installs a
     // panic hook that restores the terminal before the panic is printed.
     let mut terminal = ratatui::init();
@@ -152,7 +165,14 @@ pub async fn run(
     });
 
     terminal.draw(|f| crate::ui::draw(f, &app))?;
-    while let Some(ev) = rx.recv().await {
+    loop {
+        let ev = tokio::select! {
+            ev = rx.recv() => match ev {
+                Some(ev) => ev,
+                None => break,
+            },
+            Some(sig) = signalled.recv() => return Ok(Some(sig)),
+        };
         let mut effects = app.update(ev);
         // Apply whatever else already arrived before drawing once.
         while let Ok(more) = rx.try_recv() {
@@ -160,7 +180,7 @@ pub async fn run(
         }
         for effect in effects {
             match effect {
-                Effect::Quit => return Ok(()),
+                Effect::Quit => return Ok(None),
                 Effect::Copy(text) => copy(&text),
                 Effect::Sort(job) => {
                     let back = tx.clone();
@@ -191,11 +211,11 @@ pub async fn run(
             }
         }
         if app.quit {
-            return Ok(());
+            return Ok(None);
         }
         terminal.draw(|f| crate::ui::draw(f, &app))?;
     }
-    Ok(())
+    Ok(None)
 }
 
 /// What live collection has sent so far: by account, each region's answers
@@ -326,11 +346,7 @@ pub fn write_export(dir: &Path, doc: &Export) -> std::io::Result<(PathBuf, PathB
     let md = dir.join(format!("{}.md", doc.stem));
     let json = dir.join(format!("{}.json", doc.stem));
     for (path, text) in [(&md, &doc.markdown), (&json, &doc.json)] {
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".skyhound-export")
-            .tempfile_in(dir)?;
-        tmp.write_all(text.as_bytes())?;
-        tmp.persist(path).map_err(|e| e.error)?;
+        crate::files::write_atomically(path, |out| out.write_all(text.as_bytes()))?;
     }
     Ok((md, json))
 }

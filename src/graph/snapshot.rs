@@ -10,7 +10,7 @@
 //! key, session token or password.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -80,31 +80,16 @@ pub enum SnapshotError {
 /// The file is written beside its destination under a temporary name and
 /// renamed into place, so an interrupted write never leaves half a snapshot.
 pub fn save(graph: &Graph, path: &Path) -> Result<(), SnapshotError> {
-    let err = |source| SnapshotError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    // tempfile creates the file with mode 0600 on Unix.
-    let tmp = tempfile::Builder::new()
-        .prefix(".skyhound-snapshot")
-        .tempfile_in(dir)
-        .map_err(err)?;
-    {
-        let mut out = BufWriter::new(tmp.as_file());
-        write_to(graph, &mut out).map_err(err)?;
-        out.flush().map_err(err)?;
-    }
-    tmp.as_file().sync_all().map_err(err)?;
-    tmp.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
+    crate::files::write_atomically(path, |out| write_to(graph, out)).map_err(|source| {
+        SnapshotError::Write {
+            path: path.to_path_buf(),
+            source,
+        }
+    })
 }
 
 /// Write the snapshot text to any writer.
-pub fn write_to(graph: &Graph, out: &mut impl Write) -> std::io::Result<()> {
+pub fn write_to(graph: &Graph, out: &mut dyn Write) -> std::io::Result<()> {
     let header = Header {
         format: FORMAT.to_string(),
         format_version: FORMAT_VERSION,

@@ -413,3 +413,82 @@ fn a_closed_pipe_ends_quietly() {
         assert!(err.is_empty(), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn out_onto_a_device_or_a_link_writes_through_it() {
+    let (code, _, err) = skyhound(&["--demo", "export", "--out", "/dev/null"]);
+    assert_eq!(code, 0, "{err}");
+    let m = std::fs::metadata("/dev/null").expect("/dev/null");
+    assert!(!m.is_file(), "/dev/null is still a device");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let link = dir.path().join("latest.snapshot");
+    std::os::unix::fs::symlink("estate-1.snapshot", &link).expect("symlink");
+    let (code, _, err) = skyhound(&["--demo", "export", "--out", link.to_str().expect("utf8")]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .expect("link")
+            .file_type()
+            .is_symlink()
+    );
+    assert!(dir.path().join("estate-1.snapshot").is_file());
+    let (code, _, err) = skyhound(&[
+        "--demo",
+        "export",
+        "--out",
+        dir.path().to_str().expect("utf8"),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("is a folder"), "{err}");
+}
+
+#[test]
+fn a_signal_during_a_write_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = tempfile::tempdir().expect("home");
+    let out = dir.path().join("big.snapshot");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_skyhound"))
+        .args(["synth", "--resources", "250000", "--out"])
+        .arg(&out)
+        .env("HOME", home.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let started = std::time::Instant::now();
+    let temporary = || {
+        std::fs::read_dir(dir.path())
+            .expect("dir")
+            .flatten()
+            .any(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".skyhound-tmp-")
+            })
+    };
+    while !temporary() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "the write never started"
+        );
+        if child.try_wait().expect("wait").is_some() {
+            panic!("synth finished before it could be stopped");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let pid = child.id().to_string();
+    let sent = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    let done = child.wait_with_output().expect("waits");
+    let err = String::from_utf8_lossy(&done.stderr);
+    assert_eq!(done.status.code(), Some(143), "{err}");
+    assert!(err.contains("interrupted by SIGTERM"), "{err}");
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}

@@ -140,3 +140,83 @@ fn the_explorer_runs_in_a_real_terminal() {
     assert!(!s.contains("overview ›"), "{s}");
     let _ = std::fs::remove_dir_all(&home);
 }
+
+#[test]
+fn a_signal_gives_the_terminal_back() {
+    if !tmux_available() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is required for the terminal test in CI"
+        );
+        eprintln!("skipping: tmux is not installed");
+        return;
+    }
+    for (signal, code) in [("TERM", 143), ("INT", 130), ("HUP", 129), ("QUIT", 131)] {
+        let home = std::env::temp_dir().join(format!(
+            "skyhound-tmux-signal-{}-{signal}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&home).expect("home");
+        let t = Tmux {
+            socket: format!("skyhound-signal-{}-{signal}", std::process::id()),
+        };
+        // The shell runs skyhound in the background so that its pid is known,
+        // then waits for it: the status and the terminal's state follow.
+        let cmd = format!(
+            "env HOME={} TERM=xterm-256color {} --demo & echo $! > {}/pid; wait $!; echo SKYHOUND-EXITED-$?; stty -a | grep -o ' icanon' ; sleep 30",
+            home.display(),
+            env!("CARGO_BIN_EXE_skyhound"),
+            home.display()
+        );
+        // With job control on (set -m) the shell reports the job's status
+        // and the terminal's state once it has gone.
+        let cmd = format!("bash -c 'set -m; {}'", cmd.replace('\'', "'\\''"));
+        t.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "smoke",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            &cmd,
+        ]);
+        let start = Instant::now();
+        let pid = loop {
+            if let Ok(p) = std::fs::read_to_string(home.join("pid")) {
+                if !p.trim().is_empty() {
+                    break p.trim().to_string();
+                }
+            }
+            assert!(start.elapsed() < Duration::from_secs(20), "no pid");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        t.wait_for("overview:");
+        let alt = t.run(&["display", "-p", "-t", "smoke", "#{alternate_on}"]);
+        assert_eq!(alt.trim(), "1", "the explorer is on the alternate screen");
+        let sent = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(&pid)
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+        let s = t.wait_for(&format!("SKYHOUND-EXITED-{code}"));
+        let state = t.run(&[
+            "display",
+            "-p",
+            "-t",
+            "smoke",
+            "#{alternate_on} #{mouse_any_flag} #{cursor_flag}",
+        ]);
+        assert_eq!(
+            state.trim(),
+            "0 0 1",
+            "SIG{signal}: main screen, no mouse tracking, cursor shown:\n{s}"
+        );
+        let s = t.wait_for(" icanon");
+        assert!(!s.contains("-icanon"), "raw mode is off:\n{s}");
+        drop(t);
+        let _ = std::fs::remove_dir_all(&home);
+    }
+}
