@@ -12,6 +12,7 @@ pub mod files;
 pub mod graph;
 pub mod labels;
 pub mod load;
+pub mod logging;
 pub mod model;
 pub mod report;
 pub mod source;

@@ -73,16 +73,12 @@ fn init_logging() -> Option<PathBuf> {
     let dir = dirs.data_local_dir().to_path_buf();
     std::fs::create_dir_all(&dir).ok()?;
     let path = dir.join("skyhound.log");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .ok()?;
+    let file = skyhound::logging::open(&path).ok()?;
     let filter = tracing_subscriber::EnvFilter::try_from_env("SKYHOUND_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("skyhound=info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::sync::Mutex::new(file))
+        .with_writer(std::sync::Mutex::new(skyhound::logging::Redacting(file)))
         .with_ansi(false)
         .try_init()
         .ok()?;

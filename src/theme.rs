@@ -88,8 +88,13 @@ pub enum ThemeError {
     Invalid { name: String, message: String },
 }
 
+/// A theme file: `name` (optional, informative) and `[roles]`; anything
+/// else (a misspelt `[colours]`) is refused, not silently ignored.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ThemeFile {
+    #[serde(default, rename = "name")]
+    _name: Option<String>,
     #[serde(default)]
     roles: BTreeMap<String, String>,
 }
@@ -234,6 +239,15 @@ impl Theme {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unknown_table_is_refused() {
+        let mut t = Theme::load("dark", None, false).expect("dark");
+        let e = t
+            .overlay("mine", "[colours]\ntext = \"red\"\n")
+            .expect_err("refused");
+        assert!(e.to_string().contains("colours"), "{e}");
+    }
 
     #[test]
     fn every_built_in_theme_sets_every_role() {

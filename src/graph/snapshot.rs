@@ -36,15 +36,17 @@ pub struct Header {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
-    #[error("cannot read snapshot {path}: {source}")]
+    // The I/O error is said in the message, not chained as a source too,
+    // so it is printed once.
+    #[error("cannot read snapshot {path}: {error}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
-    #[error("cannot write snapshot {path}: {source}")]
+    #[error("cannot write snapshot {path}: {error}")]
     Write {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error(
         "{path} is not a skyhound snapshot (its first line is not a snapshot header); to import AWS JSON, pass the folder that holds it"
@@ -55,7 +57,7 @@ pub enum SnapshotError {
     )]
     TooNew {
         path: PathBuf,
-        found: u32,
+        found: u64,
         writer: String,
         ours: &'static str,
     },
@@ -80,10 +82,10 @@ pub enum SnapshotError {
 /// The file is written beside its destination under a temporary name and
 /// renamed into place, so an interrupted write never leaves half a snapshot.
 pub fn save(graph: &Graph, path: &Path) -> Result<(), SnapshotError> {
-    crate::files::write_atomically(path, |out| write_to(graph, out)).map_err(|source| {
+    crate::files::write_atomically(path, |out| write_to(graph, out)).map_err(|error| {
         SnapshotError::Write {
             path: path.to_path_buf(),
-            source,
+            error,
         }
     })
 }
@@ -108,16 +110,16 @@ pub fn write_to(graph: &Graph, out: &mut dyn Write) -> std::io::Result<()> {
 
 /// Read only the header of a snapshot (cheap: the first line).
 pub fn read_header(path: &Path) -> Result<Header, SnapshotError> {
-    let file = File::open(path).map_err(|source| SnapshotError::Read {
+    let file = File::open(path).map_err(|error| SnapshotError::Read {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     let mut first = String::new();
     BufReader::new(file)
         .read_line(&mut first)
-        .map_err(|source| SnapshotError::Read {
+        .map_err(|error| SnapshotError::Read {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
     parse_header(path, &first)
 }
@@ -155,9 +157,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Graph, SnapshotError> {
 }
 
 fn read_text(path: &Path) -> Result<String, SnapshotError> {
-    std::fs::read_to_string(path).map_err(|source| SnapshotError::Read {
+    std::fs::read_to_string(path).map_err(|error| SnapshotError::Read {
         path: path.to_path_buf(),
-        source,
+        error,
     })
 }
 
@@ -165,7 +167,9 @@ fn parse_header(path: &Path, line: &str) -> Result<Header, SnapshotError> {
     #[derive(Deserialize)]
     struct Probe {
         format: Option<String>,
-        format_version: Option<u32>,
+        // Wider than the format's own number, so that any number read is
+        // compared rather than failing to parse.
+        format_version: Option<u64>,
         skyhound_version: Option<String>,
     }
     let not_snapshot = || SnapshotError::NotASnapshot {
@@ -176,7 +180,7 @@ fn parse_header(path: &Path, line: &str) -> Result<Header, SnapshotError> {
         return Err(not_snapshot());
     }
     let found = probe.format_version.ok_or_else(not_snapshot)?;
-    if found > FORMAT_VERSION {
+    if found > u64::from(FORMAT_VERSION) {
         return Err(SnapshotError::TooNew {
             path: path.to_path_buf(),
             found,

@@ -386,7 +386,11 @@ impl SgRule {
                     return Some(PortRange::ALL);
                 }
                 let clamp = |p: i32| u16::try_from(p.min(65535)).unwrap_or(u16::MAX);
-                Some(PortRange::new(clamp(from), clamp(to)))
+                // AWS rejects a rule whose ports run backwards; one that
+                // arrives so is read as the span between them, so that it
+                // never hides what it may open.
+                let (a, b) = (clamp(from), clamp(to));
+                Some(PortRange::new(a.min(b), a.max(b)))
             }
             Protocol::Icmp | Protocol::Icmpv6 => None,
             Protocol::All | Protocol::Number(_) | Protocol::Other => Some(PortRange::ALL),

@@ -595,9 +595,10 @@ fn broken_files_are_reported_by_name_and_place_and_the_rest_loads() {
         "truncated JSON names the line"
     );
     assert!(find("ec2-describe-subnets.json").contains("empty"));
+    let sg = find("ec2-describe-security-groups.json");
     assert!(
-        find("ec2-describe-security-groups.json")
-            .contains("SecurityGroups[0].IpPermissions[0].FromPort")
+        sg.contains("item 0 (GroupId sg-1) skipped") && sg.contains("IpPermissions[0].FromPort"),
+        "{sg}"
     );
     assert!(find("ec2-describe-network-acls.json").contains("RuleNumber"));
     assert!(find("iam-get-account-authorization-details.json").contains("recursion"));
@@ -697,5 +698,167 @@ fn answers_not_in_yet_are_not_gaps_while_live_collection_runs() {
         gaps.iter()
             .any(|g| g.operation == "describe-subnets" && g.reason.contains("not collected")),
         "{gaps:#?}"
+    );
+}
+
+/// skyhound as an unprivileged user when the tests run as root (root reads
+/// any folder, so a permission error needs someone else).
+fn skyhound_unprivileged(args: &[&str], home: &std::path::Path) -> std::process::Output {
+    let bin = env!("CARGO_BIN_EXE_skyhound");
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    let mut cmd = if root {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", bin]);
+        c
+    } else {
+        std::process::Command::new(bin)
+    };
+    cmd.args(args).env("HOME", home).output().expect("runs")
+}
+
+fn open_to_all(path: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    for entry in walk(path) {
+        let mode = if entry.is_dir() { 0o755 } else { 0o644 };
+        std::fs::set_permissions(&entry, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    }
+}
+
+fn walk(path: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![path.to_path_buf()];
+    if path.is_dir() {
+        for e in std::fs::read_dir(path).expect("dir").flatten() {
+            out.extend(walk(&e.path()));
+        }
+    }
+    out
+}
+
+#[test]
+fn an_unreadable_folder_is_a_gap_and_the_rest_imports() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tree = dir.path().join("account-data");
+    skyhound::source::aws_json::write_tree(&skyhound::source::demo::graph(), &tree).expect("tree");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    open_to_all(dir.path());
+    let bill = tree.join(skyhound::source::demo::BILL);
+    let alice_eu = tree.join("333333333333").join("eu-west-1");
+    for locked in [&bill, &alice_eu] {
+        std::fs::set_permissions(locked, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    }
+    let out = skyhound_unprivileged(&["--from", tree.to_str().expect("utf8"), "summary"], &home);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stdout.contains("333333333333"),
+        "the rest imports: {stdout}"
+    );
+    for locked in [&bill, &alice_eu] {
+        assert!(
+            stdout.contains(&format!("cannot read folder {}", locked.display()))
+                || stdout.contains(&format!("{}: cannot list folder", locked.display())),
+            "a gap names {}: {stdout}",
+            locked.display()
+        );
+    }
+    assert!(stdout.contains("Permission denied"), "{stdout}");
+    assert!(
+        !stdout.contains("333333333333/eu-west-1: not collected (no file)"),
+        "no per-file gaps for the unreadable region: {stdout}"
+    );
+    assert_eq!(
+        stderr.matches("os error 13").count(),
+        0,
+        "nothing on stderr repeats the OS error: {stderr}"
+    );
+}
+
+#[test]
+fn one_malformed_item_loses_only_itself_and_is_a_gap() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tree = dir.path().join("account-data");
+    skyhound::source::aws_json::write_tree(&skyhound::source::demo::graph(), &tree).expect("tree");
+    let file = tree
+        .join(skyhound::source::demo::BILL)
+        .join("us-east-1")
+        .join("ec2-describe-security-groups.json");
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).expect("read")).expect("json");
+    let groups = v["SecurityGroups"].as_array_mut().expect("groups");
+    let total = groups.len();
+    assert!(total > 1);
+    // The web server's group, with one rule's port as a string.
+    let bad = groups
+        .iter_mut()
+        .find(|g| g["IpPermissions"].as_array().is_some_and(|p| !p.is_empty()))
+        .expect("a group with rules");
+    bad["IpPermissions"][0]["FromPort"] = serde_json::json!("22");
+    let bad_id = bad["GroupId"].as_str().expect("id").to_string();
+    std::fs::write(&file, serde_json::to_vec(&v).expect("json")).expect("write");
+
+    let imported =
+        skyhound::source::import::import_dir(&tree, &Default::default()).expect("imports");
+    let g = &imported.graph;
+    let kept = g
+        .nodes_of(skyhound::model::NodeKind::SecurityGroup)
+        .filter(|(_, n)| {
+            n.account == skyhound::source::demo::BILL && n.region.as_deref() == Some("us-east-1")
+        })
+        .count();
+    assert_eq!(kept, total - 1, "every other group of the file is kept");
+    assert!(g.by_id(&bad_id).is_none());
+    let gap = g
+        .collection()
+        .gaps
+        .iter()
+        .find(|gap| {
+            gap.operation == "describe-security-groups"
+                && gap.account == skyhound::source::demo::BILL
+        })
+        .expect("a gap records it");
+    assert!(
+        gap.reason.contains(&bad_id)
+            && gap.reason.contains("FromPort")
+            && gap.reason.contains("skipped"),
+        "{}",
+        gap.reason
+    );
+    // What used the dropped group is still answered conservatively.
+    let users: Vec<String> = g
+        .nodes_of(skyhound::model::NodeKind::NetworkInterface)
+        .filter(|(_, n)| matches!(&n.data, skyhound::model::NodeData::NetworkInterface(e) if e.security_group_ids.contains(&bad_id)))
+        .map(|(_, n)| n.id.clone())
+        .collect();
+    let exposed = skyhound::analysis::exposures(g);
+    for eni in &users {
+        let e = exposed
+            .iter()
+            .filter(|x| x.interface.as_deref() == Some(eni.as_str()))
+            .count();
+        let public = matches!(&g.node(g.by_id(eni).expect("eni")).data,
+            skyhound::model::NodeData::NetworkInterface(x) if x.public_ips().next().is_some());
+        if public {
+            assert!(
+                e > 0,
+                "{eni} behind a group that was not read is assumed open"
+            );
+        }
+    }
+    // The snapshot keeps the gap.
+    let snap = dir.path().join("s.snapshot");
+    skyhound::graph::snapshot::save(g, &snap).expect("save");
+    let back = skyhound::graph::snapshot::load(&snap).expect("load");
+    assert!(
+        back.collection()
+            .gaps
+            .iter()
+            .any(|x| x.reason.contains(&bad_id))
     );
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use serde::Deserialize;
 
-use super::read::{Tag, tag_map, time};
+use super::read::{Items, Tag, tag_map, time};
 use super::{Ctx, Sink};
 use crate::model::network::{
     CidrSource, Destination, GroupSource, IcmpTypeCode, NaclEntry, PortRange, PrefixListSource,
@@ -27,7 +27,7 @@ fn node(ctx: &Ctx, id: &str, owner: Option<&str>, tags: &[Tag], data: NodeData) 
 #[serde(rename_all = "PascalCase")]
 pub struct Vpcs {
     #[serde(default)]
-    vpcs: Vec<Vpc>,
+    vpcs: Items<Vpc>,
 }
 
 #[derive(Deserialize)]
@@ -114,7 +114,7 @@ pub fn vpcs(ctx: &Ctx, r: Vpcs, out: &mut Sink) {
 #[serde(rename_all = "PascalCase")]
 pub struct Subnets {
     #[serde(default)]
-    subnets: Vec<Subnet>,
+    subnets: Items<Subnet>,
 }
 
 #[derive(Deserialize)]
@@ -333,7 +333,7 @@ fn attachments(list: Vec<Attachment>) -> Vec<m::GatewayAttachment> {
 #[serde(rename_all = "PascalCase")]
 pub struct InternetGateways {
     #[serde(default)]
-    internet_gateways: Vec<InternetGateway>,
+    internet_gateways: Items<InternetGateway>,
 }
 
 #[derive(Deserialize)]
@@ -366,7 +366,7 @@ pub fn internet_gateways(ctx: &Ctx, r: InternetGateways, out: &mut Sink) {
 #[serde(rename_all = "PascalCase")]
 pub struct EgressOnlyInternetGateways {
     #[serde(default)]
-    egress_only_internet_gateways: Vec<EgressOnlyInternetGateway>,
+    egress_only_internet_gateways: Items<EgressOnlyInternetGateway>,
 }
 
 #[derive(Deserialize)]
@@ -398,7 +398,7 @@ pub fn egress_only_internet_gateways(ctx: &Ctx, r: EgressOnlyInternetGateways, o
 #[serde(rename_all = "PascalCase")]
 pub struct NatGateways {
     #[serde(default)]
-    nat_gateways: Vec<NatGateway>,
+    nat_gateways: Items<NatGateway>,
 }
 
 #[derive(Deserialize)]
@@ -462,7 +462,7 @@ pub fn nat_gateways(ctx: &Ctx, r: NatGateways, out: &mut Sink) {
 #[serde(rename_all = "PascalCase")]
 pub struct VpcPeeringConnections {
     #[serde(default)]
-    vpc_peering_connections: Vec<Peering>,
+    vpc_peering_connections: Items<Peering>,
 }
 
 #[derive(Deserialize)]
@@ -543,9 +543,9 @@ pub fn vpc_peering_connections(ctx: &Ctx, r: VpcPeeringConnections, out: &mut Si
 #[serde(rename_all = "PascalCase")]
 pub struct TransitGatewayAttachments {
     #[serde(default)]
-    transit_gateway_attachments: Vec<TgwAttachment>,
+    transit_gateway_attachments: Items<TgwAttachment>,
     #[serde(default)]
-    transit_gateway_vpc_attachments: Vec<TgwAttachment>,
+    transit_gateway_vpc_attachments: Items<TgwAttachment>,
 }
 
 #[derive(Deserialize)]
@@ -684,15 +684,34 @@ pub fn network_acls(ctx: &Ctx, r: NetworkAcls, out: &mut Sink) {
             } else {
                 RuleAction::Deny
             };
+            let mut ports = e
+                .port_range
+                .map(|p| PortRange::new(port(p.from, 0), port(p.to, 65535)));
+            if let Some(p) = ports.filter(|p| p.from > p.to) {
+                // AWS rejects such an entry. Read so that it never hides
+                // traffic: an allow as the span between its ports, a deny
+                // as matching nothing.
+                if action == RuleAction::Allow {
+                    ports = Some(PortRange::new(p.to, p.from));
+                    out.warn(format!(
+                        "network ACL {}: entry {} allows ports {}-{}, the wrong way round (AWS rejects such an entry); read as {}-{}",
+                        acl.network_acl_id, e.rule_number, p.from, p.to, p.to, p.from
+                    ));
+                } else {
+                    out.warn(format!(
+                        "network ACL {}: entry {} denies ports {}-{}, the wrong way round (AWS rejects such an entry); read as denying nothing",
+                        acl.network_acl_id, e.rule_number, p.from, p.to
+                    ));
+                    continue;
+                }
+            }
             entries.push(NaclEntry {
                 rule_number: e.rule_number,
                 egress: e.egress,
                 protocol: e.protocol,
                 action,
                 cidr,
-                ports: e
-                    .port_range
-                    .map(|p| PortRange::new(port(p.from, 0), port(p.to, 65535))),
+                ports,
                 icmp: e.icmp_type_code.map(|i| IcmpTypeCode {
                     icmp_type: i.icmp_type.unwrap_or(-1),
                     code: i.code.unwrap_or(-1),
@@ -725,7 +744,7 @@ pub fn network_acls(ctx: &Ctx, r: NetworkAcls, out: &mut Sink) {
 #[serde(rename_all = "PascalCase")]
 pub struct SecurityGroups {
     #[serde(default)]
-    security_groups: Vec<SecurityGroup>,
+    security_groups: Items<SecurityGroup>,
 }
 
 #[derive(Deserialize)]
@@ -850,6 +869,21 @@ pub fn security_groups(ctx: &Ctx, r: SecurityGroups, out: &mut Sink) {
             ingress: rules(g.ip_permissions),
             egress: rules(g.ip_permissions_egress),
         };
+        for (way, r) in data
+            .ingress
+            .iter()
+            .map(|r| ("ingress", r))
+            .chain(data.egress.iter().map(|r| ("egress", r)))
+        {
+            if let (Some(from), Some(to)) = (r.from_port, r.to_port) {
+                if r.protocol.has_ports() && from >= 0 && to >= 0 && from > to {
+                    out.warn(format!(
+                        "security group {}: {way} rule {} {from}-{to} has its ports the wrong way round (AWS rejects such a rule); read as {to}-{from}",
+                        g.group_id, r.protocol
+                    ));
+                }
+            }
+        }
         let mut n = node(
             ctx,
             &g.group_id,
@@ -871,7 +905,7 @@ pub fn security_groups(ctx: &Ctx, r: SecurityGroups, out: &mut Sink) {
 #[serde(rename_all = "PascalCase")]
 pub struct PrefixLists {
     #[serde(default)]
-    prefix_lists: Vec<PrefixList>,
+    prefix_lists: Items<PrefixList>,
 }
 
 #[derive(Deserialize)]
@@ -949,7 +983,7 @@ pub fn prefix_lists(
 #[serde(rename_all = "PascalCase")]
 pub struct NetworkInterfaces {
     #[serde(default)]
-    network_interfaces: Vec<Eni>,
+    network_interfaces: Items<Eni>,
 }
 
 #[derive(Deserialize)]
@@ -1107,7 +1141,7 @@ pub fn network_interfaces(
 #[serde(rename_all = "PascalCase")]
 pub struct Reservations {
     #[serde(default)]
-    reservations: Vec<Reservation>,
+    reservations: Items<Reservation>,
 }
 
 #[derive(Deserialize)]

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::read::{arn_account, time};
+use super::read::{Items, arn_account, time};
 use super::{Ctx, Sink};
 use crate::model::{self as m, Node, NodeData};
 
@@ -52,9 +52,9 @@ pub fn detector(ctx: &Ctx, id: &str, d: Option<Detector>, out: &mut Sink) {
 pub enum Findings {
     Response {
         #[serde(rename = "Findings", default)]
-        findings: Vec<Finding>,
+        findings: Items<Finding>,
     },
-    List(Vec<Finding>),
+    List(Items<Finding>),
 }
 
 #[derive(Deserialize)]
@@ -109,8 +109,8 @@ struct Service {
 
 pub fn findings(ctx: &Ctx, detector_id: Option<&str>, r: Findings, out: &mut Sink) {
     let list = match r {
-        Findings::Response { findings } => findings,
-        Findings::List(list) => list,
+        Findings::Response { findings } => findings.0,
+        Findings::List(list) => list.0,
     };
     for f in list {
         if !f.severity.is_finite() {

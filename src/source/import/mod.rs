@@ -52,10 +52,10 @@ pub enum ImportError {
         "{0}: no AWS JSON found (expected CloudMapper's account-data layout, <account>/<region>/ec2-describe-vpcs.json and so on, or a folder of such files)"
     )]
     NothingToImport(PathBuf),
-    #[error("{path}: cannot list folder: {source}")]
+    #[error("{path}: cannot list folder: {error}")]
     List {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -121,9 +121,9 @@ pub fn is_region_name(name: &str) -> bool {
 }
 
 fn subdirs(dir: &Path) -> Result<Vec<PathBuf>, ImportError> {
-    let rd = std::fs::read_dir(dir).map_err(|source| ImportError::List {
+    let rd = std::fs::read_dir(dir).map_err(|error| ImportError::List {
         path: dir.to_path_buf(),
-        source,
+        error,
     })?;
     let mut out: Vec<PathBuf> = rd
         .filter_map(Result::ok)
@@ -145,6 +145,8 @@ struct AccountDir {
     label: String,
     /// (region, folder); one entry with region `None` for a flat folder.
     regions: Vec<(Option<String>, Folder)>,
+    /// Why the folder itself could not be listed, when it could not.
+    unreadable: Option<String>,
 }
 
 fn region_dirs(dir: &Path) -> Result<Vec<(Option<String>, Folder)>, ImportError> {
@@ -170,20 +172,34 @@ fn discover(root: &Path) -> Result<Vec<AccountDir>, ImportError> {
         return Ok(vec![AccountDir {
             label: dir_name(&root),
             regions,
+            unreadable: None,
         }]);
     }
     let mut accounts = Vec::new();
     for sub in subdirs(&root)? {
-        let regions = region_dirs(&sub)?;
+        let regions = match region_dirs(&sub) {
+            Ok(r) => r,
+            // One folder that cannot be read is a gap; the rest goes on.
+            Err(e) => {
+                accounts.push(AccountDir {
+                    label: dir_name(&sub),
+                    regions: Vec::new(),
+                    unreadable: Some(e.to_string()),
+                });
+                continue;
+            }
+        };
         if !regions.is_empty() {
             accounts.push(AccountDir {
                 label: dir_name(&sub),
                 regions,
+                unreadable: None,
             });
         } else if has_aws_json(&sub) {
             accounts.push(AccountDir {
                 label: dir_name(&sub),
                 regions: vec![(None, Folder::new(sub))],
+                unreadable: None,
             });
         }
     }
@@ -194,6 +210,7 @@ fn discover(root: &Path) -> Result<Vec<AccountDir>, ImportError> {
         return Ok(vec![AccountDir {
             label: dir_name(&root),
             regions: vec![(None, Folder::new(root.clone()))],
+            unreadable: None,
         }]);
     }
     Err(ImportError::NothingToImport(root))
@@ -244,6 +261,7 @@ fn memory(
     };
     for a in accounts {
         let dir = AccountDir {
+            unreadable: None,
             label: a.account_id.clone(),
             regions: a
                 .regions
@@ -398,7 +416,10 @@ impl Run {
     ) -> Vec<(Option<String>, T)> {
         let name = op.file();
         self.note_time(folder, &name);
-        match folder.read(&name, &mut self.problems) {
+        let before = self.problems.len();
+        let found = folder.read(&name, &mut self.problems);
+        self.unreadable(ctx, op, before);
+        match found {
             Found::Files(v) => v,
             Found::Missing => {
                 self.missing(
@@ -417,14 +438,30 @@ impl Run {
     fn read_optional<T: serde::de::DeserializeOwned>(
         &mut self,
         folder: &Folder,
+        ctx: (&str, Option<&str>),
         op: &ops::Operation,
     ) -> Vec<(Option<String>, T)> {
         let name = op.file();
         self.note_time(folder, &name);
-        match folder.read(&name, &mut self.problems) {
+        let before = self.problems.len();
+        let found = folder.read(&name, &mut self.problems);
+        self.unreadable(ctx, op, before);
+        match found {
             Found::Files(v) => v,
             Found::Missing => Vec::new(),
         }
+    }
+
+    /// Problems reading an operation's files (since `before`) are gaps too,
+    /// so the summary, the snapshot and the collection view keep them.
+    fn unreadable(&mut self, ctx: (&str, Option<&str>), op: &ops::Operation, before: usize) {
+        let new = &self.problems[before..];
+        let Some(first) = new.first() else { return };
+        let reason = match new.len() {
+            1 => format!("could not be read: {first}"),
+            n => format!("{n} problems reading it; the first: {first}"),
+        };
+        self.gap(ctx.0, ctx.1, op.service.prefix(), op.cli, &reason);
     }
 
     fn note_time(&mut self, folder: &Folder, name: &str) {
@@ -437,6 +474,10 @@ impl Run {
     }
 
     fn account(&mut self, dir: &AccountDir, opts: &ImportOptions) {
+        if let Some(why) = &dir.unreadable {
+            self.gap(&dir.label, None, "files", "read folder", why);
+            return;
+        }
         // IAM and friends live in the default region's folder: the one that
         // has them, else us-east-1, else the first.
         let global_dir = dir
@@ -455,8 +496,11 @@ impl Run {
             .map(|(_, f)| f.clone());
         let Some(global_dir) = global_dir else { return };
 
-        let identity: Vec<(Option<String>, org::CallerIdentity)> =
-            self.read_optional(&global_dir, &ops::GET_CALLER_IDENTITY);
+        let identity: Vec<(Option<String>, org::CallerIdentity)> = self.read_optional(
+            &global_dir,
+            (dir.label.as_str(), None),
+            &ops::GET_CALLER_IDENTITY,
+        );
         let account = if is_account_id(&dir.label) {
             dir.label.clone()
         } else if let Some(id) = identity.iter().find_map(|(_, i)| i.account_id()) {
@@ -490,13 +534,20 @@ impl Run {
                     }
                 },
             };
+            if let Some(why) = folder.unreadable() {
+                self.gap(&account, Some(&region), "files", "read folder", &why);
+                continue;
+            }
             let ctx = Ctx {
                 account: account.clone(),
                 region,
             };
             self.region(folder, &ctx);
         }
-        self.global(&global_dir, &account, &mut account_data);
+        match global_dir.unreadable() {
+            Some(why) => self.gap(&account, None, "files", "read folder", &why),
+            None => self.global(&global_dir, &account, &mut account_data),
+        }
 
         let node = Node::new(&account, &account, NodeData::Account(account_data));
         self.merge_account(node);
@@ -572,7 +623,7 @@ impl Run {
             &ops::DESCRIBE_TRANSIT_GATEWAY_ATTACHMENTS,
             &ops::DESCRIBE_TRANSIT_GATEWAY_VPC_ATTACHMENTS,
         ] {
-            for (_, r) in self.read_optional(folder, op) {
+            for (_, r) in self.read_optional(folder, at, op) {
                 ec2::transit_gateway_attachments(ctx, r, &mut self.sink);
             }
         }
@@ -581,7 +632,7 @@ impl Run {
             self.read(folder, at, &ops::DESCRIBE_MANAGED_PREFIX_LISTS);
         if !lists.is_empty() {
             let entries: BTreeMap<String, ec2::PrefixListEntries> = self
-                .read_optional(folder, &ops::GET_MANAGED_PREFIX_LIST_ENTRIES)
+                .read_optional(folder, at, &ops::GET_MANAGED_PREFIX_LIST_ENTRIES)
                 .into_iter()
                 .filter_map(|(param, e)| Some((param?, e)))
                 .collect();
@@ -617,13 +668,13 @@ impl Run {
             true
         };
         if optional_or_gap(self, &ops::DESCRIBE_LISTENERS) {
-            for (param, r) in self.read_optional(folder, &ops::DESCRIBE_LISTENERS) {
+            for (param, r) in self.read_optional(folder, at, &ops::DESCRIBE_LISTENERS) {
                 elbv2::listeners(ctx, param.as_deref(), r, &mut self.sink);
             }
         }
         let groups: Vec<elbv2::TargetGroups> =
             if optional_or_gap(self, &ops::DESCRIBE_TARGET_GROUPS) {
-                self.read_optional(folder, &ops::DESCRIBE_TARGET_GROUPS)
+                self.read_optional(folder, at, &ops::DESCRIBE_TARGET_GROUPS)
                     .into_iter()
                     .map(|(_, r)| r)
                     .collect()
@@ -633,7 +684,7 @@ impl Run {
         let any_tg = groups.iter().any(|g| !g.is_empty());
         let health: BTreeMap<String, elbv2::TargetHealth> =
             if any_tg && optional_or_gap(self, &ops::DESCRIBE_TARGET_HEALTH) {
-                self.read_optional(folder, &ops::DESCRIBE_TARGET_HEALTH)
+                self.read_optional(folder, at, &ops::DESCRIBE_TARGET_HEALTH)
                     .into_iter()
                     .filter_map(|(param, h)| Some((param?, h)))
                     .collect()
@@ -651,7 +702,7 @@ impl Run {
             .flat_map(|(_, l)| l.detector_ids)
             .collect();
         let described: BTreeMap<String, guardduty::Detector> = self
-            .read_optional(folder, &ops::GET_DETECTOR)
+            .read_optional(folder, at, &ops::GET_DETECTOR)
             .into_iter()
             .filter_map(|(param, d)| Some((param?, d)))
             .collect();
@@ -679,7 +730,7 @@ impl Run {
                 "not collected (no file)",
             );
         }
-        for (param, r) in self.read_optional(folder, findings) {
+        for (param, r) in self.read_optional(folder, at, findings) {
             guardduty::findings(ctx, param.as_deref(), r, &mut self.sink);
         }
     }
@@ -706,7 +757,7 @@ impl Run {
         for (_, r) in self.read(folder, at, &ops::GET_ACCOUNT_SUMMARY) {
             data.summary = iam::account_summary(r);
         }
-        for (_, r) in self.read_optional(folder, &ops::LIST_ACCOUNT_ALIASES) {
+        for (_, r) in self.read_optional(folder, at, &ops::LIST_ACCOUNT_ALIASES) {
             for a in iam::account_aliases(r) {
                 if !data.aliases.contains(&a) {
                     data.aliases.push(a);
@@ -719,12 +770,12 @@ impl Run {
             .next()
             .map(|(_, r)| r);
         let listings = self
-            .read_optional(folder, &ops::LIST_ACCESS_KEYS)
+            .read_optional(folder, at, &ops::LIST_ACCESS_KEYS)
             .into_iter()
             .map(|(_, r)| r)
             .collect();
         let last_used = self
-            .read_optional(folder, &ops::GET_ACCESS_KEY_LAST_USED)
+            .read_optional(folder, at, &ops::GET_ACCESS_KEY_LAST_USED)
             .into_iter()
             .filter_map(|(param, r)| Some((param?, r)))
             .collect();
@@ -741,7 +792,7 @@ impl Run {
         }
 
         for (_, r) in
-            self.read_optional::<org::DescribeOrganization>(folder, &ops::DESCRIBE_ORGANIZATION)
+            self.read_optional::<org::DescribeOrganization>(folder, at, &ops::DESCRIBE_ORGANIZATION)
         {
             if let Some(o) = r.organization {
                 let mut n = Node::new(
@@ -755,7 +806,7 @@ impl Run {
                 self.orgs.insert(o.id.clone(), n);
             }
         }
-        for (_, r) in self.read_optional::<org::AccountList>(folder, &ops::LIST_ACCOUNTS) {
+        for (_, r) in self.read_optional::<org::AccountList>(folder, at, &ops::LIST_ACCOUNTS) {
             for a in r.accounts {
                 let org = a.organization_id();
                 if let Some(org_id) = &org {

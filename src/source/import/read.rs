@@ -42,8 +42,146 @@ pub fn parse_file<T: DeserializeOwned>(path: &Path) -> Result<T, Problem> {
     parse_bytes(&bytes).map_err(problem)
 }
 
+/// Parse one file as `T` as `parse_file` does; where that fails, parse it
+/// again keeping every item of its resource lists that parses, and say
+/// which items were skipped (as problems of that file).
+pub fn parse_file_keeping<T: DeserializeOwned>(
+    path: &Path,
+    problems: &mut Vec<Problem>,
+) -> Result<T, Problem> {
+    match parse_file(path) {
+        Ok(v) => Ok(v),
+        Err(strict) => match lenient(|| parse_file(path)) {
+            (Ok(v), skipped) if !skipped.is_empty() => {
+                problems.extend(skipped.into_iter().map(|message| Problem {
+                    file: path.to_path_buf(),
+                    message,
+                }));
+                Ok(v)
+            }
+            _ => Err(strict),
+        },
+    }
+}
+
+thread_local! {
+    /// Set while a lenient parse runs on this thread; holds what it skipped.
+    static LENIENT: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Run a parse with `Items` lists reading item by item; returns its result
+/// and the items skipped.
+fn lenient<R>(parse: impl FnOnce() -> R) -> (R, Vec<String>) {
+    LENIENT.with(|l| *l.borrow_mut() = Some(Vec::new()));
+    let r = parse();
+    let skipped = LENIENT.with(|l| l.borrow_mut().take()).unwrap_or_default();
+    (r, skipped)
+}
+
+/// A list of resources in an AWS answer (`SecurityGroups`, `Subnets`, …).
+/// Parsed whole as a plain list; when the file does not parse that way, it
+/// is parsed again item by item, so that one malformed item loses only
+/// itself, not every resource of the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Items<T>(pub Vec<T>);
+
+impl<T> Default for Items<T> {
+    fn default() -> Items<T> {
+        Items(Vec::new())
+    }
+}
+
+impl<T> std::ops::Deref for Items<T> {
+    type Target = Vec<T>;
+    fn deref(&self) -> &Vec<T> {
+        &self.0
+    }
+}
+
+impl<T> IntoIterator for Items<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Items<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Items<T>, D::Error> {
+        let lenient = LENIENT.with(|l| l.borrow().is_some());
+        if !lenient {
+            return Vec::<T>::deserialize(d).map(Items);
+        }
+        let raw = Vec::<serde_json::Value>::deserialize(d)?;
+        let mut items = Vec::with_capacity(raw.len());
+        for (i, value) in raw.into_iter().enumerate() {
+            match serde_path_to_error::deserialize::<_, T>(&value) {
+                Ok(v) => items.push(v),
+                Err(e) => {
+                    let id = value
+                        .as_object()
+                        .and_then(|o| {
+                            o.iter()
+                                .find(|(k, _)| k.ends_with("Id") || k.ends_with("Arn"))
+                        })
+                        .and_then(|(k, v)| v.as_str().map(|v| format!(" ({k} {v})")))
+                        .unwrap_or_default();
+                    let message = format!(
+                        "item {i}{id} skipped, the rest kept: at {}: {}",
+                        e.path(),
+                        e.inner()
+                    );
+                    LENIENT.with(|l| {
+                        if let Some(list) = l.borrow_mut().as_mut() {
+                            list.push(message);
+                        }
+                    });
+                }
+            }
+        }
+        Ok(Items(items))
+    }
+}
+
+/// The file's text as UTF-8: a UTF-8 byte order mark is dropped, and UTF-16
+/// (what Windows PowerShell's `>` writes) is decoded, by its byte order
+/// mark or, without one, by the NULs beside ASCII text.
+fn utf8(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, String> {
+    use std::borrow::Cow;
+    let utf16 = |body: &[u8], little: bool, what: &str| -> Result<Cow<'_, [u8]>, String> {
+        let units: Vec<u16> = body
+            .chunks(2)
+            .map(|c| {
+                let pair = [c[0], c.get(1).copied().unwrap_or(0)];
+                if little {
+                    u16::from_le_bytes(pair)
+                } else {
+                    u16::from_be_bytes(pair)
+                }
+            })
+            .collect();
+        String::from_utf16(&units)
+            .map(|s| Cow::Owned(s.into_bytes()))
+            .map_err(|_| format!("file is {what} but not valid {what}; save it as UTF-8"))
+    };
+    match bytes {
+        [0xef, 0xbb, 0xbf, rest @ ..] => Ok(Cow::Borrowed(rest)),
+        [0xff, 0xfe, rest @ ..] => utf16(rest, true, "UTF-16LE"),
+        [0xfe, 0xff, rest @ ..] => utf16(rest, false, "UTF-16BE"),
+        [a, 0, b, 0, ..] if a.is_ascii() && b.is_ascii() && *a != 0 => {
+            utf16(bytes, true, "UTF-16LE")
+        }
+        [0, a, 0, b, ..] if a.is_ascii() && b.is_ascii() && *a != 0 => {
+            utf16(bytes, false, "UTF-16BE")
+        }
+        _ => Ok(Cow::Borrowed(bytes)),
+    }
+}
+
 /// Parse JSON bytes as `T`; the error names the JSON path, line and column.
 pub fn parse_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    let decoded = utf8(bytes)?;
+    let bytes: &[u8] = &decoded;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err("file is empty (expected a JSON document)".to_string());
     }
@@ -123,6 +261,17 @@ impl Folder {
         }
     }
 
+    /// Why this folder on disk cannot be read, if it cannot (responses
+    /// in memory always can).
+    pub fn unreadable(&self) -> Option<String> {
+        if self.is_memory() {
+            return None;
+        }
+        std::fs::read_dir(&self.path)
+            .err()
+            .map(|e| format!("cannot read folder {}: {e}", self.path.display()))
+    }
+
     fn is_memory(&self) -> bool {
         !self.memory.is_empty()
     }
@@ -154,7 +303,21 @@ impl Folder {
             };
             let mut out = Vec::new();
             for (param, value) in list {
-                match serde_path_to_error::deserialize::<_, T>(value) {
+                let strict = serde_path_to_error::deserialize::<_, T>(value);
+                let parsed = match strict {
+                    Ok(v) => Ok(v),
+                    Err(e) => match lenient(|| serde_path_to_error::deserialize::<_, T>(value)) {
+                        (Ok(v), skipped) if !skipped.is_empty() => {
+                            problems.extend(skipped.into_iter().map(|message| Problem {
+                                file: self.file(name),
+                                message,
+                            }));
+                            Ok(v)
+                        }
+                        _ => Err(e),
+                    },
+                };
+                match parsed {
                     Ok(v) => out.push((param.clone(), v)),
                     Err(e) => problems.push(Problem {
                         file: self.file(name),
@@ -169,7 +332,7 @@ impl Folder {
         let single = self.file(name);
         if single.is_file() {
             any = true;
-            match parse_file(&single) {
+            match parse_file_keeping(&single, problems) {
                 Ok(v) => out.push((None, v)),
                 Err(p) => problems.push(p),
             }
@@ -196,7 +359,7 @@ impl Folder {
                     continue;
                 }
                 let stem = stem.strip_suffix(".json").unwrap_or(stem);
-                match parse_file(&file) {
+                match parse_file_keeping(&file, problems) {
                     Ok(v) => out.push((Some(unquote_plus(stem)), v)),
                     Err(p) => problems.push(p),
                 }
@@ -302,6 +465,30 @@ pub fn arn_account(arn: &str) -> Option<&str> {
 pub fn arn_region(arn: &str) -> Option<&str> {
     let region = arn.split(':').nth(3)?;
     (!region.is_empty()).then_some(region)
+}
+
+#[cfg(test)]
+mod encoding_tests {
+    use super::*;
+
+    #[test]
+    fn byte_order_marks_and_utf16_are_read() {
+        let json = r#"{"Vpcs": []}"#;
+        let mut bom = vec![0xef, 0xbb, 0xbf];
+        bom.extend_from_slice(json.as_bytes());
+        let v: serde_json::Value = parse_bytes(&bom).expect("UTF-8 with a BOM");
+        assert!(v["Vpcs"].is_array());
+        let mut le = vec![0xff, 0xfe];
+        le.extend(json.encode_utf16().flat_map(u16::to_le_bytes));
+        let v: serde_json::Value = parse_bytes(&le).expect("UTF-16LE");
+        assert!(v["Vpcs"].is_array());
+        let be: Vec<u8> = json.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let v: serde_json::Value = parse_bytes(&be).expect("UTF-16BE without a BOM");
+        assert!(v["Vpcs"].is_array());
+        let broken = [0xff, 0xfe, 0x00, 0xd8];
+        let e = parse_bytes::<serde_json::Value>(&broken).expect_err("a lone surrogate");
+        assert!(e.contains("UTF-16LE"), "{e}");
+    }
 }
 
 #[cfg(test)]
