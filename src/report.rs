@@ -176,7 +176,7 @@ pub fn relations(graph: &Graph, id: NodeId) -> Vec<Relation> {
                 id: n.id.clone(),
                 kind: n.kind(),
                 name: n.name.clone(),
-                detail: e.detail.as_deref().map(ToString::to_string),
+                detail: e.detail.as_ref().map(ToString::to_string),
             }
         })
         .collect();

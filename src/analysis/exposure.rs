@@ -1107,7 +1107,7 @@ pub fn forwarded_targets(graph: &Graph, listener: NodeId) -> Vec<(NodeId, NodeId
             continue;
         };
         for e in graph.outgoing(tg).filter(|e| e.kind == EdgeKind::Targets) {
-            let port = match e.detail.as_deref() {
+            let port = match e.detail.as_ref() {
                 Some(crate::model::EdgeDetail::Port(p)) => Some(*p),
                 _ => t.port,
             };

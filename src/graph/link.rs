@@ -165,7 +165,7 @@ impl Linker<'_> {
                     from,
                     to,
                     kind,
-                    detail: detail.map(Box::new),
+                    detail,
                 });
             }
         }
@@ -238,7 +238,7 @@ fn link_node(l: &mut Linker, ix: &Index, id: NodeId, node: &Node) {
             for route in &rt.routes {
                 if let Some(target) = route.target.id() {
                     let detail = EdgeDetail::Route {
-                        destination: route.destination.to_string(),
+                        destination: route.destination.clone(),
                         blackhole: route.state == crate::model::network::RouteState::Blackhole,
                     };
                     l.link_to(id, target, E::RoutesTo, Some(detail));
@@ -323,7 +323,7 @@ fn link_node(l: &mut Linker, ix: &Index, id: NodeId, node: &Node) {
                             id,
                             &g.group_id,
                             kind,
-                            Some(EdgeDetail::RulePorts(rule.describe_ports())),
+                            Some(EdgeDetail::RulePorts(rule.ports())),
                         );
                     }
                     for p in &rule.prefix_lists {
@@ -331,7 +331,7 @@ fn link_node(l: &mut Linker, ix: &Index, id: NodeId, node: &Node) {
                             id,
                             &p.prefix_list_id,
                             kind,
-                            Some(EdgeDetail::RulePorts(rule.describe_ports())),
+                            Some(EdgeDetail::RulePorts(rule.ports())),
                         );
                     }
                 }

@@ -36,7 +36,7 @@ pub struct Edge {
     pub to: NodeId,
     pub kind: EdgeKind,
     /// Why, more precisely: the route's destination, the rule's ports, …
-    pub detail: Option<Box<crate::model::EdgeDetail>>,
+    pub detail: Option<crate::model::EdgeDetail>,
 }
 
 /// Which way an edge is read from a given node.
@@ -85,7 +85,9 @@ impl Graph {
     pub fn build(nodes: Vec<Node>, mut collection: Collection) -> Graph {
         let mut graph = Graph::default();
         for node in nodes {
-            graph.insert(node);
+            if let Some(conflict) = graph.insert(node) {
+                collection.gaps.push(conflict);
+            }
         }
         link::add_implied_nodes(&mut graph);
         let edges = link::derive_edges(&graph);
@@ -111,18 +113,38 @@ impl Graph {
         graph
     }
 
-    fn insert(&mut self, node: Node) -> NodeId {
+    /// Add a node; a later record of the same resource replaces the earlier
+    /// one. Two resources of different kinds under one id cannot both be
+    /// kept: the later stays, and the returned gap says which was lost.
+    fn insert(&mut self, node: Node) -> Option<crate::model::Gap> {
         if let Some(&existing) = self.by_id.get(&node.id) {
-            tracing::debug!(id = %node.id, "replacing an earlier record of the same resource");
+            let old = &self.nodes[existing.index()];
+            let conflict = (old.kind() != node.kind()).then(|| crate::model::Gap {
+                account: node.account.clone(),
+                region: node.region.clone(),
+                service: "skyhound".to_string(),
+                operation: "merge resources".to_string(),
+                reason: format!(
+                    "two resources have the id {}: a {} (dropped) and a {} (kept)",
+                    node.id,
+                    old.kind(),
+                    node.kind()
+                ),
+            });
+            if conflict.is_some() {
+                tracing::warn!(id = %node.id, "two kinds of resource share an id");
+            } else {
+                tracing::debug!(id = %node.id, "replacing an earlier record of the same resource");
+            }
             self.unindex(existing);
             self.nodes[existing.index()] = node;
             self.index(existing);
-            return existing;
+            return conflict;
         }
         let id = NodeId(u32::try_from(self.nodes.len()).unwrap_or(u32::MAX));
         self.nodes.push(node);
         self.index(id);
-        id
+        None
     }
 
     fn index(&mut self, id: NodeId) {

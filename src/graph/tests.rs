@@ -124,3 +124,31 @@ fn a_later_record_of_the_same_id_replaces_the_earlier() {
     assert!(g.by_name("old").is_empty());
     assert_eq!(g.by_name("new").len(), 1);
 }
+
+#[test]
+fn two_kinds_under_one_id_keep_the_later_and_say_so() {
+    let a =
+        Node::new("dup-1", "111111111111", NodeData::Vpc(Vpc::default())).in_region("us-east-1");
+    let b = Node::new(
+        "dup-1",
+        "111111111111",
+        NodeData::Instance(Instance::default()),
+    )
+    .in_region("us-east-1");
+    let same = Node::new("vpc-2", "111111111111", NodeData::Vpc(Vpc::default()));
+    let g = Graph::build(vec![a, b, same.clone(), same], Collection::default());
+    let kept = g.by_id("dup-1").expect("kept");
+    assert_eq!(g.node(kept).kind(), crate::model::NodeKind::Instance);
+    let gaps: Vec<&crate::model::Gap> = g
+        .collection()
+        .gaps
+        .iter()
+        .filter(|x| x.operation == "merge resources")
+        .collect();
+    assert_eq!(
+        gaps.len(),
+        1,
+        "a second record of the same VPC is no conflict"
+    );
+    assert!(gaps[0].reason.contains("VPC (dropped)") && gaps[0].reason.contains("instance (kept)"));
+}

@@ -119,7 +119,7 @@ pub enum EdgeDetail {
     Port(u16),
     /// A route's destination, and whether the route is a blackhole.
     Route {
-        destination: String,
+        destination: super::network::Destination,
         blackhole: bool,
     },
     /// A gateway's attachment state when it is not attached.
@@ -135,7 +135,7 @@ pub enum EdgeDetail {
     /// The transit gateway of an attachment.
     TransitGateway(String),
     /// The protocol and ports of the security group rule.
-    RulePorts(String),
+    RulePorts(super::network::RulePorts),
     /// An interface's device index on its instance.
     DeviceIndex(u32),
     /// The Elastic IP's address.
@@ -156,7 +156,7 @@ impl fmt::Display for EdgeDetail {
                 destination,
                 blackhole,
             } => {
-                f.write_str(destination)?;
+                write!(f, "{destination}")?;
                 if *blackhole {
                     f.write_str(" (blackhole)")?;
                 }
@@ -169,7 +169,7 @@ impl fmt::Display for EdgeDetail {
             EdgeDetail::PeeringSide(PeeringRole::Requester) => f.write_str("requester"),
             EdgeDetail::PeeringSide(PeeringRole::Accepter) => f.write_str("accepter"),
             EdgeDetail::TransitGateway(t) => f.write_str(t),
-            EdgeDetail::RulePorts(p) => f.write_str(p),
+            EdgeDetail::RulePorts(p) => write!(f, "{p}"),
             EdgeDetail::DeviceIndex(d) => write!(f, "device index {d}"),
             EdgeDetail::PublicIp(ip) => write!(f, "{ip}"),
             EdgeDetail::Zone(z) => f.write_str(z),

@@ -399,19 +399,56 @@ impl SgRule {
 
     /// A short human label: `tcp 443`, `all traffic`, `icmp type 8`.
     pub fn describe_ports(&self) -> String {
-        match self.protocol {
-            Protocol::All => "all traffic".to_string(),
-            Protocol::Tcp | Protocol::Udp => match self.port_range() {
-                Some(PortRange { from: 0, to: 65535 }) => format!("{} all ports", self.protocol),
-                Some(r) => format!("{} {r}", self.protocol),
-                None => self.protocol.to_string(),
-            },
+        self.ports().to_string()
+    }
+
+    /// The rule's protocol and ports, without its sources.
+    pub fn ports(&self) -> RulePorts {
+        RulePorts {
+            protocol: self.protocol,
+            from_port: self.from_port,
+            to_port: self.to_port,
+        }
+    }
+}
+
+/// A rule's protocol and ports (the ports, or the ICMP type and code, as
+/// EC2 gives them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RulePorts {
+    pub protocol: Protocol,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_port: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_port: Option<i32>,
+}
+
+impl fmt::Display for RulePorts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = self.protocol;
+        match p {
+            Protocol::All => f.write_str("all traffic"),
+            Protocol::Tcp | Protocol::Udp => {
+                let range = match (self.from_port, self.to_port) {
+                    (Some(a), Some(b)) if a >= 0 && b >= 0 => {
+                        let clamp = |x: i32| u16::try_from(x.min(65535)).unwrap_or(u16::MAX);
+                        let (a, b) = (clamp(a), clamp(b));
+                        PortRange::new(a.min(b), a.max(b))
+                    }
+                    _ => PortRange::ALL,
+                };
+                if range == PortRange::ALL {
+                    write!(f, "{p} all ports")
+                } else {
+                    write!(f, "{p} {range}")
+                }
+            }
             Protocol::Icmp | Protocol::Icmpv6 => match self.from_port {
-                Some(t) if t >= 0 => format!("{} type {t}", self.protocol),
-                _ => format!("{} all types", self.protocol),
+                Some(t) if t >= 0 => write!(f, "{p} type {t}"),
+                _ => write!(f, "{p} all types"),
             },
-            Protocol::Number(n) => format!("protocol {n}"),
-            Protocol::Other => "other protocols".to_string(),
+            Protocol::Number(n) => write!(f, "protocol {n}"),
+            Protocol::Other => f.write_str("other protocols"),
         }
     }
 }

@@ -157,7 +157,7 @@ fn bill_role_trusts_a_partner_account_without_external_id() {
         .expect("trust");
     assert_eq!(g.node(trust.to).id, BILL_PARTNER);
     assert_eq!(
-        trust.detail.as_deref(),
+        trust.detail.as_ref(),
         Some(&skyhound::model::EdgeDetail::CrossAccount {
             external_id_required: false
         })

@@ -472,7 +472,7 @@ fn cross_account_trust_without_external_id_is_an_edge_to_an_external_account() {
         .expect("trust edge");
     assert_eq!(g.node(edge.to).id, "210987654321");
     assert_eq!(
-        edge.detail.as_deref(),
+        edge.detail.as_ref(),
         Some(&skyhound::model::EdgeDetail::CrossAccount {
             external_id_required: false
         })

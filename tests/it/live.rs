@@ -21,7 +21,7 @@ fn moto_python() -> Option<PathBuf> {
     from_env.or(Some(venv)).filter(|p| p.is_file())
 }
 
-fn need_moto() -> Option<PathBuf> {
+pub fn need_moto() -> Option<PathBuf> {
     let found = moto_python();
     if found.is_none() {
         assert!(
@@ -34,13 +34,13 @@ fn need_moto() -> Option<PathBuf> {
 }
 
 /// A moto server of its own on a free loopback port; stopped when dropped.
-struct Moto {
+pub struct Moto {
     child: Child,
-    port: u16,
+    pub port: u16,
 }
 
 impl Moto {
-    fn start(python: &PathBuf, env: &[(&str, &str)]) -> Moto {
+    pub fn start(python: &PathBuf, env: &[(&str, &str)]) -> Moto {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
@@ -74,7 +74,7 @@ impl Moto {
         moto
     }
 
-    fn url(&self) -> String {
+    pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
@@ -93,7 +93,7 @@ impl Moto {
             .is_ok_and(|n| n >= 12 && buf[9..12] == *b"200")
     }
 
-    fn seed(&self, python: &PathBuf, scenario: &str) -> serde_json::Value {
+    pub fn seed(&self, python: &PathBuf, scenario: &str) -> serde_json::Value {
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/moto/seed.py");
         let out = Command::new(python)
             .arg(script)
@@ -117,7 +117,7 @@ impl Drop for Moto {
     }
 }
 
-fn temp(name: &str) -> PathBuf {
+pub fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("skyhound-live-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("mkdir");
     dir
@@ -125,13 +125,24 @@ fn temp(name: &str) -> PathBuf {
 
 /// Run `skyhound collect` with credentials in its own environment only.
 fn collect(moto: &Moto, key: &str, secret: &str, extra: &[&str], out: &PathBuf) -> (bool, String) {
+    collect_with(&moto.url(), key, secret, extra, out)
+}
+
+/// Run `skyhound collect` against any endpoint (moto, or a proxy before it).
+pub fn collect_with(
+    endpoint: &str,
+    key: &str,
+    secret: &str,
+    extra: &[&str],
+    out: &PathBuf,
+) -> (bool, String) {
     let home = temp("home");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_skyhound"));
     cmd.arg("collect")
         .arg("--out")
         .arg(out)
         .arg("--endpoint-url")
-        .arg(moto.url())
+        .arg(endpoint)
         .args(extra);
     cmd.env_clear()
         .env("HOME", &home)
@@ -231,7 +242,7 @@ fn two_accounts_two_regions_collected_through_the_sdk() {
     assert!(
         g.outgoing(vendor)
             .any(|e| e.kind == skyhound::model::EdgeKind::Trusts
-                && e.detail.as_deref()
+                && e.detail.as_ref()
                     == Some(&skyhound::model::EdgeDetail::CrossAccount {
                         external_id_required: false
                     }))

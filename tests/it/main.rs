@@ -3,6 +3,8 @@
 mod cli;
 mod demo;
 mod exposure;
+mod faults;
+mod fuzz;
 mod hostile;
 mod import;
 mod live;

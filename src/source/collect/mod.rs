@@ -15,7 +15,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_smithy_types::error::display::DisplayErrorContext;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
@@ -117,6 +116,10 @@ pub enum CollectError {
         "no AWS credentials or identity: {0} (set AWS_PROFILE, pass --profile, or use --demo / --from)"
     )]
     Identity(String),
+    #[error(
+        "AWS STS did not answer GetCallerIdentity after {tries} tries (the credentials were not refused; try again): {reason}"
+    )]
+    IdentityService { tries: u32, reason: String },
     #[error("cannot list the organization's accounts for --org-role: {0}")]
     Organization(String),
 }
@@ -157,7 +160,17 @@ where
     match e {
         SdkError::ServiceError(s) => {
             let err = s.err();
+            let throttled = err.code().is_some_and(|c| {
+                c.contains("Throttl")
+                    || matches!(
+                        c,
+                        "RequestLimitExceeded" | "TooManyRequestsException" | "SlowDown"
+                    )
+            });
             match (err.code(), err.message()) {
+                (Some(c), Some(m)) if throttled => {
+                    format!("throttled, still after the retries: {c}: {m}")
+                }
                 (Some(c), Some(m)) => format!("{c}: {m}"),
                 (Some(c), None) => c.to_string(),
                 // No AWS error in the answer: an HTML page, a 404 from an
@@ -167,13 +180,45 @@ where
         }
         SdkError::TimeoutError(_) => "timed out".to_string(),
         SdkError::DispatchFailure(_) => {
-            format!("could not reach the service: {}", DisplayErrorContext(e))
+            format!("could not reach the service: {}", causes(e))
         }
-        SdkError::ResponseError(_) => format!(
-            "unexpected answer (not the AWS API?): {}",
-            DisplayErrorContext(e)
+        SdkError::ResponseError(r) => format!(
+            "unexpected answer (HTTP {}, not a readable AWS response; truncated or not the AWS API?): {}",
+            r.raw().status().as_u16(),
+            causes(e)
         ),
-        _ => format!("{}", DisplayErrorContext(e)),
+        _ => causes(e),
+    }
+}
+
+/// An error and its causes in words, each once: never the Debug dump of a
+/// response (headers, bodies) that the SDK's own context printer adds.
+fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        let text = err.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = err.source();
+    }
+    let joined = parts.join(": ");
+    crate::text::inert(&joined).into_owned()
+}
+
+/// Whether a failed call is worth trying again: the service failed (5xx),
+/// the answer was cut short or unreadable, the connection broke or timed
+/// out. Not a refusal of the credentials, which another try cannot fix.
+pub(crate) fn transient<E, R>(e: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> bool
+where
+    R: std::fmt::Debug,
+{
+    use aws_smithy_runtime_api::client::result::SdkError;
+    match e {
+        SdkError::ResponseError(_) | SdkError::TimeoutError(_) => true,
+        SdkError::DispatchFailure(d) => d.is_io() || d.is_timeout(),
+        _ => false,
     }
 }
 
@@ -303,8 +348,12 @@ struct Target {
 async fn base_config(opts: &CollectOptions, region: &str) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(region.to_string()))
+        // Standard retries: throttling and server faults are retried with
+        // exponential backoff and jitter, then reported as what they are.
+        // (Adaptive mode's client-side rate limiter makes a throttled call
+        // wait out its time limit, so the gap said "timed out".)
         .retry_config(
-            aws_config::retry::RetryConfig::adaptive()
+            aws_config::retry::RetryConfig::standard()
                 .with_max_attempts(5)
                 .with_initial_backoff(Duration::from_millis(200)),
         );
@@ -401,12 +450,35 @@ pub async fn collect(
             .build(),
     );
     let identity = async {
-        let me = sts
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(|e| CollectError::Identity(reason(&e)))?;
-        Ok::<_, CollectError>(me.account().unwrap_or_default().to_string())
+        // The SDK retries what it knows to be transient (5xx, throttling);
+        // an answer cut short or unreadable is tried again here too, and
+        // only a refusal of the credentials is said to be one.
+        const TRIES: u32 = 3;
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match sts.get_caller_identity().send().await {
+                Ok(me) => {
+                    return Ok::<_, CollectError>(me.account().unwrap_or_default().to_string());
+                }
+                Err(e) => {
+                    let server_fault = matches!(&e,
+                        aws_smithy_runtime_api::client::result::SdkError::ServiceError(s)
+                            if s.raw().status().is_server_error());
+                    if !(transient(&e) || server_fault) {
+                        return Err(CollectError::Identity(reason(&e)));
+                    }
+                    if tries >= TRIES {
+                        return Err(CollectError::IdentityService {
+                            tries,
+                            reason: reason(&e),
+                        });
+                    }
+                    tracing::warn!(tries, reason = %reason(&e), "GetCallerIdentity failed; trying again");
+                    tokio::time::sleep(Duration::from_millis(200 * u64::from(tries))).await;
+                }
+            }
+        }
     };
 
     let spawn = |t: Target| {
