@@ -1123,3 +1123,22 @@ fn a_stopped_instance_is_still_reported_and_says_so() {
         e[0].path
     );
 }
+
+#[test]
+fn a_backwards_port_range_hides_nothing_and_is_said() {
+    let mut w = World::base();
+    // AWS rejects such a rule; data that holds one is read as the span.
+    w.sg_ingress(
+        "sg-web",
+        vec![json!({"IpProtocol": "tcp", "FromPort": 3310, "ToPort": 3300, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]})],
+    );
+    let g = w.load();
+    let found = exposures(&g);
+    let web = of(&found, "i-web");
+    assert!(
+        web.iter()
+            .any(|e| e.protocol == Protocol::Tcp && e.from_port <= 3306 && 3306 <= e.to_port),
+        "3306 lies between the rule's ports: {web:#?}"
+    );
+    assert!(ask(&g, "i-web", Protocol::Tcp, 3306, None).reachable);
+}

@@ -862,3 +862,38 @@ fn one_malformed_item_loses_only_itself_and_is_a_gap() {
             .any(|x| x.reason.contains(&bad_id))
     );
 }
+
+#[test]
+fn a_backwards_port_range_is_warned_about() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let region = dir.path().join("111122223333").join("us-east-1");
+    std::fs::create_dir_all(&region).expect("region");
+    std::fs::write(
+        region.join("ec2-describe-security-groups.json"),
+        r#"{"SecurityGroups": [{"GroupId": "sg-odd", "GroupName": "odd", "OwnerId": "111122223333",
+            "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 100, "ToPort": 10, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]}]}"#,
+    )
+    .expect("write");
+    std::fs::write(
+        region.join("ec2-describe-network-acls.json"),
+        r#"{"NetworkAcls": [{"NetworkAclId": "acl-odd", "VpcId": "vpc-1", "IsDefault": true, "Entries": [
+            {"RuleNumber": 90, "Egress": false, "Protocol": "6", "RuleAction": "deny", "CidrBlock": "0.0.0.0/0", "PortRange": {"From": 22, "To": 20}},
+            {"RuleNumber": 100, "Egress": false, "Protocol": "-1", "RuleAction": "allow", "CidrBlock": "0.0.0.0/0"}]}]}"#,
+    )
+    .expect("write");
+    let imported = import_dir(dir.path(), &ImportOptions::default()).expect("imports");
+    let said = imported.warnings.join("\n");
+    assert!(
+        said.contains("sg-odd") && said.contains("100-10") && said.contains("read as 10-100"),
+        "{said}"
+    );
+    assert!(
+        said.contains("acl-odd") && said.contains("denying nothing"),
+        "{said}"
+    );
+    let acl = imported.graph.by_id("acl-odd").expect("acl");
+    let NodeData::NetworkAcl(a) = &imported.graph.node(acl).data else {
+        panic!("acl")
+    };
+    assert_eq!(a.entries.len(), 1, "the backwards deny blocks nothing");
+}

@@ -121,3 +121,18 @@ fn secrets_in_the_input_never_reach_a_snapshot() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_format_number_past_any_integer_is_too_new_not_foreign() {
+    let path = temp("huge-format");
+    std::fs::write(
+        &path,
+        "{\"format\":\"skyhound-snapshot\",\"format_version\":4294967296,\"skyhound_version\":\"99.0.0\"}\n",
+    )
+    .expect("write");
+    let msg = snapshot::load(&path).expect_err("too new").to_string();
+    assert!(
+        msg.contains("format 4294967296") && msg.contains("upgrade"),
+        "{msg}"
+    );
+}
