@@ -10,6 +10,7 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 
 use cli::{Cli, Command, Input};
+use skyhound::analysis::checks::internet;
 use skyhound::graph::snapshot;
 use skyhound::load::{Loaded, Source, load};
 use skyhound::model::Severity;
@@ -150,6 +151,31 @@ fn collect_live(opts: &CollectOptions) -> Result<(Loaded, Stats)> {
     })
 }
 
+/// Whether a result's region is among those the user named with
+/// `--region` (all when none; global resources always).
+fn in_regions(input: &Input, region: Option<&str>) -> bool {
+    input.region.is_empty() || region.is_none_or(|r| input.region.iter().any(|x| x == r))
+}
+
+/// A `--region` that names no region of the data is refused with the
+/// choices, so a filter that matches nothing never reads as "nothing open".
+fn check_regions(input: &Input, graph: &skyhound::graph::Graph) -> Result<()> {
+    let known = &graph.collection().regions;
+    for r in &input.region {
+        if !known.iter().any(|k| k == r) {
+            bail!(
+                "no region {r:?} in this data; its regions are: {}",
+                if known.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    known.join(", ")
+                }
+            );
+        }
+    }
+    Ok(())
+}
+
 fn open(input: &Input) -> Result<Loaded> {
     let src = source(input)?;
     let opts = ImportOptions {
@@ -164,6 +190,11 @@ fn open(input: &Input) -> Result<Loaded> {
     }
     for w in &loaded.warnings {
         say!("skyhound: warning: {w}");
+    }
+    // Live collection reads just the regions named; a file or the demo
+    // holds what it holds, and a region it lacks is refused.
+    if !matches!(src, Source::Live(_)) {
+        check_regions(input, &loaded.graph)?;
     }
     tracing::info!(resources = loaded.graph.len(), source = %loaded.graph.collection().source, "loaded");
     Ok(loaded)
@@ -252,6 +283,10 @@ fn stop_cleanly_on_signals() -> Result<()> {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    // A theme named on any command must exist, even where nothing is drawn.
+    if let Some(name) = &cli.input.theme {
+        skyhound::theme::Theme::load(name, skyhound::config::config_dir().as_deref(), false)?;
+    }
     if matches!(
         cli.command,
         Some(Command::Collect { .. } | Command::Export { .. } | Command::Synth { .. })
@@ -288,9 +323,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             fail_on_exposure,
         }) => {
             let loaded = open(&cli.input)?;
-            let found = skyhound::analysis::exposures(&loaded.graph);
+            let mut found = skyhound::analysis::exposures(&loaded.graph);
+            found.retain(|e| in_regions(&cli.input, e.region.as_deref()));
+            // Worst first; the analysis's own order within a severity.
+            found.sort_by_key(|e| std::cmp::Reverse(internet::severity(e)));
             if json {
-                print_json(&serde_json::to_value(&found)?)?;
+                let list: Vec<serde_json::Value> = found
+                    .iter()
+                    .map(|e| {
+                        let mut v = serde_json::to_value(e)?;
+                        v["severity"] = serde_json::to_value(internet::severity(e))?;
+                        Ok(v)
+                    })
+                    .collect::<Result<_, serde_json::Error>>()?;
+                print_json(&serde_json::Value::Array(list))?;
             } else {
                 print_text(&report::exposure_text(&loaded.graph, &found))?;
             }
@@ -359,7 +405,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let kept: Vec<&skyhound::analysis::Finding> = analysis
                 .findings
                 .iter()
-                .filter(|f| filter.keeps(f))
+                .filter(|f| filter.keeps(f) && in_regions(&cli.input, f.region.as_deref()))
                 .collect();
             if json {
                 print_json(&serde_json::to_value(&kept)?)?;

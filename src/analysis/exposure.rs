@@ -308,7 +308,7 @@ impl<'g> Engine<'g> {
                 allowed: Addrs::full(),
                 evidence: vec![(
                     Addrs::full(),
-                    Hop::new(
+                    Hop::assumed(
                         HopKind::RouteTable,
                         id,
                         "route table not collected: assumed to route to the internet",
@@ -562,7 +562,7 @@ fn not_collected_acl(site: &Site, graph: &Graph) -> Pass {
         allowed: Addrs::full(),
         evidence: vec![(
             Addrs::full(),
-            Hop::new(
+            Hop::assumed(
                 HopKind::NetworkAcl,
                 id,
                 "network ACL not collected: assumed to allow",

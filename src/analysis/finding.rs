@@ -49,6 +49,8 @@ pub enum Evidence {
         component: HopKind,
         id: String,
         detail: String,
+        /// Not collected, assumed to let traffic through.
+        assumed: bool,
     },
     /// A policy statement: the managed policy's ARN or the inline policy's
     /// name with its owner, the statement's 0-based index, its Sid and
@@ -92,6 +94,7 @@ impl Evidence {
                 component,
                 id,
                 detail,
+                ..
             } => format!("{} {id}: {detail}", component.label()),
             Evidence::Statement {
                 policy,
@@ -126,6 +129,7 @@ impl From<&Hop> for Evidence {
             component: h.kind,
             id: h.id.clone(),
             detail: h.detail.clone(),
+            assumed: h.assumed,
         }
     }
 }

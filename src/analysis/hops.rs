@@ -193,6 +193,9 @@ pub struct Hop {
     pub kind: HopKind,
     pub id: String,
     pub detail: String,
+    /// The component was not collected: it is assumed to let traffic
+    /// through (never a wrong "not exposed"), and the detail says so.
+    pub assumed: bool,
 }
 
 impl Hop {
@@ -201,6 +204,15 @@ impl Hop {
             kind,
             id: id.into(),
             detail: detail.into(),
+            assumed: false,
+        }
+    }
+
+    /// A hop whose data was not collected, assumed open.
+    pub fn assumed(kind: HopKind, id: impl Into<String>, detail: impl Into<String>) -> Hop {
+        Hop {
+            assumed: true,
+            ..Hop::new(kind, id, detail)
         }
     }
 }
@@ -550,11 +562,13 @@ pub fn route_claims(graph: &Graph, rt_id: NodeId, vpc_id: &str, main: bool) -> V
             r.destination,
             target_label(graph, &r.target)
         );
+        let mut assumed = false;
         if blackhole {
             detail.push_str(" (blackhole: the target is gone and matching traffic is dropped)");
         } else if let RouteTarget::InternetGateway(id) = &r.target {
             if graph.by_id(id).is_none() {
                 detail.push_str(" (gateway not collected: assumed attached)");
+                assumed = true;
             } else if !igws.iter().any(|(g, a)| g == id && *a) {
                 detail.push_str(" (the gateway is not attached to this VPC)");
             }
@@ -570,7 +584,10 @@ pub fn route_claims(graph: &Graph, rt_id: NodeId, vpc_id: &str, main: bool) -> V
             claimed,
             to_internet,
             gateway,
-            hop: Hop::new(HopKind::RouteTable, &node.id, detail),
+            hop: Hop {
+                assumed,
+                ..Hop::new(HopKind::RouteTable, &node.id, detail)
+            },
         });
     }
     out
@@ -614,7 +631,7 @@ pub fn groups_pass(
     for gid in groups {
         let Some(g) = graph.by_id(gid) else {
             // Not collected: assume it allows, and say so.
-            let hop = Hop::new(
+            let hop = Hop::assumed(
                 HopKind::SecurityGroup,
                 gid,
                 "security group not collected: assumed to allow",
@@ -668,6 +685,7 @@ pub fn groups_pass(
                     NodeData::ManagedPrefixList(l) => l.entries.as_ref(),
                     _ => None,
                 });
+                let assumed = entries.is_none();
                 let (set, note) = match entries {
                     Some(entries) => {
                         let set = entries
@@ -691,17 +709,15 @@ pub fn groups_pass(
                     ),
                 };
                 pass.allowed = pass.allowed.union(&set);
-                pass.evidence.push((
-                    set,
-                    Hop::new(
-                        HopKind::SecurityGroup,
-                        gid,
-                        format!(
-                            "{} rule: allow {what} {dir} prefix list {note}",
-                            if egress { "egress" } else { "ingress" }
-                        ),
+                let hop = Hop::new(
+                    HopKind::SecurityGroup,
+                    gid,
+                    format!(
+                        "{} rule: allow {what} {dir} prefix list {note}",
+                        if egress { "egress" } else { "ingress" }
                     ),
-                ));
+                );
+                pass.evidence.push((set, Hop { assumed, ..hop }));
             }
             for other in &rule.groups {
                 references.push(Hop::new(HopKind::SecurityGroup, gid, format!("allows {what} {dir} security group {} only (private addresses, never the internet)", other.group_id)));
@@ -797,7 +813,7 @@ pub fn missing_route_table(site: &Site, graph: &Graph) -> Hop {
         .subnet
         .map(|s| graph.node(s).id.clone())
         .unwrap_or_default();
-    Hop::new(
+    Hop::assumed(
         HopKind::RouteTable,
         id,
         "no route table known for this subnet (not collected)",

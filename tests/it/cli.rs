@@ -492,3 +492,70 @@ fn a_signal_during_a_write_leaves_no_temporary_file() {
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+#[test]
+fn a_region_filter_filters_and_an_unknown_value_is_refused() {
+    let (code, json, err) = skyhound(&["--demo", "--region", "eu-west-1", "exposure", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let list = v.as_array().expect("list");
+    assert!(list.iter().all(|e| e["region"] == "eu-west-1"), "{json}");
+    let (_, all, _) = skyhound(&["--demo", "exposure", "--json"]);
+    let all: serde_json::Value = serde_json::from_str(&all).expect("json");
+    assert!(all.as_array().expect("list").len() > list.len());
+    for args in [
+        &["--demo", "--region", "mars-1", "exposure"][..],
+        &["--demo", "--region", "mars-1", "findings"][..],
+    ] {
+        let (code, out, err) = skyhound(args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(out.is_empty());
+        assert!(
+            err.contains("no region \"mars-1\"") && err.contains("us-east-1"),
+            "{err}"
+        );
+    }
+    let (code, _, err) = skyhound(&["--demo", "summary", "--theme", "nope"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no theme named \"nope\""), "{err}");
+}
+
+#[test]
+fn exposure_comes_worst_first_with_severity_and_assumed_hops() {
+    let (code, json, _) = skyhound(&["--demo", "exposure", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let list = v.as_array().expect("list");
+    let rank = |s: &serde_json::Value| match s.as_str() {
+        Some("critical") => 3,
+        Some("high") => 2,
+        Some("medium") => 1,
+        Some("low") => 0,
+        other => panic!("severity {other:?}"),
+    };
+    let ranks: Vec<i32> = list.iter().map(|e| rank(&e["severity"])).collect();
+    assert!(ranks.windows(2).all(|w| w[0] >= w[1]), "{ranks:?}");
+    for e in list {
+        for field in [
+            "resource",
+            "protocol",
+            "from_port",
+            "to_port",
+            "sources",
+            "via",
+        ] {
+            assert!(e.get(field).is_some(), "{field}");
+        }
+        assert!(
+            e["path"]
+                .as_array()
+                .expect("path")
+                .iter()
+                .all(|h| h["assumed"].is_boolean())
+        );
+    }
+    // Text too: the first rows are the critical ones.
+    let (_, text, _) = skyhound(&["--demo", "exposure"]);
+    let second = text.lines().nth(1).unwrap_or_default();
+    assert!(second.contains("bill-"), "{second}");
+}

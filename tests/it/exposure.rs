@@ -1142,3 +1142,28 @@ fn a_backwards_port_range_hides_nothing_and_is_said() {
     );
     assert!(ask(&g, "i-web", Protocol::Tcp, 3306, None).reachable);
 }
+
+#[test]
+fn a_hop_assumed_open_because_it_was_not_collected_says_so() {
+    let mut w = World::base();
+    w.files.retain(|(n, _)| n != "ec2-describe-network-acls");
+    let g = w.load();
+    let found = exposures(&g);
+    let web = of(&found, "i-web");
+    assert!(!web.is_empty());
+    assert!(
+        web[0]
+            .path
+            .iter()
+            .any(|h| h.kind == HopKind::NetworkAcl && h.assumed),
+        "{:#?}",
+        web[0].path
+    );
+    assert!(
+        web[0]
+            .path
+            .iter()
+            .filter(|h| h.kind == HopKind::SecurityGroup)
+            .all(|h| !h.assumed)
+    );
+}
