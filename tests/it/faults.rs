@@ -268,7 +268,8 @@ fn a_fault_on_every_first_try_is_retried_and_leaves_no_gap() {
     assert!(ok, "{err}");
     let clean = snapshot::load(&clean_out).expect("clean snapshot");
 
-    // Every operation fails the first time it is asked, each way in turn.
+    // Every operation fails the first time it is asked, each way in turn:
+    // a server error, throttling, a reset, a body cut short, garbage.
     let seen: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
     let proxy = FaultProxy::start(
         moto.port,
@@ -280,10 +281,12 @@ fn a_fault_on_every_first_try_is_retried_and_leaves_no_gap() {
             if !first {
                 return Fault::Pass;
             }
-            match n % 3 {
+            match n % 5 {
                 0 => Fault::ServerError,
                 1 => Fault::Throttle,
-                _ => Fault::Reset,
+                2 => Fault::Reset,
+                3 => Fault::Truncate,
+                _ => Fault::Garbage,
             }
         }),
     );

@@ -41,33 +41,23 @@ pub fn findings(graph: &Graph) -> Vec<Finding> {
             .as_deref()
             .map(|r| format!(" --region {r}"))
             .unwrap_or_default();
-        out.push(Finding {
-            check: CHECK.id,
+        out.push(super::finding(
+            &CHECK,
             status,
-            severity: if status == Status::Fail {
-                CHECK.severity
-            } else {
-                Severity::Low
-            },
-            account: n.account.clone(),
-            region: n.region.clone(),
-            resource: n.id.clone(),
-            name: n.name.clone(),
-            node: id,
-            title: title.to_string(),
-            evidence: vec![Evidence::property(
+            (id, n),
+            title,
+            vec![Evidence::property(
                 &n.id,
                 "metadata_options.http_tokens",
                 m.http_tokens.as_deref().unwrap_or("not collected"),
             )],
-            remediation: Remediation::new(
-                "Require IMDSv2 session tokens (check first that the software on the instance uses an SDK or agent recent enough to send them)",
+            Remediation::new(                "Require IMDSv2 session tokens (check first that the software on the instance uses an SDK or agent recent enough to send them)",
             )
             .with_command(format!(
                 "aws ec2 modify-instance-metadata-options --instance-id {} --http-tokens required --http-endpoint enabled{region}",
                 n.id
             )),
-        });
+        ));
     }
     out
 }

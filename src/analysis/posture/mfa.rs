@@ -41,32 +41,23 @@ pub fn findings(graph: &Graph) -> Vec<Finding> {
                 "credential report not collected: console password and MFA unknown".to_string(),
             ),
         };
-        out.push(Finding {
-            check: CHECK.id,
+        out.push(super::finding(
+            &CHECK,
             status,
-            severity: if status == Status::Fail {
-                CHECK.severity
-            } else {
-                Severity::Low
-            },
-            account: n.account.clone(),
-            region: None,
-            resource: n.arn.clone().unwrap_or_else(|| n.id.clone()),
-            name: n.name.clone(),
-            node: id,
+            (id, n),
             title,
-            evidence: vec![
+            vec![
                 Evidence::property(name, "password_enabled", flag(u.password_enabled)),
                 Evidence::property(name, "mfa_active", flag(u.mfa_active)),
             ],
-            remediation: Remediation::new(
+            Remediation::new(
                 "Have the user enable an MFA device, or remove the console password if the user does not sign in to the console",
             )
             .with_command(format!(
                 "aws iam list-mfa-devices --user-name {name}"
             ))
             .with_command(format!("aws iam delete-login-profile --user-name {name}")),
-        });
+        ));
     }
     out
 }

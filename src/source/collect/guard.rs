@@ -160,3 +160,32 @@ mod policy_file {
         assert_eq!(granted, allowed);
     }
 }
+
+/// Answers that could not be read (cut short, or a success status with a
+/// body that does not parse) are tried again like any transient fault: the
+/// SDK's own classifiers retry server errors, throttling and broken
+/// connections, not these.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RetryUnreadable;
+
+impl aws_smithy_runtime_api::client::retries::classifiers::ClassifyRetry for RetryUnreadable {
+    fn classify_retry(
+        &self,
+        ctx: &aws_smithy_runtime_api::client::interceptors::context::InterceptorContext,
+    ) -> aws_smithy_runtime_api::client::retries::classifiers::RetryAction {
+        use aws_smithy_runtime_api::client::retries::classifiers::RetryAction;
+        let Some(Err(err)) = ctx.output_or_error() else {
+            return RetryAction::NoActionIndicated;
+        };
+        let answered_ok = ctx.response().is_some_and(|r| r.status().is_success());
+        if err.is_response_error() || answered_ok {
+            RetryAction::transient_error()
+        } else {
+            RetryAction::NoActionIndicated
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "skyhound: unreadable answers"
+    }
+}

@@ -447,6 +447,7 @@ pub async fn collect(
         aws_sdk_sts::config::Builder::from(&base)
             .interceptor(guard::ReadOnly)
             .interceptor(ctx.attempts.clone())
+            .retry_classifier(guard::RetryUnreadable)
             .build(),
     );
     let identity = async {

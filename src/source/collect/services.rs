@@ -33,6 +33,7 @@ fn ec2_client(ctx: &Ctx, cfg: &SdkConfig) -> aws_sdk_ec2::Client {
         aws_sdk_ec2::config::Builder::from(cfg)
             .interceptor(guard::ReadOnly)
             .interceptor(ctx.attempts.clone())
+            .retry_classifier(guard::RetryUnreadable)
             .build(),
     )
 }
@@ -430,6 +431,7 @@ async fn load_balancing(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig)
         elb::config::Builder::from(cfg)
             .interceptor(guard::ReadOnly)
             .interceptor(ctx.attempts.clone())
+            .retry_classifier(guard::RetryUnreadable)
             .build(),
     );
     // Load balancers then their listeners, and target groups then their
@@ -714,6 +716,7 @@ async fn guardduty(
         aws_sdk_guardduty::config::Builder::from(cfg)
             .interceptor(guard::ReadOnly)
             .interceptor(ctx.attempts.clone())
+            .retry_classifier(guard::RetryUnreadable)
             .build(),
     );
     let f = guardduty_with(ctx, account, region, &c, archived).await;
@@ -740,18 +743,21 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
         aws_sdk_iam::config::Builder::from(cfg)
             .interceptor(guard::ReadOnly)
             .interceptor(ctx.attempts.clone())
+            .retry_classifier(guard::RetryUnreadable)
             .build(),
     );
     let sts = aws_sdk_sts::Client::from_conf(
         aws_sdk_sts::config::Builder::from(cfg)
             .interceptor(guard::ReadOnly)
             .interceptor(ctx.attempts.clone())
+            .retry_classifier(guard::RetryUnreadable)
             .build(),
     );
     let org = aws_sdk_organizations::Client::from_conf(
         aws_sdk_organizations::config::Builder::from(cfg)
             .interceptor(guard::ReadOnly)
             .interceptor(ctx.attempts.clone())
+            .retry_classifier(guard::RetryUnreadable)
             .build(),
     );
     // None of these depends on another: all at once.
