@@ -300,8 +300,9 @@ fn a_fault_on_every_first_try_is_retried_and_leaves_no_gap() {
         &out,
     );
     assert!(ok, "{err}");
+    // A guard against hanging, not a timing figure (every call has a 60 s limit).
     assert!(
-        started.elapsed() < Duration::from_secs(60),
+        started.elapsed() < Duration::from_secs(600),
         "took {:?}",
         started.elapsed()
     );
@@ -344,7 +345,7 @@ fn persistent_faults_are_gaps_with_readable_reasons() {
     );
     assert!(ok, "{err}");
     assert!(
-        started.elapsed() < Duration::from_secs(90),
+        started.elapsed() < Duration::from_secs(600),
         "took {:?}",
         started.elapsed()
     );
