@@ -378,23 +378,7 @@ impl SgRule {
     /// The ports the rule allows, `None` when it is not a port-bearing rule
     /// (ICMP) — `Some(ALL)` for "all traffic" and other protocol numbers.
     pub fn port_range(&self) -> Option<PortRange> {
-        match self.protocol {
-            Protocol::Tcp | Protocol::Udp => {
-                let from = self.from_port.unwrap_or(-1);
-                let to = self.to_port.unwrap_or(-1);
-                if from < 0 || to < 0 {
-                    return Some(PortRange::ALL);
-                }
-                let clamp = |p: i32| u16::try_from(p.min(65535)).unwrap_or(u16::MAX);
-                // AWS rejects a rule whose ports run backwards; one that
-                // arrives so is read as the span between them, so that it
-                // never hides what it may open.
-                let (a, b) = (clamp(from), clamp(to));
-                Some(PortRange::new(a.min(b), a.max(b)))
-            }
-            Protocol::Icmp | Protocol::Icmpv6 => None,
-            Protocol::All | Protocol::Number(_) | Protocol::Other => Some(PortRange::ALL),
-        }
+        self.ports().port_range()
     }
 
     /// A short human label: `tcp 443`, `all traffic`, `icmp type 8`.
@@ -423,26 +407,39 @@ pub struct RulePorts {
     pub to_port: Option<i32>,
 }
 
+impl RulePorts {
+    /// The ports allowed, `None` for ICMP (types, not ports) and `Some(ALL)`
+    /// for all traffic and other protocol numbers.
+    pub fn port_range(&self) -> Option<PortRange> {
+        match self.protocol {
+            Protocol::Tcp | Protocol::Udp => {
+                let from = self.from_port.unwrap_or(-1);
+                let to = self.to_port.unwrap_or(-1);
+                if from < 0 || to < 0 {
+                    return Some(PortRange::ALL);
+                }
+                let clamp = |p: i32| u16::try_from(p.min(65535)).unwrap_or(u16::MAX);
+                // AWS rejects a rule whose ports run backwards; one that
+                // arrives so is read as the span between them, so that it
+                // never hides what it may open.
+                let (a, b) = (clamp(from), clamp(to));
+                Some(PortRange::new(a.min(b), a.max(b)))
+            }
+            Protocol::Icmp | Protocol::Icmpv6 => None,
+            Protocol::All | Protocol::Number(_) | Protocol::Other => Some(PortRange::ALL),
+        }
+    }
+}
+
 impl fmt::Display for RulePorts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let p = self.protocol;
         match p {
             Protocol::All => f.write_str("all traffic"),
-            Protocol::Tcp | Protocol::Udp => {
-                let range = match (self.from_port, self.to_port) {
-                    (Some(a), Some(b)) if a >= 0 && b >= 0 => {
-                        let clamp = |x: i32| u16::try_from(x.min(65535)).unwrap_or(u16::MAX);
-                        let (a, b) = (clamp(a), clamp(b));
-                        PortRange::new(a.min(b), a.max(b))
-                    }
-                    _ => PortRange::ALL,
-                };
-                if range == PortRange::ALL {
-                    write!(f, "{p} all ports")
-                } else {
-                    write!(f, "{p} {range}")
-                }
-            }
+            Protocol::Tcp | Protocol::Udp => match self.port_range() {
+                Some(PortRange::ALL) | None => write!(f, "{p} all ports"),
+                Some(range) => write!(f, "{p} {range}"),
+            },
             Protocol::Icmp | Protocol::Icmpv6 => match self.from_port {
                 Some(t) if t >= 0 => write!(f, "{p} type {t}"),
                 _ => write!(f, "{p} all types"),
