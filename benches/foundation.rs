@@ -114,7 +114,7 @@ fn main() {
     let size = std::fs::metadata(&snap).map(|m| m.len()).unwrap_or(0);
     println!("snapshot {:.1} MB", size as f64 / 1e6);
     let tree = dir.join("account-data");
-    skyhound::source::aws_json::write_tree(&graph, &tree).expect("write tree");
+    skyhound::source::collect::account_data::write_tree(&graph, &tree).expect("write tree");
     drop(graph);
 
     let load: Vec<_> = (0..5).map(|_| run_child("load", &snap)).collect();

@@ -5,5 +5,5 @@ fn main() -> std::io::Result<()> {
         .nth(1)
         .unwrap_or_else(|| "account-data".to_string());
     let graph = skyhound::source::demo::graph();
-    skyhound::source::aws_json::write_tree(&graph, std::path::Path::new(&dir))
+    skyhound::source::collect::account_data::write_tree(&graph, std::path::Path::new(&dir))
 }

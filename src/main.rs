@@ -490,7 +490,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
             if let Some(dir) = account_data {
-                skyhound::source::aws_json::write_tree(&graph, &dir)
+                skyhound::source::collect::account_data::write_tree(&graph, &dir)
                     .with_context(|| format!("writing {}", dir.display()))?;
                 say!("skyhound: wrote an account-data tree to {}", dir.display());
             }

@@ -1,7 +1,6 @@
 //! Where graphs come from: the built-in demo organization, imports of AWS
 //! JSON, snapshot files and the synthetic generator.
 
-pub mod aws_json;
 pub mod build;
 pub mod collect;
 pub mod demo;

@@ -95,8 +95,11 @@ fn valid_files() -> &'static Vec<(String, Value)> {
     static FILES: std::sync::OnceLock<Vec<(String, Value)>> = std::sync::OnceLock::new();
     FILES.get_or_init(|| {
         let dir = tempfile::tempdir().expect("tempdir");
-        skyhound::source::aws_json::write_tree(&skyhound::source::demo::graph(), dir.path())
-            .expect("tree");
+        skyhound::source::collect::account_data::write_tree(
+            &skyhound::source::demo::graph(),
+            dir.path(),
+        )
+        .expect("tree");
         let region = dir
             .path()
             .join(skyhound::source::demo::BILL)

@@ -6,8 +6,9 @@
 //! Answers are kept as the API's JSON shapes and built into the graph by
 //! the importer, so a live collection and an imported dump mean the same.
 
-pub mod ec2;
+pub mod account_data;
 pub mod guard;
+pub mod json;
 mod services;
 
 use std::collections::BTreeMap;
@@ -17,7 +18,6 @@ use std::time::{Duration, Instant};
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::Value;
 use tokio::sync::{Semaphore, mpsc};
 
 use crate::model::Gap;
@@ -122,13 +122,6 @@ pub enum CollectError {
     IdentityService { tries: u32, reason: String },
     #[error("cannot list the organization's accounts for --org-role: {0}")]
     Organization(String),
-}
-
-/// A timestamp as the API prints it.
-pub fn time(t: Option<&aws_smithy_types::DateTime>) -> Value {
-    t.and_then(|d| d.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
-        .map(Value::String)
-        .unwrap_or(Value::Null)
 }
 
 /// Shared by every task of one collection.

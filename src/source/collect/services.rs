@@ -7,7 +7,8 @@ use std::sync::Arc;
 use aws_config::{Region, SdkConfig};
 use serde_json::{Value, json};
 
-use super::{CollectOptions, Ctx, Progress, ec2, guard, memory_account, reason, time};
+use super::json::{ec2, elbv2, guardduty, iam, org};
+use super::{CollectOptions, Ctx, Progress, guard, memory_account, reason};
 use crate::source::import::MemoryAccount;
 use crate::source::import::read::MemoryFolder;
 use crate::source::operations::{self as ops, Operation};
@@ -391,7 +392,7 @@ async fn ec2_region(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig) -> 
             folder.put(
                 &ops::GET_MANAGED_PREFIX_LIST_ENTRIES,
                 Some(pl),
-                json!({"Entries": entries.iter().map(ec2::prefix_list_entry).collect::<Vec<_>>()}),
+                ec2::prefix_list_entries(&entries),
             );
         }
     }
@@ -465,25 +466,10 @@ async fn load_balancers(
     else {
         return folder;
     };
-    let json: Vec<Value> = lbs
-        .iter()
-        .map(|l| {
-            json!({
-                "LoadBalancerArn": l.load_balancer_arn(), "LoadBalancerName": l.load_balancer_name(), "DNSName": l.dns_name(),
-                "Scheme": l.scheme().map(|s| s.as_str()), "VpcId": l.vpc_id(), "State": {"Code": l.state().and_then(|s| s.code()).map(|c| c.as_str())},
-                "Type": l.r#type().map(|t| t.as_str()), "IpAddressType": l.ip_address_type().map(|t| t.as_str()), "SecurityGroups": l.security_groups(),
-                "AvailabilityZones": l.availability_zones().iter().map(|z| json!({
-                    "ZoneName": z.zone_name(), "SubnetId": z.subnet_id(),
-                    "LoadBalancerAddresses": z.load_balancer_addresses().iter().map(|a| json!({
-                        "IpAddress": a.ip_address(), "PrivateIPv4Address": a.private_ipv4_address(), "IPv6Address": a.ipv6_address()})).collect::<Vec<_>>(),
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
     folder.put(
         &ops::DESCRIBE_LOAD_BALANCERS,
         None,
-        json!({"LoadBalancers": json}),
+        json!({"LoadBalancers": lbs.iter().map(elbv2::load_balancer).collect::<Vec<_>>()}),
     );
     // Listeners are listed per load balancer: the API has no other way.
     let calls = lbs
@@ -502,22 +488,10 @@ async fn load_balancers(
         });
     for (arn, listeners) in join_all(calls).await {
         if let Some(listeners) = listeners {
-            let json: Vec<Value> = listeners
-                .iter()
-                .map(|l| {
-                    json!({
-                        "ListenerArn": l.listener_arn(), "LoadBalancerArn": l.load_balancer_arn(), "Port": l.port(), "Protocol": l.protocol().map(|p| p.as_str()),
-                        "DefaultActions": l.default_actions().iter().map(|a| json!({
-                            "Type": a.r#type().map(|t| t.as_str()), "TargetGroupArn": a.target_group_arn(),
-                            "ForwardConfig": a.forward_config().map(|f| json!({"TargetGroups": f.target_groups().iter().map(|t| json!({"TargetGroupArn": t.target_group_arn()})).collect::<Vec<_>>()})),
-                        })).collect::<Vec<_>>(),
-                    })
-                })
-                .collect();
             folder.put(
                 &ops::DESCRIBE_LISTENERS,
                 Some(arn),
-                json!({"Listeners": json}),
+                elbv2::listeners(&listeners),
             );
         }
     }
@@ -542,19 +516,10 @@ async fn target_groups(
     else {
         return folder;
     };
-    let json: Vec<Value> = tgs
-        .iter()
-        .map(|t| {
-            json!({
-                "TargetGroupArn": t.target_group_arn(), "TargetGroupName": t.target_group_name(), "Protocol": t.protocol().map(|p| p.as_str()),
-                "Port": t.port(), "TargetType": t.target_type().map(|x| x.as_str()), "VpcId": t.vpc_id(), "LoadBalancerArns": t.load_balancer_arns(),
-            })
-        })
-        .collect();
     folder.put(
         &ops::DESCRIBE_TARGET_GROUPS,
         None,
-        json!({"TargetGroups": json}),
+        json!({"TargetGroups": tgs.iter().map(elbv2::target_group).collect::<Vec<_>>()}),
     );
     let calls = tgs
         .iter()
@@ -574,19 +539,10 @@ async fn target_groups(
         });
     for (arn, health) in join_all(calls).await {
         if let Some(health) = health {
-            let json: Vec<Value> = health
-                .iter()
-                .map(|h| {
-                    json!({
-                        "Target": h.target().map(|t| json!({"Id": t.id(), "Port": t.port(), "AvailabilityZone": t.availability_zone()})),
-                        "TargetHealth": {"State": h.target_health().and_then(|s| s.state()).map(|s| s.as_str())},
-                    })
-                })
-                .collect();
             folder.put(
                 &ops::DESCRIBE_TARGET_HEALTH,
                 Some(arn),
-                json!({"TargetHealthDescriptions": json}),
+                elbv2::target_healths(&health),
             );
         }
     }
@@ -627,35 +583,19 @@ pub async fn guardduty_with(
         });
         let (detector, findings) = tokio::join!(detector, findings(ctx, at, c, id, archived));
         if let Some(d) = detector {
-            folder.put(&ops::GET_DETECTOR,
+            folder.put(
+                &ops::GET_DETECTOR,
                 Some(id.clone()),
-                json!({"Status": d.status().map(|s| s.as_str()), "FindingPublishingFrequency": d.finding_publishing_frequency().map(|f| f.as_str()),
-                       "CreatedAt": d.created_at(), "ServiceRole": d.service_role()}),
+                guardduty::detector(&d),
             );
         }
         let Some(findings) = findings else {
             continue;
         };
-        let json: Vec<Value> = findings
-            .iter()
-            .map(|f| {
-                let r = f.resource();
-                json!({
-                    "Id": f.id(), "Arn": f.arn(), "AccountId": f.account_id(), "Region": f.region(), "Type": f.r#type(), "Severity": f.severity(),
-                    "Title": f.title(), "Description": f.description(), "CreatedAt": f.created_at(), "UpdatedAt": f.updated_at(),
-                    "Resource": {
-                        "ResourceType": r.and_then(|r| r.resource_type()),
-                        "InstanceDetails": r.and_then(|r| r.instance_details()).map(|i| json!({"InstanceId": i.instance_id()})),
-                        "AccessKeyDetails": r.and_then(|r| r.access_key_details()).map(|k| json!({"AccessKeyId": k.access_key_id(), "UserName": k.user_name()})),
-                    },
-                    "Service": f.service().map(|s| json!({"DetectorId": s.detector_id(), "Archived": s.archived(), "Count": s.count()})),
-                })
-            })
-            .collect();
         folder.put(
             &ops::GET_FINDINGS,
             Some(id.clone()),
-            json!({"Findings": json}),
+            guardduty::findings(&findings),
         );
     }
     folder
@@ -767,35 +707,39 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
             .send()
             .await
             .map_err(|e| reason(&e))?;
-        Ok(json!({"Account": me.account(), "Arn": me.arn(), "UserId": me.user_id()}))
+        Ok(iam::caller_identity(&me))
     });
     let details = ctx.call(at, &ops::GET_ACCOUNT_AUTHORIZATION_DETAILS, async {
         let mut users = Vec::new();
         let mut groups = Vec::new();
         let mut roles = Vec::new();
         let mut policies = Vec::new();
-        let mut pages = iam.get_account_authorization_details().into_paginator().send();
+        let mut pages = iam
+            .get_account_authorization_details()
+            .into_paginator()
+            .send();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| reason(&e))?;
             ctx.page(ops::Service::Iam.prefix());
-            users.extend(page.user_detail_list().iter().map(user));
-            groups.extend(page.group_detail_list().iter().map(group));
-            roles.extend(page.role_detail_list().iter().map(role));
-            policies.extend(page.policies().iter().map(policy));
+            users.extend_from_slice(page.user_detail_list());
+            groups.extend_from_slice(page.group_detail_list());
+            roles.extend_from_slice(page.role_detail_list());
+            policies.extend_from_slice(page.policies());
         }
-        Ok(json!({"UserDetailList": users, "GroupDetailList": groups, "RoleDetailList": roles, "Policies": policies}))
+        Ok(iam::authorization_details(
+            &users, &groups, &roles, &policies,
+        ))
     });
     // No password policy is an answer (NoSuchEntity), not a failure.
     let password = ctx.call(at, &ops::GET_ACCOUNT_PASSWORD_POLICY, async {
         match iam.get_account_password_policy().send().await {
-            Ok(o) => Ok(o.password_policy().map(|p| {
-                json!({"PasswordPolicy": {
-                    "MinimumPasswordLength": p.minimum_password_length(), "RequireSymbols": p.require_symbols(), "RequireNumbers": p.require_numbers(),
-                    "RequireUppercaseCharacters": p.require_uppercase_characters(), "RequireLowercaseCharacters": p.require_lowercase_characters(),
-                    "AllowUsersToChangePassword": p.allow_users_to_change_password(), "MaxPasswordAge": p.max_password_age(),
-                    "PasswordReusePrevention": p.password_reuse_prevention(), "HardExpiry": p.hard_expiry()}})
-            })),
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_entity_exception()) => Ok(None),
+            Ok(o) => Ok(iam::password_policy(o.password_policy())),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_no_such_entity_exception()) =>
+            {
+                Ok(iam::password_policy(None))
+            }
             Err(e) => Err(reason(&e)),
         }
     });
@@ -805,15 +749,7 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
             .send()
             .await
             .map_err(|e| reason(&e))?;
-        let map: serde_json::Map<String, Value> = s
-            .summary_map()
-            .map(|m| {
-                m.iter()
-                    .map(|(k, v)| (k.as_str().to_string(), json!(v)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        Ok(json!({"SummaryMap": map}))
+        Ok(iam::account_summary(s.summary_map()))
     });
     let aliases = ctx.call(at, &ops::LIST_ACCOUNT_ALIASES, async {
         let a = iam
@@ -821,7 +757,7 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
             .send()
             .await
             .map_err(|e| reason(&e))?;
-        Ok(json!({"AccountAliases": a.account_aliases()}))
+        Ok(iam::account_aliases(a.account_aliases()))
     });
     let report = ctx.call(at, &ops::GET_CREDENTIAL_REPORT, async {
         // Ask for a report (IAM answers COMPLETE at once when it has one
@@ -830,7 +766,11 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
         // half a minute in all.
         let mut wait = std::time::Duration::ZERO;
         for _ in 0..20 {
-            let state = iam.generate_credential_report().send().await.map_err(|e| reason(&e))?;
+            let state = iam
+                .generate_credential_report()
+                .send()
+                .await
+                .map_err(|e| reason(&e))?;
             if state.state().is_some_and(|s| s.as_str() == "COMPLETE") {
                 break;
             }
@@ -840,9 +780,12 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
                 std::time::Duration::from_secs(2),
             );
         }
-        let r = iam.get_credential_report().send().await.map_err(|e| reason(&e))?;
-        let csv = r.content().map(|b| String::from_utf8_lossy(b.as_ref()).into_owned()).unwrap_or_default();
-        Ok(json!({"Content": csv, "ReportFormat": "text/csv", "GeneratedTime": time(r.generated_time())}))
+        let r = iam
+            .get_credential_report()
+            .send()
+            .await
+            .map_err(|e| reason(&e))?;
+        Ok(iam::credential_report(&r))
     });
     // Organizations: only the management account (or a delegated
     // administrator) may list accounts; elsewhere that is no gap.
@@ -853,7 +796,7 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
             match page {
                 Ok(p) => {
                     ctx.page(ops::Service::Organizations.prefix());
-                    accounts.extend(p.accounts().iter().map(|a| json!({"Id": a.id(), "Arn": a.arn(), "Name": a.name(), "Email": a.email(), "Status": a.status().map(|s| s.as_str())})));
+                    accounts.extend_from_slice(p.accounts());
                 }
                 Err(e) => {
                     tracing::info!(
@@ -867,10 +810,13 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
         if accounts.is_empty() {
             return None;
         }
-        let described = org.describe_organization().send().await.ok().and_then(|o| {
-            o.organization().map(|o| json!({"Organization": {"Id": o.id(), "Arn": o.arn(), "MasterAccountId": o.master_account_id()}}))
-        });
-        Some((json!({"Accounts": accounts}), described))
+        let described = org
+            .describe_organization()
+            .send()
+            .await
+            .ok()
+            .and_then(|o| o.organization().map(org::organization));
+        Some((org::accounts(&accounts), described))
     };
     // The credential report's chain is the longest: it goes first.
     let (report, identity, details, password, summary, aliases, organization) = tokio::join!(
@@ -888,14 +834,8 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
     if let Some(v) = details {
         folder.put(&ops::GET_ACCOUNT_AUTHORIZATION_DETAILS, None, v);
     }
-    match password {
-        Some(Some(p)) => folder.put(&ops::GET_ACCOUNT_PASSWORD_POLICY, None, p),
-        Some(None) => folder.put(
-            &ops::GET_ACCOUNT_PASSWORD_POLICY,
-            None,
-            json!({"PasswordPolicy": {}}),
-        ),
-        None => {}
+    if let Some(v) = password {
+        folder.put(&ops::GET_ACCOUNT_PASSWORD_POLICY, None, v);
     }
     if let Some(v) = summary {
         folder.put(&ops::GET_ACCOUNT_SUMMARY, None, v);
@@ -919,60 +859,6 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
         gaps: 0,
     });
     folder
-}
-
-fn inline(list: &[aws_sdk_iam::types::PolicyDetail]) -> Vec<Value> {
-    list.iter()
-        .map(|p| json!({"PolicyName": p.policy_name(), "PolicyDocument": p.policy_document()}))
-        .collect()
-}
-
-fn attached(list: &[aws_sdk_iam::types::AttachedPolicy]) -> Vec<Value> {
-    list.iter()
-        .map(|p| json!({"PolicyName": p.policy_name(), "PolicyArn": p.policy_arn()}))
-        .collect()
-}
-
-fn iam_tags(list: &[aws_sdk_iam::types::Tag]) -> Vec<Value> {
-    list.iter()
-        .map(|t| json!({"Key": t.key(), "Value": t.value()}))
-        .collect()
-}
-
-fn user(u: &aws_sdk_iam::types::UserDetail) -> Value {
-    json!({
-        "UserName": u.user_name(), "UserId": u.user_id(), "Arn": u.arn(), "Path": u.path(), "CreateDate": time(u.create_date()),
-        "GroupList": u.group_list(), "UserPolicyList": inline(u.user_policy_list()), "AttachedManagedPolicies": attached(u.attached_managed_policies()),
-        "PermissionsBoundary": u.permissions_boundary().map(|b| json!({"PermissionsBoundaryArn": b.permissions_boundary_arn()})), "Tags": iam_tags(u.tags()),
-    })
-}
-
-fn group(g: &aws_sdk_iam::types::GroupDetail) -> Value {
-    json!({
-        "GroupName": g.group_name(), "GroupId": g.group_id(), "Arn": g.arn(), "Path": g.path(),
-        "GroupPolicyList": inline(g.group_policy_list()), "AttachedManagedPolicies": attached(g.attached_managed_policies()),
-    })
-}
-
-fn role(r: &aws_sdk_iam::types::RoleDetail) -> Value {
-    json!({
-        "RoleName": r.role_name(), "RoleId": r.role_id(), "Arn": r.arn(), "Path": r.path(), "CreateDate": time(r.create_date()),
-        "AssumeRolePolicyDocument": r.assume_role_policy_document(),
-        "InstanceProfileList": r.instance_profile_list().iter().map(|p| json!({
-            "InstanceProfileName": p.instance_profile_name(), "InstanceProfileId": p.instance_profile_id(), "Arn": p.arn(), "Path": p.path(),
-            "Roles": p.roles().iter().map(|x| json!({"Arn": x.arn()})).collect::<Vec<_>>()})).collect::<Vec<_>>(),
-        "RolePolicyList": inline(r.role_policy_list()), "AttachedManagedPolicies": attached(r.attached_managed_policies()),
-        "PermissionsBoundary": r.permissions_boundary().map(|b| json!({"PermissionsBoundaryArn": b.permissions_boundary_arn()})),
-        "RoleLastUsed": r.role_last_used().map(|l| json!({"LastUsedDate": time(l.last_used_date())})), "Tags": iam_tags(r.tags()),
-    })
-}
-
-fn policy(p: &aws_sdk_iam::types::ManagedPolicyDetail) -> Value {
-    json!({
-        "PolicyName": p.policy_name(), "PolicyId": p.policy_id(), "Arn": p.arn(), "Path": p.path(), "DefaultVersionId": p.default_version_id(),
-        "AttachmentCount": p.attachment_count(),
-        "PolicyVersionList": p.policy_version_list().iter().map(|v| json!({"Document": v.document(), "VersionId": v.version_id(), "IsDefaultVersion": v.is_default_version()})).collect::<Vec<_>>(),
-    })
 }
 
 /// Run futures concurrently (the concurrency bound is the context's).

@@ -559,9 +559,6 @@ pub fn access_keys(account: &str, src: KeySources, out: &mut Sink) -> Result<(),
             }
         }
 
-        if listed.contains_key(&user) {
-            continue;
-        }
         for slot in 1..=2 {
             let active = flag(col(&row, &format!("access_key_{slot}_active")).as_deref());
             let rotated =
@@ -584,6 +581,23 @@ pub fn access_keys(account: &str, src: KeySources, out: &mut Sink) -> Result<(),
                 last_used_region: col(&row, &format!("access_key_{slot}_last_used_region"))
                     .filter(|s| s != "N/A"),
             };
+            if listed.contains_key(&user) {
+                // The listing named the keys; the report's slot is the key
+                // created when the slot was last rotated. Its last use fills
+                // in what no GetAccessKeyLastUsed answer gave.
+                if let Some(NodeData::AccessKey(k)) = keys
+                    .iter_mut()
+                    .find(|n| matches!(&n.data, NodeData::AccessKey(k) if k.user_arn == user_arn && k.created.is_some() && k.created == rotated))
+                    .map(|n| &mut n.data)
+                {
+                    if k.last_used.is_none() {
+                        k.last_used = key.last_used;
+                        k.last_used_service = key.last_used_service;
+                        k.last_used_region = key.last_used_region;
+                    }
+                }
+                continue;
+            }
             // The report does not give key ids: name the key by its slot.
             let display = if is_root { "root" } else { user.as_str() };
             push_key(

@@ -201,7 +201,7 @@ pub fn prefix_list(p: &t::ManagedPrefixList) -> Value {
     })
 }
 
-pub fn prefix_list_entry(e: &t::PrefixListEntry) -> Value {
+fn prefix_list_entry(e: &t::PrefixListEntry) -> Value {
     json!({"Cidr": e.cidr(), "Description": e.description()})
 }
 
@@ -211,4 +211,9 @@ pub fn transit_gateway_attachment(a: &t::TransitGatewayAttachment) -> Value {
         "ResourceType": a.resource_type().map(|x| x.as_str()), "ResourceId": a.resource_id(), "ResourceOwnerId": a.resource_owner_id(),
         "State": a.state().map(|x| x.as_str()), "Tags": tags(a.tags()),
     })
+}
+
+/// One prefix list's GetManagedPrefixListEntries.
+pub fn prefix_list_entries(list: &[t::PrefixListEntry]) -> Value {
+    json!({"Entries": list.iter().map(prefix_list_entry).collect::<Vec<_>>()})
 }
