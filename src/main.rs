@@ -160,18 +160,8 @@ fn in_regions(input: &Input, region: Option<&str>) -> bool {
 /// A `--region` that names no region of the data is refused with the
 /// choices, so a filter that matches nothing never reads as "nothing open".
 fn check_regions(input: &Input, graph: &skyhound::graph::Graph) -> Result<()> {
-    let known = &graph.collection().regions;
     for r in &input.region {
-        if !known.iter().any(|k| k == r) {
-            bail!(
-                "no region {r:?} in this data; its regions are: {}",
-                if known.is_empty() {
-                    "(none)".to_string()
-                } else {
-                    known.join(", ")
-                }
-            );
-        }
+        graph.resolve_region(r).map_err(anyhow::Error::msg)?;
     }
     Ok(())
 }

@@ -958,13 +958,28 @@ impl App {
                 Ok(node) => self.open_resource(node, Tab::Why),
                 Err(e) => self.message = Some(Message::error(e)),
             },
-            "account" | "ctx" => {
-                self.scope.account = (!arg.is_empty() && arg != "all").then(|| arg.clone());
-                self.rescope();
-            }
-            "region" => {
-                self.scope.region = (!arg.is_empty() && arg != "all").then(|| arg.clone());
-                self.rescope();
+            "account" | "ctx" | "region" => {
+                let Some(d) = self.data.clone() else {
+                    self.message = Some(Message::error("still loading"));
+                    return Vec::new();
+                };
+                let everything = arg.is_empty() || arg == "all";
+                let resolved = match (cmd.as_str(), everything) {
+                    (_, true) => Ok(None),
+                    ("region", false) => d.graph.resolve_region(&arg).map(Some),
+                    (_, false) => d.graph.resolve_account(&arg).map(Some),
+                };
+                match resolved {
+                    Ok(value) => {
+                        if cmd == "region" {
+                            self.scope.region = value;
+                        } else {
+                            self.scope.account = value;
+                        }
+                        self.rescope();
+                    }
+                    Err(e) => self.message = Some(Message::error(e)),
+                }
             }
             "theme" => {
                 return vec![Effect::LoadTheme {

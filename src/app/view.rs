@@ -311,6 +311,8 @@ pub struct ListView {
     /// The filter and scope `rows` were computed for.
     filtered_by: Option<String>,
     scope_seen: Option<Scope>,
+    /// Rows of this kind the scope leaves out (the filter aside).
+    pub outside_scope: usize,
     pub sort: usize,
     pub reverse: bool,
     pub selected: usize,
@@ -323,6 +325,7 @@ impl ListView {
             sorting: false,
             filtered_by: None,
             scope_seen: None,
+            outside_scope: 0,
             kind,
             rows: Vec::new(),
             filter: String::new(),
@@ -358,19 +361,20 @@ impl ListView {
         let cols = columns(self.kind);
         let needle = self.filter.to_lowercase();
         // A filter that extends the last one only searches what it kept.
-        let base: Vec<NodeId> = match &self.filtered_by {
-            Some(prev)
-                if !prev.is_empty()
-                    && needle.starts_with(prev.as_str())
-                    && self.scope_seen.as_ref() == Some(scope) =>
-            {
-                std::mem::take(&mut self.rows)
-            }
-            _ => base,
+        let narrows = matches!(&self.filtered_by, Some(prev)
+            if !prev.is_empty()
+                && needle.starts_with(prev.as_str())
+                && self.scope_seen.as_ref() == Some(scope));
+        let base: Vec<NodeId> = if narrows {
+            std::mem::take(&mut self.rows)
+        } else {
+            let all = base.len();
+            let kept: Vec<NodeId> = base.into_iter().filter(|id| scope.keeps(d, *id)).collect();
+            self.outside_scope = all - kept.len();
+            kept
         };
         let mut rows: Vec<NodeId> = base
             .into_iter()
-            .filter(|id| scope.keeps(d, *id))
             .filter(|id| {
                 needle.is_empty()
                     || d.finder.text(*id).contains(&needle)

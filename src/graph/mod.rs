@@ -6,6 +6,7 @@
 //! gets the same relationships.
 
 mod link;
+mod scope;
 pub mod snapshot;
 
 pub use link::{is_account_id, region_node_id};

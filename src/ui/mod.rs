@@ -576,7 +576,8 @@ fn list(f: &mut Frame, app: &App, d: &Data, area: Rect, l: &ListView) {
         format!("{}/{}", l.selected + 1, l.rows.len())
     };
     let sorting = if l.sorting { " sorting…" } else { "" };
-    let title = format!("{}{filter} [{pos}]{sorting}", l.kind.title());
+    let scoped = scope_note(app, d, l);
+    let title = format!("{}{filter} [{pos}]{sorting}{scoped}", l.kind.title());
     let table = Table::new(rows, widths)
         .header(header)
         .block(panel(t, &title))
@@ -589,13 +590,38 @@ fn list(f: &mut Frame, app: &App, d: &Data, area: Rect, l: &ListView) {
             width: area.width.saturating_sub(4),
             height: 1,
         };
-        let why = if l.filter.is_empty() {
-            "nothing here in this scope"
-        } else {
+        let why = if !l.filter.is_empty() {
             "nothing matches the filter (esc clears it)"
+        } else if l.outside_scope > 0 {
+            "nothing here in this scope (:account all and :region all widen it)"
+        } else {
+            "nothing here"
         };
         f.render_widget(Paragraph::new(why).style(t.style(Role::Muted)), inner);
     }
+}
+
+/// " · scoped to bill-company, us-east-1; 3 exposed elsewhere": a scope that
+/// hides rows says so, so a short list never reads as the whole answer.
+fn scope_note(app: &App, d: &Data, l: &ListView) -> String {
+    if app.scope.account.is_none() && app.scope.region.is_none() {
+        return String::new();
+    }
+    let mut parts = Vec::new();
+    if let Some(a) = &app.scope.account {
+        let name = crate::labels::account_name(&d.graph, a);
+        parts.push(if name.is_empty() { a.clone() } else { name });
+    }
+    if let Some(r) = &app.scope.region {
+        parts.push(r.clone());
+    }
+    let elsewhere = match (l.outside_scope, l.kind) {
+        (0, _) => String::new(),
+        (n, ListKind::Exposed) => format!("; {n} exposed elsewhere"),
+        (n, ListKind::Findings) => format!("; {} elsewhere", crate::labels::plural(n, "finding")),
+        (n, _) => format!("; {n} more elsewhere"),
+    };
+    format!(" · scoped to {}{elsewhere}", parts.join(", "))
 }
 
 fn cell_style(t: &Theme, d: &Data, kind: ListKind, title: &str, id: NodeId) -> Style {

@@ -323,6 +323,59 @@ fn filter_sort_and_scope() {
 }
 
 #[test]
+fn a_scope_must_name_what_exists_and_a_scoped_list_says_what_it_leaves_out() {
+    let mut a = app();
+    command(&mut a, "exposed");
+    let all = match a.view() {
+        View::List(l) => l.rows.len(),
+        _ => 0,
+    };
+    assert!(all > 3, "the demo has exposures in several accounts");
+    // Nothing that exists: refused with the choices, and the scope stays.
+    for (cmd, choice) in [
+        ("account 123", "555555555555 (bill-company)"),
+        ("region mars-1", "us-east-1"),
+    ] {
+        command(&mut a, cmd);
+        let shown = screen(&a);
+        assert!(
+            a.scope.account.is_none() && a.scope.region.is_none(),
+            "{cmd} left the scope alone"
+        );
+        let message = a.message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+        assert!(message.contains(choice), "{cmd}: {message}");
+        let View::List(l) = a.view() else {
+            panic!("list")
+        };
+        assert_eq!(l.rows.len(), all, "{cmd} hid nothing\n{shown}");
+    }
+    // An alias resolves to its account, and the list says what is elsewhere.
+    command(&mut a, "account bill-company");
+    assert_eq!(a.scope.account.as_deref(), Some("555555555555"));
+    let View::List(l) = a.view() else {
+        panic!("list")
+    };
+    let (shown, outside) = (l.rows.len(), all - l.rows.len());
+    assert!(shown > 0 && outside > 0);
+    let text = screen(&a);
+    assert!(
+        text.contains(&format!("scoped to bill-company; {outside} exposed elsewhere")),
+        "{text}"
+    );
+    // A region with nothing exposed says the rest are elsewhere, not "nothing".
+    command(&mut a, "account all");
+    command(&mut a, "region eu-west-1");
+    let text = screen(&a);
+    let View::List(l) = a.view() else {
+        panic!("list")
+    };
+    if l.rows.is_empty() {
+        assert!(text.contains("nothing here in this scope"), "{text}");
+    }
+    assert!(text.contains("exposed elsewhere"), "{text}");
+}
+
+#[test]
 fn command_mode_completes_and_reports_unknown_commands() {
     assert_eq!(skyhound::app::complete("exp"), "exposed ");
     assert_eq!(skyhound::app::complete("ro"), "roles ");
