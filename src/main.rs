@@ -318,14 +318,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             // Worst first; the analysis's own order within a severity.
             found.sort_by_key(|e| std::cmp::Reverse(internet::severity(e)));
             if json {
-                let list: Vec<serde_json::Value> = found
-                    .iter()
-                    .map(|e| {
-                        let mut v = serde_json::to_value(e)?;
-                        v["severity"] = serde_json::to_value(internet::severity(e))?;
-                        Ok(v)
-                    })
-                    .collect::<Result<_, serde_json::Error>>()?;
+                let list: Vec<serde_json::Value> =
+                    found.iter().map(internet::exposure_json).collect();
                 print_json(&serde_json::Value::Array(list))?;
             } else {
                 print_text(&report::exposure_text(&loaded.graph, &found))?;

@@ -28,8 +28,61 @@ pub struct ResourceExposure {
     pub count: usize,
     /// "tcp 22 open to the world (0.0.0.0/0)" for the worst one.
     pub summary: String,
+    /// The same in a list's width: "tcp 22 from the world".
+    pub short: String,
+    /// The other ways in, worst first, in short: "tcp 3306".
+    pub others: Vec<String>,
     /// Every way in, worst first: indices into `Analysis::exposures`.
     pub indices: Vec<usize>,
+}
+
+impl ResourceExposure {
+    /// Every way in, in a list's width: "tcp 22 from the world +1: tcp 3306".
+    pub fn column(&self) -> String {
+        if self.others.is_empty() {
+            return self.short.clone();
+        }
+        format!(
+            "{} +{}: {}",
+            self.short,
+            self.others.len(),
+            self.others.join(", ")
+        )
+    }
+
+    /// Every way in, on one line: the worst in full, then the others
+    /// ("tcp 22 open to the world (0.0.0.0/0); +1 more: tcp 3306").
+    pub fn line(&self) -> String {
+        if self.others.is_empty() {
+            return self.summary.clone();
+        }
+        format!(
+            "{}; +{} more: {}",
+            self.summary,
+            self.others.len(),
+            self.others.join(", ")
+        )
+    }
+}
+
+/// "tcp 22 from the world", "tcp 443 via web-lb from the world",
+/// "tcp 22 from 203.0.113.0/24 +2".
+fn short_way_in(graph: &Graph, e: &crate::analysis::Exposure) -> String {
+    let via = e
+        .load_balancer
+        .as_ref()
+        .map(|lb| format!(" via {}", crate::labels::name_or_short_id(graph, lb)))
+        .unwrap_or_default();
+    let from = if e.world {
+        "the world".to_string()
+    } else {
+        match e.sources.as_slice() {
+            [] => "nowhere".to_string(),
+            [one] => one.to_string(),
+            [first, rest @ ..] => format!("{first} +{}", rest.len()),
+        }
+    };
+    format!("{}{via} from {from}", e.service())
 }
 
 /// One row of the overview: an account and region.
@@ -72,12 +125,31 @@ impl Analysed {
         order.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         for (i, sev) in order {
             let e = &analysis.exposures[i];
-            let entry = exposed.entry(e.node).or_insert_with(|| ResourceExposure {
-                severity: sev,
-                count: 0,
-                summary: internet::title(graph, e),
-                indices: Vec::new(),
+            let mut first = false;
+            let entry = exposed.entry(e.node).or_insert_with(|| {
+                first = true;
+                ResourceExposure {
+                    severity: sev,
+                    count: 0,
+                    summary: internet::title(graph, e),
+                    short: short_way_in(graph, e),
+                    others: Vec::new(),
+                    indices: Vec::new(),
+                }
             });
+            if !first {
+                let short = match &e.load_balancer {
+                    Some(lb) => format!(
+                        "{} via {}",
+                        e.service(),
+                        crate::labels::name_or_short_id(graph, lb)
+                    ),
+                    None => e.service(),
+                };
+                if !entry.others.contains(&short) {
+                    entry.others.push(short);
+                }
+            }
             entry.count += 1;
             entry.indices.push(i);
         }

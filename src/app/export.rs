@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::View;
 use super::data::Data;
-use super::view::{Scope, Tab, columns};
+use super::view::{ListKind, RelRow, Scope, Tab, columns};
 use crate::analysis::checks::internet;
 
 /// Files to write: `<stem>.md` and `<stem>.json`.
@@ -63,6 +63,49 @@ fn findings_section(md: &mut String, findings: &[&crate::analysis::Finding]) {
     let _ = writeln!(md);
 }
 
+/// Every way in from the internet, each with its path hop by hop.
+fn exposure_section(
+    md: &mut String,
+    d: &Data,
+    heading: &str,
+    exposures: &[&crate::analysis::Exposure],
+) {
+    if exposures.is_empty() {
+        let _ = writeln!(
+            md,
+            "## {heading}\n\nNone: nothing from the internet gets through.\n"
+        );
+        return;
+    }
+    let _ = writeln!(md, "## {heading}\n");
+    for e in exposures {
+        let _ = writeln!(
+            md,
+            "### [{}] {} open to {} {}\n",
+            internet::severity(e).label().to_uppercase(),
+            e.service(),
+            e.sources_label(),
+            crate::labels::via(&d.graph, e)
+        );
+        let _ = writeln!(md, "| hop | component | detail |\n| --- | --- | --- |");
+        for h in &e.path {
+            let _ = writeln!(
+                md,
+                "| {} | `{}` | {}{} |",
+                h.kind.label(),
+                h.id,
+                md_cell(&h.detail),
+                if h.assumed {
+                    " (assumed: not collected)"
+                } else {
+                    ""
+                }
+            );
+        }
+        let _ = writeln!(md);
+    }
+}
+
 pub fn export(d: &Data, view: &View, scope: &Scope, now: DateTime<Utc>) -> Option<Export> {
     let stamp = now.format("%Y%m%d-%H%M%S");
     let collected = d
@@ -106,11 +149,37 @@ pub fn export(d: &Data, view: &View, scope: &Scope, now: DateTime<Utc>) -> Optio
                 let mut obj = serde_json::Map::new();
                 obj.insert("id".into(), json!(d.graph.node(*id).id));
                 for (c, v) in cols.iter().zip(values) {
-                    obj.insert(c.title.to_ascii_lowercase(), json!(v));
+                    obj.insert(c.title.to_ascii_lowercase().replace(' ', "_"), json!(v));
                 }
                 rows.push(Value::Object(obj));
             }
             let _ = writeln!(md, "\n{} rows.", l.rows.len());
+            // The exposed list carries every way in, with its path.
+            if l.kind == ListKind::Exposed {
+                let _ = writeln!(md);
+                for (id, row) in l.rows.iter().zip(rows.iter_mut()) {
+                    let exposures: Vec<&crate::analysis::Exposure> =
+                        d.analysed().exposures_of(*id).collect();
+                    let n = d.graph.node(*id);
+                    exposure_section(
+                        &mut md,
+                        d,
+                        &format!("{} {} ({})", n.kind().label(), n.display_name(), n.id),
+                        &exposures,
+                    );
+                    if let Value::Object(obj) = row {
+                        obj.insert(
+                            "exposures".into(),
+                            Value::Array(
+                                exposures
+                                    .iter()
+                                    .map(|e| internet::exposure_json(e))
+                                    .collect(),
+                            ),
+                        );
+                    }
+                }
+            }
             let json = serde_json::to_string_pretty(&json!({"view": l.kind.title(), "source": source, "collected_at": d.graph.collection().collected_at, "filter": l.filter, "rows": rows})).ok()?;
             Some(Export {
                 stem: format!("skyhound-{}-{stamp}", slug(&l.kind.title())),
@@ -143,37 +212,31 @@ pub fn export(d: &Data, view: &View, scope: &Scope, now: DateTime<Utc>) -> Optio
                 d.analysed().findings_of(r.node).collect();
             findings_section(&mut md, &findings);
             let json = match r.tab {
-                Tab::Why | Tab::Relations => {
-                    if exposures.is_empty() {
-                        let _ = writeln!(
-                            md,
-                            "## Internet exposure\n\nNone: nothing from the internet gets through.\n"
-                        );
-                    } else {
-                        let _ = writeln!(md, "## Internet exposure\n");
-                        for e in &exposures {
-                            let _ = writeln!(
-                                md,
-                                "### [{}] {} open to {} {}\n",
-                                internet::severity(e).label().to_uppercase(),
-                                e.service(),
-                                e.sources_label(),
-                                crate::labels::via(&d.graph, e)
-                            );
-                            let _ =
-                                writeln!(md, "| hop | component | detail |\n| --- | --- | --- |");
-                            for h in &e.path {
-                                let _ = writeln!(
-                                    md,
-                                    "| {} | `{}` | {} |",
-                                    h.kind.label(),
-                                    h.id,
-                                    md_cell(&h.detail)
-                                );
+                Tab::Relations => {
+                    let _ = writeln!(md, "## Relationships\n");
+                    let mut rels = Vec::new();
+                    let mut group = String::new();
+                    for row in &r.relations {
+                        match row {
+                            RelRow::Group(g) => {
+                                let _ = writeln!(md, "\n### {}\n", md_cell(g));
+                                group = g.clone();
                             }
-                            let _ = writeln!(md);
+                            RelRow::Item { node, text } => {
+                                let other = d.graph.node(*node);
+                                let _ = writeln!(md, "- {} `{}`", md_cell(text), other.id);
+                                rels.push(json!({"relationship": group, "id": other.id, "kind": other.kind().label(), "name": other.name, "text": text}));
+                            }
                         }
                     }
+                    let _ = writeln!(md);
+                    serde_json::to_string_pretty(
+                        &json!({"resource": n, "findings": findings, "relationships": rels}),
+                    )
+                    .ok()?
+                }
+                Tab::Why => {
+                    exposure_section(&mut md, d, "Internet exposure", &exposures);
                     let blocked: Vec<_> = r.answers.iter().filter(|a| !a.reachable).collect();
                     if !blocked.is_empty() {
                         let _ = writeln!(md, "## Blocked\n");

@@ -31,6 +31,9 @@ pub enum Action {
     Export,
     NextTab,
     PrevTab,
+    DetailTab,
+    RelationsTab,
+    WhyTab,
     Why,
     SortNext,
     SortReverse,
@@ -50,9 +53,10 @@ pub struct Key {
 
 impl Key {
     pub fn from_event(e: &KeyEvent) -> Key {
-        // Shift is part of the character for letters and symbols.
+        // Shift is part of the character for letters and symbols, and of
+        // BackTab (terminals send Shift-Tab as BackTab with SHIFT set).
         let mods = match e.code {
-            KeyCode::Char(_) => e.modifiers - KeyModifiers::SHIFT,
+            KeyCode::Char(_) | KeyCode::BackTab => e.modifiers - KeyModifiers::SHIFT,
             _ => e.modifiers,
         };
         Key { code: e.code, mods }
@@ -187,6 +191,9 @@ const DEFAULTS: &[(Action, &[&str], &str, Option<&str>)] = &[
         None,
     ),
     (Action::PrevTab, &["backtab"], "previous tab", None),
+    (Action::DetailTab, &["1"], "detail tab", None),
+    (Action::RelationsTab, &["2"], "relationships tab", None),
+    (Action::WhyTab, &["3"], "why-exposed tab", None),
     (
         Action::Why,
         &["w"],
@@ -329,6 +336,13 @@ mod tests {
         let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
         assert_eq!(map.action(&q), None);
         assert!(Keymap::with_overrides(&BTreeMap::from([("fly".to_string(), vec![])])).is_err());
+    }
+
+    #[test]
+    fn shift_tab_arrives_as_backtab_with_shift_and_still_matches() {
+        let map = Keymap::default();
+        let shift_tab = KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT);
+        assert_eq!(map.action(&shift_tab), Some(Action::PrevTab));
     }
 
     #[test]

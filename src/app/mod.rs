@@ -200,6 +200,8 @@ pub enum Status {
 }
 
 pub struct App {
+    /// The last left click: its row and when, to tell a double click.
+    last_click: Option<(u16, std::time::Instant)>,
     pub data: Option<Arc<Data>>,
     pub status: Status,
     /// What is being shown: `demo`, a path.
@@ -217,6 +219,11 @@ pub struct App {
     pub quit: bool,
     /// Live collection's progress, for the header.
     pub collecting: CollectProgress,
+}
+
+/// Ctrl-U clears a line being typed, as in a shell.
+fn is_clear_line(k: &KeyEvent) -> bool {
+    k.code == KeyCode::Char('u') && k.modifiers.contains(KeyModifiers::CONTROL)
 }
 
 /// Commands, their aliases, and what they do (for completion and help).
@@ -288,6 +295,7 @@ impl App {
                 offset: 0,
             }],
             forward: Vec::new(),
+            last_click: None,
             mode: Mode::Normal,
             message: None,
             theme,
@@ -566,6 +574,11 @@ impl App {
         back: fn(Input) -> Mode,
         done: fn(&mut App, &str) -> Vec<Effect>,
     ) -> Vec<Effect> {
+        if is_clear_line(&k) {
+            input.text.clear();
+            self.mode = back(input);
+            return Vec::new();
+        }
         match k.code {
             KeyCode::Esc => Vec::new(),
             KeyCode::Enter => done(self, &input.text.clone()),
@@ -579,7 +592,7 @@ impl App {
                 self.mode = back(input);
                 Vec::new()
             }
-            KeyCode::Char(c) => {
+            KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
                 input.text.push(c);
                 self.mode = back(input);
                 Vec::new()
@@ -595,6 +608,13 @@ impl App {
         let Some(data) = self.data.clone() else {
             return Vec::new();
         };
+        if is_clear_line(&k) {
+            st.input.text.clear();
+            st.hits = data.finder.search("", None);
+            st.selected = 0;
+            self.mode = Mode::Find(st);
+            return Vec::new();
+        }
         match k.code {
             KeyCode::Esc => return Vec::new(),
             KeyCode::Enter => {
@@ -680,6 +700,27 @@ impl App {
                     };
                     r.tab = Tab::ALL[n];
                     r.scroll = 0;
+                }
+            }
+            Action::DetailTab | Action::RelationsTab | Action::WhyTab => {
+                let tab = match action {
+                    Action::DetailTab => Tab::Detail,
+                    Action::RelationsTab => Tab::Relations,
+                    _ => Tab::Why,
+                };
+                match self.view_mut() {
+                    View::Resource(r) => {
+                        r.tab = tab;
+                        r.scroll = 0;
+                    }
+                    _ => match self.selected_node() {
+                        Some(node) => self.open_resource(node, tab),
+                        None => {
+                            self.message = Some(Message::info(
+                                "1, 2 and 3 pick a resource's tab: open one first",
+                            ))
+                        }
+                    },
                 }
             }
             Action::Why => {
@@ -877,15 +918,26 @@ impl App {
                 .saturating_add(delta)
                 .clamp(0, len.saturating_sub(1) as isize) as usize
         };
+        // A resource's text scrolls until its last page shows, not past it.
+        let page = self.page();
+        let scroll = |cur: usize, len: usize| -> usize {
+            (cur as isize)
+                .saturating_add(delta)
+                .clamp(0, len.saturating_sub(page) as isize) as usize
+        };
         match self.view_mut() {
             View::Overview { selected, .. } => *selected = step(*selected, overview_len),
             View::Collection { selected, .. } => *selected = step(*selected, collection_len),
             View::List(l) => l.selected = step(l.selected, l.rows.len()),
             View::Resource(r) => match r.tab {
                 Tab::Relations => r.move_relation(delta.clamp(-10_000, 10_000)),
-                Tab::Why => r.scroll = step(r.scroll, r.why.len()),
+                Tab::Why => r.scroll = scroll(r.scroll, r.why.len()),
                 Tab::Detail => {
-                    r.scroll = (r.scroll as isize).saturating_add(delta).clamp(0, 100_000) as usize
+                    let len = data
+                        .as_ref()
+                        .map(|d| view::detail_rows(d, r.node).len())
+                        .unwrap_or(0);
+                    r.scroll = scroll(r.scroll, len);
                 }
             },
         }
@@ -1038,9 +1090,16 @@ impl App {
                 if !main.contains(Position::new(m.column, m.row)) {
                     return;
                 }
+                // A second click on the same row soon after opens it.
+                let now = std::time::Instant::now();
+                let double = self.last_click.is_some_and(|(r, at)| {
+                    r == m.row && now.duration_since(at) < std::time::Duration::from_millis(500)
+                });
+                self.last_click = (!double).then_some((m.row, now));
                 // Row 0 is the border, row 1 the column titles.
                 let row = usize::from(m.row.saturating_sub(main.y + 2));
                 let collection_len = self.collection_len();
+                let overview_len = self.data.as_ref().map(|d| d.overview.len()).unwrap_or(0);
                 match self.view_mut() {
                     View::List(l) => {
                         let target = l.offset + row;
@@ -1048,7 +1107,11 @@ impl App {
                             l.selected = target;
                         }
                     }
-                    View::Overview { selected, offset } => *selected = *offset + row,
+                    View::Overview { selected, offset } => {
+                        if *offset + row < overview_len {
+                            *selected = *offset + row;
+                        }
+                    }
                     View::Collection { selected, offset } => {
                         if *offset + row < collection_len {
                             *selected = *offset + row;
@@ -1061,6 +1124,9 @@ impl App {
                         }
                     }
                     View::Resource(_) => {}
+                }
+                if double {
+                    self.open();
                 }
             }
             _ => {}

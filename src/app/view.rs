@@ -79,9 +79,7 @@ fn badge_key(d: &Data, id: NodeId) -> SortKey {
     SortKey::Number(d.exposure(id).map(|e| e.severity as i64 + 1).unwrap_or(0))
 }
 fn exposure_summary(d: &Data, id: NodeId) -> String {
-    d.exposure(id)
-        .map(|e| e.summary.clone())
-        .unwrap_or_default()
+    d.exposure(id).map(|e| e.column()).unwrap_or_default()
 }
 fn kind_label(d: &Data, id: NodeId) -> String {
     d.graph.node(id).kind().label().to_string()
@@ -229,8 +227,7 @@ pub fn columns(kind: ListKind) -> Vec<Column> {
             col!("EXPOSURE", 14, badge, badge_key),
             col!("NAME", 20, name),
             col!("KIND", 12, kind_label),
-            col!("ID", 22, ident),
-            col!("WORST", 30, exposure_summary),
+            col!("WAYS IN", 36, exposure_summary),
             col!("ACCOUNT", 13, account),
             col!("REGION", 14, region),
         ],
@@ -465,6 +462,72 @@ impl Tab {
     }
 }
 
+/// One line of a resource's detail tab.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DetailRow {
+    Field {
+        key: &'static str,
+        value: String,
+    },
+    /// A way in or a failed check, in its severity's colour.
+    Finding {
+        key: &'static str,
+        severity: Severity,
+        text: String,
+    },
+    Blank,
+    /// A line of the properties as pretty JSON.
+    Json(String),
+}
+
+/// What the detail tab shows: the common fields, every way in and failed
+/// check, then the kind's properties as pretty JSON (policy documents
+/// included).
+pub fn detail_rows(d: &Data, id: NodeId) -> Vec<DetailRow> {
+    let n = d.graph.node(id);
+    let field = |key, value: String| DetailRow::Field { key, value };
+    let mut rows = vec![field("id", n.id.clone())];
+    if let Some(name) = &n.name {
+        rows.push(field("name", name.clone()));
+    }
+    if let Some(arn) = &n.arn {
+        rows.push(field("arn", arn.clone()));
+    }
+    rows.push(field(
+        "account",
+        crate::labels::account_with_name(&d.graph, &n.account),
+    ));
+    rows.push(field(
+        "region",
+        n.region.clone().unwrap_or_else(|| "global".into()),
+    ));
+    for (k, v) in &n.tags {
+        rows.push(field("tag", format!("{k} = {v}")));
+    }
+    if let Some(e) = d.exposure(id) {
+        rows.push(DetailRow::Finding {
+            key: "exposure",
+            severity: e.severity,
+            text: format!("OPEN {}: {} (w: why)", e.severity.label(), e.line()),
+        });
+    }
+    for f in d.analysed().posture_of(id) {
+        rows.push(DetailRow::Finding {
+            key: "check",
+            severity: f.severity,
+            text: format!("FAIL {} {}: {}", f.severity.label(), f.check, f.title),
+        });
+    }
+    rows.push(DetailRow::Blank);
+    let props = serde_json::to_value(&n.data)
+        .ok()
+        .and_then(|v| v.as_object().and_then(|o| o.values().next().cloned()))
+        .unwrap_or_default();
+    let text = serde_json::to_string_pretty(&props).unwrap_or_default();
+    rows.extend(text.lines().map(|l| DetailRow::Json(l.to_string())));
+    rows
+}
+
 /// One line of the relationships view: a group heading, or a neighbour.
 #[derive(Debug, Clone)]
 pub enum RelRow {
@@ -683,7 +746,7 @@ pub fn why_lines(
                     "related {} {}: {}",
                     d.graph.node(x).kind(),
                     d.graph.node(x).display_name(),
-                    e.summary
+                    e.line()
                 ),
             });
         }

@@ -27,7 +27,10 @@ impl Graph {
             many => Err(format!(
                 "{text:?} names {} accounts ({}); use the id",
                 many.len(),
-                many.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", ")
+                many.iter()
+                    .map(|a| a.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
         }
     }
@@ -77,11 +80,23 @@ mod tests {
     #[test]
     fn accounts_resolve_by_id_name_or_alias_and_others_are_refused_with_the_choices() {
         let g = crate::source::demo::graph();
-        assert_eq!(g.resolve_account("555555555555").as_deref(), Ok("555555555555"));
-        assert_eq!(g.resolve_account("bill-company").as_deref(), Ok("555555555555"));
-        assert_eq!(g.resolve_account("BILL-COMPANY").as_deref(), Ok("555555555555"));
+        assert_eq!(
+            g.resolve_account("555555555555").as_deref(),
+            Ok("555555555555")
+        );
+        assert_eq!(
+            g.resolve_account("bill-company").as_deref(),
+            Ok("555555555555")
+        );
+        assert_eq!(
+            g.resolve_account("BILL-COMPANY").as_deref(),
+            Ok("555555555555")
+        );
         let e = g.resolve_account("123").expect_err("no such account");
-        assert!(e.contains("no account \"123\"") && e.contains("555555555555"), "{e}");
+        assert!(
+            e.contains("no account \"123\"") && e.contains("555555555555"),
+            "{e}"
+        );
         assert_eq!(g.resolve_region("us-east-1").as_deref(), Ok("us-east-1"));
         assert!(g.resolve_region("US-EAST-1").is_err());
         let e = g.resolve_region("mars-1").expect_err("no such region");

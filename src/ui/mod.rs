@@ -10,7 +10,9 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap}
 
 use crate::app::data::Data;
 use crate::app::layout::{MIN_HEIGHT, MIN_WIDTH};
-use crate::app::view::{ListKind, ListView, RelRow, ResourceView, Tab, WhyTone, badge, columns};
+use crate::app::view::{
+    DetailRow, ListKind, ListView, RelRow, ResourceView, Tab, WhyTone, badge, columns, detail_rows,
+};
 use crate::app::{App, COMMANDS, Level, Mode, Status, View, suggestions};
 use crate::graph::NodeId;
 use crate::model::{NodeData, NodeKind, Severity};
@@ -558,7 +560,7 @@ fn list(f: &mut Frame, app: &App, d: &Data, area: Rect, l: &ListView) {
     let widths: Vec<Constraint> = cols
         .iter()
         .map(|c| {
-            if matches!(c.title, "NAME" | "WORST" | "TYPE" | "RESOURCE") {
+            if matches!(c.title, "NAME" | "WAYS IN" | "TYPE" | "RESOURCE") {
                 Constraint::Min(c.width)
             } else {
                 Constraint::Length(c.width)
@@ -630,7 +632,7 @@ fn cell_style(t: &Theme, d: &Data, kind: ListKind, title: &str, id: NodeId) -> S
             .exposure(id)
             .map(|e| t.severity(e.severity))
             .unwrap_or_default(),
-        (ListKind::Exposed, "WORST") => t.style(Role::Exposed),
+        (ListKind::Exposed, "WAYS IN") => t.style(Role::Exposed),
         (ListKind::Findings, "SEVERITY") => d
             .finding_severity(id)
             .map(|s| t.severity(s))
@@ -668,7 +670,7 @@ fn resource(f: &mut Frame, app: &App, d: &Data, area: Rect, r: &ResourceView) {
     match r.tab {
         Tab::Detail => {
             let lines = detail_lines(t, d, r.node);
-            let max = lines.len().saturating_sub(1);
+            let max = lines.len().saturating_sub(height);
             let p = Paragraph::new(lines)
                 .scroll((u16::try_from(r.scroll.min(max)).unwrap_or(u16::MAX), 0));
             f.render_widget(p, body);
@@ -744,60 +746,25 @@ fn resource(f: &mut Frame, app: &App, d: &Data, area: Rect, r: &ResourceView) {
 /// A resource's properties: the common fields, then its kind's properties
 /// as pretty, coloured JSON (policy documents included).
 fn detail_lines<'a>(t: &Theme, d: &Data, id: NodeId) -> Vec<Line<'a>> {
-    let n = d.graph.node(id);
-    let mut lines = Vec::new();
-    let kv = |k: &str, v: String| {
+    let kv = |k: &str, v: &str, style: Style| {
         Line::from(vec![
             Span::styled(format!("{k:<10}"), t.style(Role::Muted)),
-            Span::styled(inert(&v).into_owned(), t.style(Role::Text)),
+            Span::styled(inert(v).into_owned(), style),
         ])
     };
-    lines.push(kv("id", n.id.clone()));
-    if let Some(name) = &n.name {
-        lines.push(kv("name", name.clone()));
-    }
-    if let Some(arn) = &n.arn {
-        lines.push(kv("arn", arn.clone()));
-    }
-    lines.push(kv(
-        "account",
-        crate::labels::account_with_name(&d.graph, &n.account),
-    ));
-    lines.push(kv(
-        "region",
-        n.region.clone().unwrap_or_else(|| "global".into()),
-    ));
-    for (k, v) in &n.tags {
-        lines.push(kv("tag", format!("{k} = {v}")));
-    }
-    if let Some(e) = d.exposure(id) {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{:<10}", "exposure"), t.style(Role::Muted)),
-            Span::styled(
-                format!("OPEN {}: {} (w: why)", e.severity.label(), e.summary),
-                t.severity(e.severity),
-            ),
-        ]));
-    }
-    for f in d.analysed().posture_of(id) {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{:<10}", "check"), t.style(Role::Muted)),
-            Span::styled(
-                format!("FAIL {} {}: {}", f.severity.label(), f.check, f.title),
-                t.severity(f.severity),
-            ),
-        ]));
-    }
-    lines.push(Line::raw(""));
-    let props = serde_json::to_value(&n.data)
-        .ok()
-        .and_then(|v| v.as_object().and_then(|o| o.values().next().cloned()))
-        .unwrap_or_default();
-    let text = serde_json::to_string_pretty(&props).unwrap_or_default();
-    for l in text.lines() {
-        lines.push(json_line(t, l));
-    }
-    lines
+    detail_rows(d, id)
+        .into_iter()
+        .map(|row| match row {
+            DetailRow::Field { key, value } => kv(key, &value, t.style(Role::Text)),
+            DetailRow::Finding {
+                key,
+                severity,
+                text,
+            } => kv(key, &text, t.severity(severity)),
+            DetailRow::Blank => Line::raw(""),
+            DetailRow::Json(l) => json_line(t, &l),
+        })
+        .collect()
 }
 
 /// Colour one line of pretty-printed JSON: keys, strings, numbers, literals.
@@ -884,7 +851,7 @@ fn side_pane(f: &mut Frame, app: &App, d: &Data, area: Rect) {
     if let Some(e) = d.exposure(id) {
         let b = badge(d, id);
         lines.push(Line::styled(
-            format!("{b}: {}", e.summary),
+            format!("{b}: {}", e.line()),
             t.severity(e.severity),
         ));
         if e.count > 1 {
@@ -989,7 +956,7 @@ fn help(f: &mut Frame, app: &App, area: Rect, scroll: usize) {
     f.render_widget(Clear, popup);
     let p = Paragraph::new(lines)
         .scroll((u16::try_from(scroll).unwrap_or(0), 0))
-        .block(panel(t, "help (any key closes)"));
+        .block(panel(t, "help: ↑↓ or j k scroll; any other key closes"));
     f.render_widget(p, popup);
 }
 

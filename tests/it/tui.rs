@@ -342,7 +342,11 @@ fn a_scope_must_name_what_exists_and_a_scoped_list_says_what_it_leaves_out() {
             a.scope.account.is_none() && a.scope.region.is_none(),
             "{cmd} left the scope alone"
         );
-        let message = a.message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+        let message = a
+            .message
+            .as_ref()
+            .map(|m| m.text.clone())
+            .unwrap_or_default();
         assert!(message.contains(choice), "{cmd}: {message}");
         let View::List(l) = a.view() else {
             panic!("list")
@@ -359,7 +363,9 @@ fn a_scope_must_name_what_exists_and_a_scoped_list_says_what_it_leaves_out() {
     assert!(shown > 0 && outside > 0);
     let text = screen(&a);
     assert!(
-        text.contains(&format!("scoped to bill-company; {outside} exposed elsewhere")),
+        text.contains(&format!(
+            "scoped to bill-company; {outside} exposed elsewhere"
+        )),
         "{text}"
     );
     // A region with nothing exposed says the rest are elsewhere, not "nothing".
@@ -451,6 +457,70 @@ fn copy_and_export_are_effects_with_the_right_content() {
 }
 
 #[test]
+fn every_way_in_is_listed_and_exported_and_each_tab_exports_itself() {
+    let mut a = app();
+    command(&mut a, "exposed");
+    select_named(&mut a, "bill-database");
+    // The list and the side pane name both ways in, the worst first.
+    let text = screen(&a);
+    let row = text
+        .lines()
+        .find(|l| l.contains("bill-database") && l.contains("tcp 22"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(row.contains("+1: tcp 3306"), "{row}");
+    // The exported list holds every exposure of every row, with its path.
+    let effects = key(&mut a, KeyCode::Char('e'));
+    let [Effect::Export(doc)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    let v: serde_json::Value = serde_json::from_str(&doc.json).expect("json");
+    let database = v["rows"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["name"] == "bill-database"))
+        .unwrap_or_else(|| panic!("{v}"));
+    let ports: Vec<u64> = database["exposures"]
+        .as_array()
+        .map(|e| e.iter().filter_map(|x| x["from_port"].as_u64()).collect())
+        .unwrap_or_default();
+    assert!(ports.contains(&22) && ports.contains(&3306), "{database}");
+    assert!(
+        database["exposures"][0]["path"]
+            .as_array()
+            .is_some_and(|p| !p.is_empty())
+    );
+    assert!(
+        doc.markdown.contains("tcp 3306 open to"),
+        "{}",
+        doc.markdown
+    );
+
+    // The relationships tab exports the relationships, not the exposure.
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Char('2'));
+    let effects = key(&mut a, KeyCode::Char('e'));
+    let [Effect::Export(doc)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert!(
+        doc.markdown.contains("## Relationships"),
+        "{}",
+        doc.markdown
+    );
+    assert!(
+        !doc.markdown.contains("## Internet exposure"),
+        "{}",
+        doc.markdown
+    );
+    let v: serde_json::Value = serde_json::from_str(&doc.json).expect("json");
+    assert!(
+        v["relationships"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|x| x["kind"] == "security group")),
+        "{v}"
+    );
+}
+
+#[test]
 fn asking_about_another_port_and_source() {
     let mut a = app();
     command(&mut a, "why alice-prod-bastion");
@@ -496,6 +566,83 @@ fn mouse_clicks_select_and_wheel_scrolls() {
         panic!("list")
     };
     assert_eq!(l.selected, 6);
+}
+
+#[test]
+fn the_keys_the_screen_shows_do_what_they_say() {
+    let mut a = app();
+    command(&mut a, "why bill-database");
+    let tab = |a: &App| match a.view() {
+        View::Resource(r) => Some(r.tab),
+        _ => None,
+    };
+    assert_eq!(tab(&a), Some(Tab::Why));
+    // Shift-Tab arrives as BackTab with SHIFT set.
+    a.update(Event::Key(KeyEvent::new(
+        KeyCode::BackTab,
+        KeyModifiers::SHIFT,
+    )));
+    assert_eq!(tab(&a), Some(Tab::Relations));
+    key(&mut a, KeyCode::Char('1'));
+    assert_eq!(tab(&a), Some(Tab::Detail));
+    key(&mut a, KeyCode::Char('3'));
+    assert_eq!(tab(&a), Some(Tab::Why));
+    key(&mut a, KeyCode::Char('2'));
+    assert_eq!(tab(&a), Some(Tab::Relations));
+
+    // G shows the last page of the detail and why tabs, not an empty screen.
+    for t in ['1', '3'] {
+        key(&mut a, KeyCode::Char(t));
+        key(&mut a, KeyCode::Char('G'));
+        let text = screen(&a);
+        let blank = text
+            .lines()
+            .filter(|l| l.trim_matches(['│', ' ']).is_empty())
+            .count();
+        assert!(blank < 10, "tab {t} after G:\n{text}");
+        let View::Resource(r) = a.view() else {
+            panic!("resource")
+        };
+        let before = r.scroll;
+        key(&mut a, KeyCode::Char('k'));
+        let View::Resource(r) = a.view() else {
+            panic!("resource")
+        };
+        assert!(
+            before == 0 || r.scroll + 1 == before,
+            "k moves back at once"
+        );
+    }
+
+    // Ctrl-U clears what is being typed.
+    key(&mut a, KeyCode::Char(':'));
+    typed(&mut a, "instances");
+    a.update(Event::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    typed(&mut a, "sg");
+    key(&mut a, KeyCode::Enter);
+    assert!(
+        matches!(a.view(), View::List(l) if l.kind == ListKind::Kind(skyhound::model::NodeKind::SecurityGroup))
+    );
+
+    // A double click opens the row.
+    let main = a.areas().main;
+    let click = MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: main.x + 5,
+        row: main.y + 2 + 1,
+        modifiers: KeyModifiers::NONE,
+    };
+    a.update(Event::Mouse(click));
+    assert!(matches!(a.view(), View::List(_)));
+    a.update(Event::Mouse(click));
+    assert!(matches!(a.view(), View::Resource(_)), "double click opens");
+
+    // Help says how it closes.
+    key(&mut a, KeyCode::Char('?'));
+    assert!(screen(&a).contains("any other key closes"));
 }
 
 #[test]

@@ -65,6 +65,19 @@ pub fn title(graph: &Graph, e: &Exposure) -> String {
     format!("{} open to {}{via}", e.service(), e.sources_label())
 }
 
+/// An exposure as `exposure --json` and the explorer's exports give it:
+/// every field of the exposure, and its severity.
+pub fn exposure_json(e: &Exposure) -> serde_json::Value {
+    let mut v = serde_json::to_value(e).unwrap_or_default();
+    if let serde_json::Value::Object(map) = &mut v {
+        map.insert(
+            "severity".into(),
+            serde_json::Value::String(severity(e).label().to_string()),
+        );
+    }
+    v
+}
+
 /// Every exposure as a finding.
 pub fn findings(graph: &Graph, exposures: &[Exposure]) -> Vec<Finding> {
     exposures.iter().map(|e| finding(graph, e)).collect()
