@@ -71,6 +71,81 @@ pub fn via(graph: &Graph, e: &Exposure) -> String {
     }
 }
 
+/// What an explanation asked about: "tcp 22", "tcp all ports",
+/// "udp 1024-2048", "icmp all types".
+pub fn ports_asked(a: &crate::analysis::Explanation) -> String {
+    let (p, from, to) = (&a.protocol, a.port, a.to_port);
+    match (p.as_str(), from, to) {
+        (_, f, t) if f == t => format!("{p} {f}"),
+        ("tcp" | "udp", 0, 65535) => format!("{p} all ports"),
+        ("icmp" | "icmpv6", 0, 255) => format!("{p} all types"),
+        _ => format!("{p} {from}-{to}"),
+    }
+}
+
+/// What an explanation answers, in words: reachable directly, or only
+/// through a load balancer (and then on which listener, forwarded to which
+/// port), or not at all. A target behind a load balancer is never said to
+/// be reachable on its own port from the internet.
+pub fn reach_verdict(graph: &Graph, a: &crate::analysis::Explanation) -> String {
+    if !a.reachable {
+        return "NOT REACHABLE".to_string();
+    }
+    let from = |sources: &[ipnet::IpNet]| {
+        sources
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let open: Vec<&crate::analysis::explain::Attempt> =
+        a.attempts.iter().filter(|t| t.reachable).collect();
+    let through: Vec<String> = open
+        .iter()
+        .filter(|t| t.via == crate::analysis::Via::LoadBalancer)
+        .map(|t| {
+            format!(
+                "load balancer {} on listener {}, forwarded to port {}",
+                name_or_short_id(graph, &t.through),
+                t.listener_port
+                    .map(|p| p.to_string())
+                    .unwrap_or_else(|| "?".into()),
+                t.target_port
+                    .map(|p| p.to_string())
+                    .unwrap_or_else(|| "?".into())
+            )
+        })
+        .collect();
+    let direct: Vec<&&crate::analysis::explain::Attempt> = open
+        .iter()
+        .filter(|t| t.via == crate::analysis::Via::Direct)
+        .collect();
+    if let Some(d) = direct.first() {
+        let also = if through.is_empty() {
+            String::new()
+        } else {
+            format!("; also through {}", through.join("; "))
+        };
+        return format!("REACHABLE directly from {}{also}", from(&d.sources));
+    }
+    // Only through load balancers: say on which port the internet arrives.
+    let on_listener = open.iter().any(|t| t.listener_port == Some(a.port));
+    if on_listener {
+        format!(
+            "REACHABLE through {} (from {}); not directly",
+            through.join("; "),
+            from(&a.sources)
+        )
+    } else {
+        format!(
+            "NOT REACHABLE directly on {}; served through {} (from {})",
+            ports_asked(a),
+            through.join("; "),
+            from(&a.sources)
+        )
+    }
+}
+
 /// "1 gap", "3 gaps".
 pub fn plural(n: usize, one: &str) -> String {
     if n == 1 {

@@ -389,24 +389,18 @@ pub fn explain_text(graph: &Graph, id: NodeId, answers: &[crate::analysis::Expla
             .unwrap_or_else(|| "from the internet".into());
         let _ = writeln!(
             out,
-            "{} {}{name}: {} {} {from}",
+            "{} {}{name}: {} {from}",
             n.kind(),
             n.id,
-            a.protocol,
-            a.port
+            crate::labels::ports_asked(a)
         );
-        if a.reachable {
-            let list: Vec<String> = a.sources.iter().map(ToString::to_string).collect();
-            let _ = writeln!(out, "  REACHABLE from {}", list.join(", "));
-        } else {
-            let _ = writeln!(out, "  NOT REACHABLE");
-        }
+        let _ = writeln!(out, "  {}", crate::labels::reach_verdict(graph, a));
         for t in &a.attempts {
             let how = match t.via {
                 crate::analysis::Via::Direct => format!("direct, through {}", t.through),
                 crate::analysis::Via::LoadBalancer => format!(
                     "through load balancer {} (listener {} -> target port {})",
-                    t.through,
+                    crate::labels::name_or_short_id(graph, &t.through),
                     t.listener_port.map(|p| p.to_string()).unwrap_or_default(),
                     t.target_port.map(|p| p.to_string()).unwrap_or_default()
                 ),

@@ -62,10 +62,16 @@ pub struct Explanation {
     pub name: Option<String>,
     pub kind: NodeKind,
     pub protocol: String,
+    /// The port asked about (the ICMP type for ICMP), or the first of a range.
     pub port: u16,
+    /// The last port of the range asked about (`port` for one port).
+    pub to_port: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<IpAddr>,
+    /// Some way in is open: directly, or through a load balancer.
     pub reachable: bool,
+    /// Open to the resource itself, not only through a load balancer.
+    pub reachable_directly: bool,
     /// The internet sources that get through (all open ways together).
     pub sources: Vec<IpNet>,
     /// The first open way's hops.
@@ -96,6 +102,18 @@ pub fn explain(
     port: u16,
     source: Option<IpAddr>,
 ) -> Result<Explanation, ExplainError> {
+    explain_ports(graph, node, protocol, PortRange::single(port), source)
+}
+
+/// Explain a range of ports that the rules treat alike (an all-traffic
+/// rule's every port, say), answered once.
+pub fn explain_ports(
+    graph: &Graph,
+    node: NodeId,
+    protocol: Protocol,
+    ports: PortRange,
+    source: Option<IpAddr>,
+) -> Result<Explanation, ExplainError> {
     if matches!(protocol, Protocol::All | Protocol::Other) {
         return Err(ExplainError::AllProtocols);
     }
@@ -104,9 +122,9 @@ pub fn explain(
     let restrict = source_set(source).intersect(&family_of(protocol));
     let attempts = match n.kind() {
         NodeKind::Instance | NodeKind::NetworkInterface => {
-            endpoint_attempts(&mut engine, node, protocol, port, &restrict)
+            endpoint_attempts(&mut engine, node, protocol, ports, &restrict)
         }
-        NodeKind::LoadBalancer => lb_attempts(&mut engine, node, protocol, port, &restrict),
+        NodeKind::LoadBalancer => lb_attempts(&mut engine, node, protocol, ports, &restrict),
         kind => {
             return Err(ExplainError::NotAnEndpoint {
                 kind,
@@ -145,9 +163,11 @@ pub fn explain(
         name: n.name.clone(),
         kind: n.kind(),
         protocol: protocol.to_string(),
-        port,
+        port: ports.from,
+        to_port: ports.to,
         source,
         reachable,
+        reachable_directly: open.iter().any(|a| a.via == Via::Direct),
         sources: cidrs(&sources),
         path: open.first().map(|a| a.path.clone()).unwrap_or_default(),
         blocked_by,
@@ -162,7 +182,7 @@ pub fn explain_all(
     node: NodeId,
     source: Option<IpAddr>,
 ) -> Result<Vec<Explanation>, ExplainError> {
-    let mut asks: BTreeSet<(Protocol, u16)> = BTreeSet::new();
+    let mut asks: BTreeSet<(Protocol, PortRange)> = BTreeSet::new();
     let engine = Engine::new(graph);
     let n = graph.node(node);
     let endpoints: Vec<Endpoint> = match n.kind() {
@@ -178,7 +198,7 @@ pub fn explain_all(
     for ep in &endpoints {
         for (p, iv) in engine.intervals(&ep.groups, &ep.site) {
             if p != Protocol::Other {
-                asks.insert((p, iv.from));
+                asks.insert((p, iv));
             }
         }
         // Ports opened only to other security groups are asked about too:
@@ -195,7 +215,7 @@ pub fn explain_all(
                     rule.protocol
                 };
                 if let Some(r) = super::hops::rule_ports(rule, p) {
-                    asks.insert((p, r.from));
+                    asks.insert((p, PortRange::single(r.from)));
                 }
             }
         }
@@ -205,13 +225,21 @@ pub fn explain_all(
         if let NodeData::Listener(l) = &graph.node(listener).data {
             for p in super::exposure::listener_protocols(l.protocol.as_deref()) {
                 if let Some(port) = l.port {
-                    asks.insert((p, port));
+                    asks.insert((p, PortRange::single(port)));
                 }
             }
         }
     }
+    // A port already inside an asked range is answered by that range.
+    let ranges: Vec<(Protocol, PortRange)> = asks.iter().copied().collect();
     asks.into_iter()
-        .map(|(p, port)| explain(graph, node, p, port, source))
+        .filter(|(p, r)| {
+            r.from != r.to
+                || !ranges
+                    .iter()
+                    .any(|(q, wide)| q == p && wide.from != wide.to && wide.contains(r.from))
+        })
+        .map(|(p, ports)| explain_ports(graph, node, p, ports, source))
         .collect()
 }
 
@@ -239,13 +267,12 @@ fn endpoint_attempts(
     engine: &mut Engine,
     node: NodeId,
     p: Protocol,
-    port: u16,
+    iv: PortRange,
     restrict: &Addrs,
 ) -> Vec<Attempt> {
     let graph = engine.graph;
     let endpoints = endpoints_of(graph, node);
     let mut attempts = Vec::new();
-    let iv = PortRange::single(port);
     for ep in &endpoints {
         let a = engine.answers(ep, p, iv);
         let (net, outside) = engine.seen_from(ep.site.vpc_id.as_deref());
@@ -291,7 +318,7 @@ fn endpoint_attempts(
             {
                 continue;
             }
-            if li.port != Some(port) && target_port != port {
+            if !li.port.is_some_and(|lp| iv.contains(lp)) && !iv.contains(target_port) {
                 continue;
             }
             let mut attempt = Attempt::start(
@@ -345,9 +372,10 @@ fn lb_attempts(
     engine: &mut Engine,
     lb: NodeId,
     p: Protocol,
-    port: u16,
+    iv: PortRange,
     restrict: &Addrs,
 ) -> Vec<Attempt> {
+    let port = iv.from;
     let graph = engine.graph;
     let node = graph.node(lb);
     let NodeData::LoadBalancer(l) = &node.data else {

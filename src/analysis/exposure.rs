@@ -215,6 +215,8 @@ pub struct HopAnswers {
     pub acl_in_denied: Vec<(Addrs, Hop)>,
     pub groups: Pass,
     pub group_references: Vec<Hop>,
+    /// The security groups checked, to name them when none allows.
+    pub group_ids: Vec<String>,
     pub reply: Pass,
     pub reply_denied: Vec<(Addrs, Hop)>,
     /// Whether the reply check applies (not for ICMP types without a reply).
@@ -354,6 +356,7 @@ impl<'g> Engine<'g> {
             acl_in_denied,
             groups,
             group_references,
+            group_ids: ep.groups.clone(),
             reply,
             reply_denied,
             reply_checked: needs_reply(p, iv),
@@ -762,6 +765,7 @@ impl Engine<'_> {
                         acl_in_denied: acl_denied,
                         groups,
                         group_references: refs,
+                        group_ids: l.security_group_ids.clone(),
                         reply,
                         reply_denied,
                         reply_checked: true,
@@ -1332,12 +1336,20 @@ fn block_hops_family(
     }
     // Security groups.
     if !groups.allowed.intersects(candidates) {
-        let ids = site_groups_label(groups, group_refs);
+        let ids = site_groups_label(&a.group_ids, groups, group_refs);
         out.push(Hop::new(
             HopKind::SecurityGroup,
             ids.clone(),
             "no rule allows this protocol and port from these sources".to_string(),
         ));
+        // What the rules do allow here: the sources that would get through.
+        out.extend(groups.evidence.iter().map(|(_, h)| {
+            Hop::new(
+                h.kind,
+                h.id.clone(),
+                format!("{} (only these sources)", h.detail),
+            )
+        }));
         out.extend(group_refs.iter().cloned());
     }
     // The reply.
@@ -1375,9 +1387,17 @@ fn block_hops_family(
     dedup(out)
 }
 
-fn site_groups_label(groups: &Pass, refs: &[Hop]) -> String {
+/// The security groups a blocking answer is about: those whose rules were
+/// read, or else every group on the resource (or "no security group").
+fn site_groups_label(checked: &[String], groups: &Pass, refs: &[Hop]) -> String {
     let mut ids: BTreeSet<String> = groups.evidence.iter().map(|(_, h)| h.id.clone()).collect();
     ids.extend(refs.iter().map(|h| h.id.clone()));
+    if ids.is_empty() {
+        ids.extend(checked.iter().cloned());
+    }
+    if ids.is_empty() {
+        return "(no security group)".to_string();
+    }
     ids.into_iter().collect::<Vec<_>>().join(",")
 }
 

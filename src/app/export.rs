@@ -241,7 +241,8 @@ pub fn export(d: &Data, view: &View, scope: &Scope, now: DateTime<Utc>) -> Optio
                     if !blocked.is_empty() {
                         let _ = writeln!(md, "## Blocked\n");
                         for a in blocked {
-                            let _ = writeln!(md, "- **{} {}** blocked by:", a.protocol, a.port);
+                            let _ =
+                                writeln!(md, "- **{}** blocked by:", crate::labels::ports_asked(a));
                             for h in &a.blocked_by {
                                 let _ = writeln!(
                                     md,

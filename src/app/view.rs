@@ -821,15 +821,13 @@ pub fn why_lines(
     for a in &answers {
         let from = a.source.map(|s| format!(" from {s}")).unwrap_or_default();
         if a.reachable {
-            let list: Vec<String> = a.sources.iter().map(ToString::to_string).collect();
             out.push(WhyLine {
                 depth: 1,
                 tone: WhyTone::Open(Severity::High),
                 text: format!(
-                    "{} {}{from}: REACHABLE from {}",
-                    a.protocol,
-                    a.port,
-                    list.join(", ")
+                    "{}{from}: {}",
+                    crate::labels::ports_asked(a),
+                    crate::labels::reach_verdict(&d.graph, a)
                 ),
             });
             for h in &a.path {
@@ -843,7 +841,7 @@ pub fn why_lines(
             out.push(WhyLine {
                 depth: 1,
                 tone: WhyTone::Blocked,
-                text: format!("{} {}{from}: BLOCKED by", a.protocol, a.port),
+                text: format!("{}{from}: BLOCKED by", crate::labels::ports_asked(a)),
             });
             for h in &a.blocked_by {
                 out.push(WhyLine {

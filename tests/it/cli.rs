@@ -268,6 +268,58 @@ fn explain_answers_with_the_path_or_what_blocks() {
 }
 
 #[test]
+fn explain_on_a_load_balancer_target_says_it_is_served_through_the_listener() {
+    // The target port is not open to the internet: the listener is.
+    let (code, out, err) = skyhound(&["--demo", "explain", "alice-prod-app-1", "--port", "8080"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("NOT REACHABLE directly on tcp 8080; served through load balancer alice-prod-alb on listener 443, forwarded to port 8080"),
+        "{out}"
+    );
+    let (_, out, _) = skyhound(&["--demo", "explain", "alice-prod-app-1", "--port", "443"]);
+    assert!(
+        out.contains(
+            "REACHABLE through load balancer alice-prod-alb on listener 443, forwarded to port 8080"
+        ) && out.contains("not directly"),
+        "{out}"
+    );
+    let (_, out, _) = skyhound(&[
+        "--demo",
+        "explain",
+        "alice-prod-app-1",
+        "--port",
+        "8080",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["reachable"], true, "through the load balancer");
+    assert_eq!(v["reachable_directly"], false);
+    // A blocking security group hop always names its group.
+    assert!(!out.contains("\"id\": \"\""), "{out}");
+
+    // An all-traffic rule is every port, not port 0.
+    let (_, out, _) = skyhound(&["--demo", "explain", "bill-web-server"]);
+    assert!(out.contains("tcp all ports from the internet"), "{out}");
+    assert!(!out.contains("tcp 0 ") && !out.contains("udp 0 "), "{out}");
+    assert!(out.contains("REACHABLE directly from 0.0.0.0/0"), "{out}");
+
+    // A source outside what the rules allow: the answer names what they allow.
+    let (_, out, _) = skyhound(&[
+        "--demo",
+        "explain",
+        "alice-prod-bastion",
+        "--port",
+        "22",
+        "--source",
+        "198.51.100.7",
+    ]);
+    assert!(
+        out.contains("203.0.113.0/24") && out.contains("only these sources"),
+        "{out}"
+    );
+}
+
+#[test]
 fn findings_lists_every_check_with_evidence_and_remediation() {
     let (code, json, err) = skyhound(&["--demo", "findings", "--json"]);
     assert_eq!(code, 0, "{err}");
