@@ -249,6 +249,101 @@ mod tests {
         assert!(e.to_string().contains("colours"), "{e}");
     }
 
+    /// xterm's default palette, as most terminals ship it.
+    fn rgb(c: Color) -> (u8, u8, u8) {
+        match c {
+            Color::Black => (0, 0, 0),
+            Color::Red => (0xcd, 0, 0),
+            Color::Green => (0, 0xcd, 0),
+            Color::Yellow => (0xcd, 0xcd, 0),
+            Color::Blue => (0, 0, 0xee),
+            Color::Magenta => (0xcd, 0, 0xcd),
+            Color::Cyan => (0, 0xcd, 0xcd),
+            Color::Gray => (0xe5, 0xe5, 0xe5),
+            Color::DarkGray => (0x7f, 0x7f, 0x7f),
+            Color::LightRed => (0xff, 0, 0),
+            Color::LightGreen => (0, 0xff, 0),
+            Color::LightYellow => (0xff, 0xff, 0),
+            Color::LightBlue => (0x5c, 0x5c, 0xff),
+            Color::LightMagenta => (0xff, 0, 0xff),
+            Color::LightCyan => (0, 0xff, 0xff),
+            Color::White => (0xff, 0xff, 0xff),
+            Color::Rgb(r, g, b) => (r, g, b),
+            Color::Indexed(i) if i < 16 => rgb([
+                Color::Black,
+                Color::Red,
+                Color::Green,
+                Color::Yellow,
+                Color::Blue,
+                Color::Magenta,
+                Color::Cyan,
+                Color::Gray,
+                Color::DarkGray,
+                Color::LightRed,
+                Color::LightGreen,
+                Color::LightYellow,
+                Color::LightBlue,
+                Color::LightMagenta,
+                Color::LightCyan,
+                Color::White,
+            ][usize::from(i)]),
+            Color::Indexed(i) if i >= 232 => {
+                let v = 8 + 10 * (i - 232);
+                (v, v, v)
+            }
+            Color::Indexed(i) => {
+                let level = |x: u8| if x == 0 { 0 } else { 55 + 40 * x };
+                let i = i - 16;
+                (level(i / 36), level((i / 6) % 6), level(i % 6))
+            }
+            Color::Reset => (0x80, 0x80, 0x80),
+        }
+    }
+
+    /// WCAG 2's relative luminance and contrast ratio.
+    fn contrast(a: Color, b: Color) -> f64 {
+        let lum = |c: Color| {
+            let (r, g, b) = rgb(c);
+            let lin = |v: u8| {
+                let s = f64::from(v) / 255.0;
+                if s <= 0.03928 {
+                    s / 12.92
+                } else {
+                    ((s + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+        };
+        let (x, y) = (lum(a), lum(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    #[test]
+    fn every_role_of_every_built_in_theme_is_readable_on_its_background() {
+        let mut failures = Vec::new();
+        for (name, _) in BUILT_IN {
+            let t = Theme::load(name, None, false).expect("theme");
+            // The terminal's own colours each theme is made for.
+            let (page, ink) = if *name == "light" {
+                (Color::White, Color::Black)
+            } else {
+                (Color::Black, Color::Gray)
+            };
+            for (role, label) in Role::ALL {
+                let style = t.style(*role);
+                let fg = style.fg.unwrap_or(ink);
+                let bg = style.bg.unwrap_or(page);
+                // Text needs 4.5:1; a border is a component: 3:1.
+                let needed = if *role == Role::Border { 3.0 } else { 4.5 };
+                let ratio = contrast(fg, bg);
+                if ratio < needed {
+                    failures.push(format!("{name} {label}: {fg:?} on {bg:?} is {ratio:.2}:1"));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
     #[test]
     fn every_built_in_theme_sets_every_role() {
         for (name, _) in BUILT_IN {

@@ -313,6 +313,28 @@ fn main(f: &mut Frame, app: &App, d: &Data, area: Rect) {
     }
 }
 
+/// A cell of a selected row takes the selection's colours only: a red or
+/// grey word on the selection's background can be unreadable, and the
+/// words carry the meaning anyway.
+fn on_selection(line: Line<'_>, selected: bool) -> Line<'_> {
+    if !selected {
+        return line;
+    }
+    let spans = line
+        .spans
+        .into_iter()
+        .map(|s| {
+            let style = Style {
+                fg: None,
+                bg: None,
+                ..s.style
+            };
+            Span::styled(s.content, style)
+        })
+        .collect::<Vec<_>>();
+    Line::from(spans)
+}
+
 fn severity_counts<'a>(t: &Theme, m: &std::collections::BTreeMap<Severity, usize>) -> Line<'a> {
     if m.is_empty() {
         return Line::styled("-", t.style(Role::Muted));
@@ -402,22 +424,25 @@ fn overview(f: &mut Frame, app: &App, d: &Data, area: Rect, selected: usize, off
                 Cell::from(count(r, &[NodeKind::SecurityGroup])),
                 Cell::from(count(r, &[NodeKind::LoadBalancer])),
                 Cell::from(count(r, &[NodeKind::IamUser, NodeKind::IamRole])),
-                Cell::from(severity_counts(
-                    t,
-                    d.analysed()
-                        .exposed_by_place
-                        .get(&(r.account.clone(), r.region.clone()))
-                        .unwrap_or(&std::collections::BTreeMap::new()),
+                Cell::from(on_selection(
+                    severity_counts(
+                        t,
+                        d.analysed()
+                            .exposed_by_place
+                            .get(&(r.account.clone(), r.region.clone()))
+                            .unwrap_or(&std::collections::BTreeMap::new()),
+                    ),
+                    i == selected,
                 )),
-                Cell::from(severity_counts(t, &r.findings)),
-                Cell::from(if r.gaps == 0 {
-                    Line::styled("-", t.style(Role::Muted))
-                } else {
-                    Line::styled(
-                        format!("{} gap{}", r.gaps, if r.gaps == 1 { "" } else { "s" }),
-                        t.style(Role::Warning),
-                    )
-                }),
+                Cell::from(on_selection(severity_counts(t, &r.findings), i == selected)),
+                Cell::from(on_selection(
+                    if r.gaps == 0 {
+                        Line::styled("-", t.style(Role::Muted))
+                    } else {
+                        Line::styled(crate::labels::plural(r.gaps, "gap"), t.style(Role::Warning))
+                    },
+                    i == selected,
+                )),
             ])
             .style(style)
         })
@@ -536,7 +561,10 @@ fn list(f: &mut Frame, app: &App, d: &Data, area: Rect, l: &ListView) {
                 .map(|c| {
                     let text = inert((c.value)(d, *id).as_str()).into_owned();
                     let style = cell_style(t, d, l.kind, c.title, *id);
-                    Cell::from(Span::styled(text, style))
+                    Cell::from(on_selection(
+                        Line::from(Span::styled(text, style)),
+                        i == l.selected,
+                    ))
                 })
                 .collect();
             let style = if i == l.selected {

@@ -569,6 +569,43 @@ fn mouse_clicks_select_and_wheel_scrolls() {
 }
 
 #[test]
+fn a_selected_row_is_drawn_in_the_selection_colours_in_every_theme() {
+    for name in ["dark", "light", "high-contrast"] {
+        let theme = Theme::load(name, None, false).expect("theme");
+        let selected = theme.style(skyhound::theme::Role::Selected);
+        let now = skyhound::source::demo::collected_at() + Duration::days(2);
+        let mut a = App::new("demo".into(), theme, Keymap::default(), now);
+        a.update(Event::Resize(120, 35));
+        let data = Data::build(skyhound::source::demo::graph(), Vec::new());
+        a.update(Event::Loaded(Ok(Box::new(data))));
+        for view in ["overview", "exposed", "instances"] {
+            command(&mut a, view);
+            let mut terminal = Terminal::new(TestBackend::new(120, 35)).expect("terminal");
+            terminal.draw(|f| skyhound::ui::draw(f, &a)).expect("draws");
+            let buffer = terminal.backend().buffer().clone();
+            // The first row under the column titles is the selected one.
+            let main = a.areas().main;
+            let y = main.y + 2;
+            for x in main.x + 1..main.x + main.width - 1 {
+                let cell = &buffer[(x, y)];
+                if cell.symbol().trim().is_empty() {
+                    continue;
+                }
+                assert_eq!(
+                    (cell.fg, cell.bg),
+                    (
+                        selected.fg.unwrap_or(ratatui::style::Color::Reset),
+                        selected.bg.unwrap_or(ratatui::style::Color::Reset)
+                    ),
+                    "{name} :{view} at column {x}: {:?}",
+                    cell.symbol()
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn the_keys_the_screen_shows_do_what_they_say() {
     let mut a = app();
     command(&mut a, "why bill-database");
