@@ -451,8 +451,8 @@ impl App {
                 .and_then(|o| new.graph.by_id(&o.graph.node(id).id))
         };
         let scope = self.scope.clone();
-        let mut keep = Vec::with_capacity(self.stack.len());
-        for mut v in std::mem::take(&mut self.stack) {
+        // Every view, behind and ahead in history, moves over by resource id.
+        let carry = |mut v: View| -> Option<View> {
             let alive = match &mut v {
                 View::List(l) => {
                     let selected = l.current().and_then(map);
@@ -479,10 +479,12 @@ impl App {
                 }
                 View::Collection { .. } => true,
             };
-            if alive {
-                keep.push(v);
-            }
-        }
+            alive.then_some(v)
+        };
+        let mut keep: Vec<View> = std::mem::take(&mut self.stack)
+            .into_iter()
+            .filter_map(carry)
+            .collect();
         if keep.is_empty() {
             keep.push(View::Overview {
                 selected: 0,
@@ -490,7 +492,10 @@ impl App {
             });
         }
         self.stack = keep;
-        self.forward.clear();
+        self.forward = std::mem::take(&mut self.forward)
+            .into_iter()
+            .filter_map(carry)
+            .collect();
         if matches!(self.mode, Mode::Find(_)) {
             self.mode = Mode::Normal;
         }
@@ -781,7 +786,7 @@ impl App {
                     }
                 }
             }
-            Action::Overview => self.push(View::Overview {
+            Action::Overview => self.jump(View::Overview {
                 selected: 0,
                 offset: 0,
             }),
@@ -797,6 +802,19 @@ impl App {
         self.forward.clear();
     }
 
+    /// A jump (a `:` command, `o`, `x`, `F`) starts a new trail from the
+    /// overview, as k9s does: the breadcrumbs say where you are, not every
+    /// place you have been.
+    fn jump(&mut self, v: View) {
+        self.stack.truncate(1);
+        if !matches!(v, View::Overview { .. }) || self.stack.is_empty() {
+            self.stack.push(v);
+        } else if let Some(root) = self.stack.first_mut() {
+            *root = v;
+        }
+        self.forward.clear();
+    }
+
     fn back(&mut self) {
         if self.stack.len() > 1 {
             if let Some(v) = self.stack.pop() {
@@ -805,12 +823,13 @@ impl App {
         }
     }
 
+    /// Jump to a list (a new trail).
     pub fn open_list(&mut self, kind: ListKind) {
         let Some(d) = self.data.clone() else {
             self.message = Some(Message::info("still loading"));
             return;
         };
-        self.push(View::List(ListView::new(&d, kind, &self.scope)));
+        self.jump(View::List(ListView::new(&d, kind, &self.scope)));
     }
 
     pub fn open_resource(&mut self, node: NodeId, tab: Tab) {
@@ -998,16 +1017,19 @@ impl App {
                 return vec![Effect::Quit];
             }
             "help" | "h" => self.mode = Mode::Help { scroll: 0 },
-            "overview" | "home" => self.push(View::Overview {
+            "overview" | "home" => self.jump(View::Overview {
                 selected: 0,
                 offset: 0,
             }),
-            "collection" | "gaps" | "progress" => self.push(View::Collection {
+            "collection" | "gaps" | "progress" => self.jump(View::Collection {
                 selected: 0,
                 offset: 0,
             }),
             "why" => match self.resolve(&arg) {
-                Ok(node) => self.open_resource(node, Tab::Why),
+                Ok(node) => {
+                    self.stack.truncate(1);
+                    self.open_resource(node, Tab::Why);
+                }
                 Err(e) => self.message = Some(Message::error(e)),
             },
             "account" | "ctx" | "region" => {

@@ -218,26 +218,74 @@ fn header(f: &mut Frame, app: &App, area: Rect) {
 fn crumbs(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let trail = app.breadcrumbs();
+    let ahead = if app.forward.is_empty() {
+        String::new()
+    } else {
+        format!("  ({} ahead: ])", app.forward.len())
+    };
+    let room = usize::from(area.width).saturating_sub(1 + ahead.chars().count());
     let mut spans = vec![Span::raw(" ")];
-    let last = trail.len().saturating_sub(1);
-    for (i, c) in trail.iter().enumerate() {
+    for (i, (text, current)) in trail_to_fit(&trail, room).into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" › ", t.style(Role::Muted)));
         }
-        let style = if i == last {
+        let style = if current {
             t.style(Role::Accent).add_modifier(Modifier::BOLD)
         } else {
             t.style(Role::Muted)
         };
-        spans.push(Span::styled(c.clone(), style));
+        spans.push(Span::styled(text, style));
     }
-    if !app.forward.is_empty() {
-        spans.push(Span::styled(
-            format!("  ({} ahead: ])", app.forward.len()),
-            t.style(Role::Muted),
-        ));
+    if !ahead.is_empty() {
+        spans.push(Span::styled(ahead, t.style(Role::Muted)));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The crumbs that fit in `room` columns, the current view (last) always
+/// among them: the middle of a long trail gives way to "…", then the
+/// first crumb, then the start of the current one's name.
+fn trail_to_fit(trail: &[String], room: usize) -> Vec<(String, bool)> {
+    let len = |parts: &[String]| {
+        parts.iter().map(|p| p.chars().count()).sum::<usize>() + 3 * parts.len().saturating_sub(1)
+    };
+    let Some((current, before)) = trail.split_last() else {
+        return Vec::new();
+    };
+    // Keep the first and as many of the last as fit.
+    let mut kept: Vec<String> = before.to_vec();
+    let mut elided = false;
+    loop {
+        let mut parts = kept.clone();
+        if elided {
+            parts.insert(usize::from(!parts.is_empty()).min(parts.len()), "…".into());
+        }
+        parts.push(current.clone());
+        if len(&parts) <= room || kept.is_empty() {
+            // Even alone, the current view's name may need cutting.
+            let others = len(&parts) - current.chars().count();
+            let fit = room.saturating_sub(others);
+            let chars: Vec<char> = current.chars().collect();
+            if chars.len() > fit && fit > 1 {
+                if let Some(last) = parts.last_mut() {
+                    *last = format!("{}…", chars[..fit - 1].iter().collect::<String>());
+                }
+            }
+            let n = parts.len();
+            return parts
+                .into_iter()
+                .enumerate()
+                .map(|(i, p)| (p, i + 1 == n))
+                .collect();
+        }
+        // Drop from the middle first (after the first crumb), then the first.
+        if kept.len() > 1 {
+            kept.remove(1);
+        } else {
+            kept.remove(0);
+        }
+        elided = true;
+    }
 }
 
 fn status_line(f: &mut Frame, app: &App, area: Rect) {
@@ -1046,5 +1094,36 @@ fn finder(f: &mut Frame, app: &App, area: Rect, st: &crate::app::FindState) {
         f.render_widget(Paragraph::new(msg).style(t.style(Role::Muted)), results);
     } else {
         f.render_widget(Paragraph::new(lines).alignment(Alignment::Left), results);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trail_to_fit;
+
+    #[test]
+    fn a_long_trail_keeps_the_first_and_the_current_view() {
+        let trail: Vec<String> = [
+            "overview",
+            "instances",
+            "bill-web-server (detail)",
+            "sg-1 (relationships)",
+            "bill-database (why exposed)",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(trail_to_fit(&trail, 200).len(), 5);
+        let fit = trail_to_fit(&trail, 60);
+        let names: Vec<&str> = fit.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names.first(), Some(&"overview"));
+        assert_eq!(names.last(), Some(&"bill-database (why exposed)"));
+        assert!(names.contains(&"…"), "{names:?}");
+        assert!(fit.last().is_some_and(|(_, current)| *current));
+        let tiny = trail_to_fit(&trail, 12);
+        assert!(
+            tiny.last().is_some_and(|(n, _)| n.starts_with("bill-da")),
+            "{tiny:?}"
+        );
     }
 }

@@ -606,6 +606,31 @@ fn a_selected_row_is_drawn_in_the_selection_colours_in_every_theme() {
 }
 
 #[test]
+fn a_jump_starts_a_new_trail_and_the_current_view_always_shows() {
+    let mut a = app_with(80, 24);
+    command(&mut a, "exposed");
+    select_named(&mut a, "bill-database");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Char('2'));
+    // Follow relationships a few hops deep.
+    for _ in 0..4 {
+        key(&mut a, KeyCode::Enter);
+    }
+    let deep = a.breadcrumbs();
+    assert!(deep.len() >= 5, "{deep:?}");
+    let current = deep.last().cloned().unwrap_or_default();
+    let text = screen(&a);
+    let crumbs = text.lines().nth(1).unwrap_or_default();
+    let head: String = current.chars().take(10).collect();
+    assert!(crumbs.contains(&head), "{crumbs:?} shows {current:?}");
+    // A : jump starts again from the overview.
+    command(&mut a, "sg");
+    assert_eq!(a.breadcrumbs(), vec!["overview".to_string(), "security groups".to_string()]);
+    key(&mut a, KeyCode::Char('x'));
+    assert_eq!(a.breadcrumbs().len(), 2);
+}
+
+#[test]
 fn the_keys_the_screen_shows_do_what_they_say() {
     let mut a = app();
     command(&mut a, "why bill-database");
@@ -706,7 +731,6 @@ fn the_screen_answers_before_the_analysis_finishes() {
     a.update(Event::Loaded(Ok(Box::new(data))));
     assert!(screen(&a).contains("analysing exposure"));
     command(&mut a, "exposed");
-    command(&mut a, "instances");
     let analysis = skyhound::analysis::analyse(&graph);
     drop(graph);
     a.update(Event::Analysed {
@@ -718,7 +742,6 @@ fn the_screen_answers_before_the_analysis_finishes() {
         s.contains("12 open") && s.contains("OPEN critical"),
         "badges appear once analysed: {s}"
     );
-    key(&mut a, KeyCode::Esc);
     let View::List(l) = a.view() else {
         panic!("list")
     };
@@ -806,7 +829,7 @@ fn live_data_arriving_moves_the_views_over_by_resource_id() {
     command(&mut a, "instances");
     select_named(&mut a, "bill-database");
     key(&mut a, KeyCode::Enter);
-    command(&mut a, "instances");
+    key(&mut a, KeyCode::Esc);
     select_named(&mut a, "bill-web-server");
     // Then everything: ids are new, the views keep their resources.
     let full = Data::build(skyhound::source::demo::graph(), Vec::new());
@@ -830,7 +853,8 @@ fn live_data_arriving_moves_the_views_over_by_resource_id() {
         l.current().map(|n| d.graph.node(n).name.clone()),
         Some(Some("bill-web-server".to_string()))
     );
-    key(&mut a, KeyCode::Esc);
+    // The view ahead in history moved over too.
+    key(&mut a, KeyCode::Char(']'));
     let View::Resource(r) = a.view() else {
         panic!("resource")
     };
