@@ -907,11 +907,18 @@ impl App {
                     if let Some(next) = r.selected_relation() {
                         self.open_resource(next, Tab::Detail);
                     }
-                } else {
-                    // Enter in detail or why moves to relationships.
-                    if let View::Resource(r) = self.view_mut() {
-                        r.tab = Tab::Relations;
+                } else if r.tab == Tab::Why {
+                    match r.selected_hop() {
+                        Some(hop) => self.open_resource(hop, Tab::Detail),
+                        None => {
+                            self.message = Some(Message::info(
+                                "↑↓ pick a hop (a gateway, route table, network ACL or security group); Enter opens it",
+                            ))
+                        }
                     }
+                } else if let View::Resource(r) = self.view_mut() {
+                    // Enter in the detail moves to relationships.
+                    r.tab = Tab::Relations;
                 }
             }
         }
@@ -950,7 +957,16 @@ impl App {
             View::List(l) => l.selected = step(l.selected, l.rows.len()),
             View::Resource(r) => match r.tab {
                 Tab::Relations => r.move_relation(delta.clamp(-10_000, 10_000)),
-                Tab::Why => r.scroll = scroll(r.scroll, r.why.len()),
+                Tab::Why => {
+                    // The cursor moves; the text scrolls to keep it in view.
+                    r.why_selected = step(r.why_selected, r.why.len());
+                    if r.why_selected < r.scroll {
+                        r.scroll = r.why_selected;
+                    } else if r.why_selected >= r.scroll + page {
+                        r.scroll = r.why_selected + 1 - page;
+                    }
+                    r.scroll = r.scroll.min(r.why.len().saturating_sub(page));
+                }
                 Tab::Detail => {
                     let len = data
                         .as_ref()

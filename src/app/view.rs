@@ -551,6 +551,8 @@ pub struct WhyLine {
     pub depth: u8,
     pub tone: WhyTone,
     pub text: String,
+    /// The component a hop names, which Enter opens.
+    pub target: Option<NodeId>,
 }
 
 /// A question asked in the why view.
@@ -604,6 +606,8 @@ pub struct ResourceView {
     pub relations: Vec<RelRow>,
     pub rel_selected: usize,
     pub why: Vec<WhyLine>,
+    /// The why view's cursor: Enter opens the component its hop names.
+    pub why_selected: usize,
     pub question: Option<Question>,
     /// The explanations behind the why view, for export.
     pub answers: Vec<Explanation>,
@@ -618,6 +622,7 @@ impl ResourceView {
             relations: relation_rows(d, node),
             rel_selected: 0,
             why: Vec::new(),
+            why_selected: 0,
             question: None,
             answers: Vec::new(),
         };
@@ -634,6 +639,12 @@ impl ResourceView {
         let (lines, answers) = why_lines(d, self.node, self.question.as_ref());
         self.why = lines;
         self.answers = answers;
+        self.why_selected = self.why_selected.min(self.why.len().saturating_sub(1));
+    }
+
+    /// The component under the why view's cursor.
+    pub fn selected_hop(&self) -> Option<NodeId> {
+        self.why.get(self.why_selected).and_then(|w| w.target)
     }
 
     pub fn selected_relation(&self) -> Option<NodeId> {
@@ -707,6 +718,11 @@ pub fn relation_rows(d: &Data, node: NodeId) -> Vec<RelRow> {
     rows
 }
 
+/// The resource a hop is about (the first, when a hop names several).
+fn hop_target(d: &Data, h: &Hop) -> Option<NodeId> {
+    h.id.split(',').find_map(|id| d.graph.by_id(id.trim()))
+}
+
 fn hop_text(h: &Hop) -> String {
     format!("{} {}: {}", h.kind.label(), short_id(&h.id), h.detail)
 }
@@ -734,7 +750,7 @@ pub fn why_lines(
             .chain(d.graph.incoming(node).map(|e| e.from))
             .filter(|x| d.exposure(*x).is_some())
             .collect();
-        out.push(WhyLine { depth: 0, tone: WhyTone::Heading, text: format!("{} is not a network endpoint; exposure is answered for instances, interfaces and load balancers", n.kind()) });
+        out.push(WhyLine { depth: 0, tone: WhyTone::Heading, text: format!("{} is not a network endpoint; exposure is answered for instances, interfaces and load balancers", n.kind()), target: None });
         for (x, e) in neighbours
             .into_iter()
             .filter_map(|x| d.exposure(x).map(|e| (x, e)))
@@ -748,6 +764,7 @@ pub fn why_lines(
                     d.graph.node(x).display_name(),
                     e.line()
                 ),
+                target: None,
             });
         }
         return (out, Vec::new());
@@ -760,6 +777,7 @@ pub fn why_lines(
                     depth: 0,
                     tone: WhyTone::Note,
                     text: e.to_string(),
+                    target: None,
                 });
                 Vec::new()
             }
@@ -775,6 +793,7 @@ pub fn why_lines(
                         e.count,
                         if e.count == 1 { "" } else { "s" }
                     ),
+                    target: None,
                 });
                 for x in d.analysed().exposures_of(node) {
                     let severity = internet::severity(x);
@@ -788,12 +807,14 @@ pub fn why_lines(
                             x.sources_label(),
                             crate::labels::via(&d.graph, x)
                         ),
+                        target: None,
                     });
                     for h in &x.path {
                         out.push(WhyLine {
                             depth: 2,
                             tone: WhyTone::Hop,
                             text: hop_text(h),
+                            target: hop_target(d, h),
                         });
                     }
                 }
@@ -802,6 +823,7 @@ pub fn why_lines(
                     depth: 0,
                     tone: WhyTone::Heading,
                     text: "NOT EXPOSED: nothing from the internet gets through".into(),
+                    target: None,
                 });
             }
             explain_all(&d.graph, node, None)
@@ -816,6 +838,7 @@ pub fn why_lines(
             depth: 0,
             tone: WhyTone::Heading,
             text: "BLOCKED: ports its rules open that the internet cannot reach".into(),
+            target: None,
         });
     }
     for a in &answers {
@@ -829,12 +852,14 @@ pub fn why_lines(
                     crate::labels::ports_asked(a),
                     crate::labels::reach_verdict(&d.graph, a)
                 ),
+                target: None,
             });
             for h in &a.path {
                 out.push(WhyLine {
                     depth: 2,
                     tone: WhyTone::Hop,
                     text: hop_text(h),
+                    target: hop_target(d, h),
                 });
             }
         } else {
@@ -842,12 +867,14 @@ pub fn why_lines(
                 depth: 1,
                 tone: WhyTone::Blocked,
                 text: format!("{}{from}: BLOCKED by", crate::labels::ports_asked(a)),
+                target: None,
             });
             for h in &a.blocked_by {
                 out.push(WhyLine {
                     depth: 2,
                     tone: WhyTone::BlockingHop,
                     text: hop_text(h),
+                    target: hop_target(d, h),
                 });
             }
         }
@@ -858,6 +885,7 @@ pub fn why_lines(
             depth: 0,
             tone: WhyTone::Heading,
             text: "REACHABLE FROM INSIDE".into(),
+            target: None,
         });
         for l in lateral {
             let members = if l.members.is_empty() {
@@ -872,6 +900,7 @@ pub fn why_lines(
                     "{} from {} {} in {}{members}",
                     l.ports, l.source_kind, l.source, l.scope
                 ),
+                target: None,
             });
         }
     }

@@ -794,29 +794,100 @@ fn resource(f: &mut Frame, app: &App, d: &Data, area: Rect, r: &ResourceView) {
                     t.style(Role::Accent),
                 ));
             }
-            for w in r.why.iter().skip(r.scroll) {
+            let width = usize::from(body.width);
+            let mut last_drawn = r.scroll;
+            for (i, w) in r.why.iter().enumerate().skip(r.scroll) {
                 let indent = "  ".repeat(usize::from(w.depth));
-                let glyph = match w.tone {
-                    WhyTone::Hop => "├ ",
-                    WhyTone::BlockingHop => "✗ ",
+                // A hop is the last of its branch when the next line is not
+                // a hop at the same depth.
+                let last = !r
+                    .why
+                    .get(i + 1)
+                    .is_some_and(|n| n.depth == w.depth && is_hop(n.tone));
+                let glyph = match (w.tone, last) {
+                    (WhyTone::Hop, false) => "├ ",
+                    (WhyTone::Hop, true) => "└ ",
+                    (WhyTone::BlockingHop, _) => "✗ ",
                     _ => "",
                 };
-                let style = match w.tone {
-                    WhyTone::Heading => t.style(Role::Title).add_modifier(Modifier::BOLD),
-                    WhyTone::Open(s) => t.severity(s),
-                    WhyTone::Blocked => t.style(Role::Blocked),
-                    WhyTone::Hop => t.style(Role::Text),
-                    WhyTone::BlockingHop => t.style(Role::Error),
-                    WhyTone::Note => t.style(Role::Muted),
+                let style = if i == r.why_selected {
+                    t.style(Role::Selected)
+                } else {
+                    match w.tone {
+                        WhyTone::Heading => t.style(Role::Title).add_modifier(Modifier::BOLD),
+                        WhyTone::Open(s) => t.severity(s),
+                        WhyTone::Blocked => t.style(Role::Blocked),
+                        WhyTone::Hop => t.style(Role::Text),
+                        WhyTone::BlockingHop => t.style(Role::Error),
+                        WhyTone::Note => t.style(Role::Muted),
+                    }
                 };
+                // Wrapped lines keep the tree's indentation.
+                let lead = format!("{indent}{glyph}");
+                let hang = if glyph == "├ " {
+                    format!("{indent}│ ")
+                } else {
+                    " ".repeat(lead.chars().count())
+                };
+                let pieces = wrap(
+                    &inert(&w.text),
+                    width.saturating_sub(lead.chars().count()).max(10),
+                );
+                for (k, piece) in pieces.into_iter().enumerate() {
+                    let prefix = if k == 0 { lead.clone() } else { hang.clone() };
+                    lines.push(Line::styled(format!("{prefix}{piece}"), style));
+                }
+                last_drawn = i;
+                if lines.len() >= usize::from(body.height) {
+                    break;
+                }
+            }
+            let below = r.why.len().saturating_sub(last_drawn + 1);
+            if below > 0 && body.height > 1 {
+                lines.truncate(usize::from(body.height) - 1);
                 lines.push(Line::styled(
-                    format!("{indent}{glyph}{}", inert(&w.text)),
-                    style,
+                    format!("↓ {below} more below"),
+                    t.style(Role::Muted),
                 ));
             }
-            f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+            f.render_widget(Paragraph::new(lines), body);
         }
     }
+}
+
+fn is_hop(tone: WhyTone) -> bool {
+    matches!(tone, WhyTone::Hop | WhyTone::BlockingHop)
+}
+
+/// Break text into pieces of at most `width` characters, at spaces where
+/// it can.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let candidate = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
+        if candidate.chars().count() <= width {
+            line = candidate;
+            continue;
+        }
+        if !line.is_empty() {
+            out.push(std::mem::take(&mut line));
+        }
+        // A word longer than the line (an ARN) is cut.
+        let mut rest: Vec<char> = word.chars().collect();
+        while rest.len() > width {
+            out.push(rest.drain(..width).collect());
+        }
+        line = rest.into_iter().collect();
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(line);
+    }
+    out
 }
 
 /// A resource's properties: the common fields, then its kind's properties

@@ -625,9 +625,42 @@ fn a_jump_starts_a_new_trail_and_the_current_view_always_shows() {
     assert!(crumbs.contains(&head), "{crumbs:?} shows {current:?}");
     // A : jump starts again from the overview.
     command(&mut a, "sg");
-    assert_eq!(a.breadcrumbs(), vec!["overview".to_string(), "security groups".to_string()]);
+    assert_eq!(
+        a.breadcrumbs(),
+        vec!["overview".to_string(), "security groups".to_string()]
+    );
     key(&mut a, KeyCode::Char('x'));
     assert_eq!(a.breadcrumbs().len(), 2);
+}
+
+#[test]
+fn in_the_why_view_enter_opens_the_hop_and_long_answers_say_there_is_more() {
+    let mut a = app_with(80, 24);
+    command(&mut a, "why bill-database");
+    let text = screen(&a);
+    assert!(text.contains("more below"), "{text}");
+    assert!(text.contains("└ "), "the last hop of a branch: {text}");
+    // Walk down to a security group hop and open it.
+    let d = a.data.clone().expect("data");
+    let mut opened = None;
+    for _ in 0..80 {
+        if let View::Resource(r) = a.view() {
+            if let Some(hop) = r.selected_hop() {
+                if d.graph.node(hop).kind() == skyhound::model::NodeKind::SecurityGroup {
+                    opened = Some(hop);
+                    break;
+                }
+            }
+        }
+        key(&mut a, KeyCode::Down);
+    }
+    let hop = opened.expect("a security group hop in bill-database's why view");
+    key(&mut a, KeyCode::Enter);
+    let View::Resource(r) = a.view() else {
+        panic!("resource")
+    };
+    assert_eq!(r.node, hop, "Enter opened the hop's security group");
+    assert_eq!(r.tab, Tab::Detail);
 }
 
 #[test]
