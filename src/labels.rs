@@ -146,6 +146,59 @@ pub fn reach_verdict(graph: &Graph, a: &crate::analysis::Explanation) -> String 
     }
 }
 
+/// Who a trust policy lets in, in words: "service ec2", "this account",
+/// "account 111111111111 (alice-mgmt)" for one the data holds, "external
+/// account 999988887777, no ExternalId", "role deploy in 222222222222",
+/// "anyone (*)".
+pub fn trusted(
+    graph: &Graph,
+    own_account: &str,
+    t: &crate::model::policy::TrustedPrincipal,
+) -> String {
+    use crate::model::policy::PrincipalType;
+    let external_id = if t.requires_external_id {
+        ", ExternalId required"
+    } else {
+        ", no ExternalId"
+    };
+    match t.principal_type {
+        PrincipalType::Anyone => "anyone (*)".to_string(),
+        PrincipalType::Service => format!(
+            "service {}",
+            t.value.strip_suffix(".amazonaws.com").unwrap_or(&t.value)
+        ),
+        PrincipalType::Federated => format!("federated {}", short_id(&t.value)),
+        PrincipalType::CanonicalUser => format!("canonical user {}", short_id(&t.value)),
+        PrincipalType::Aws | PrincipalType::Other(_) => {
+            // An account id, or an ARN in an account.
+            let account = if crate::graph::is_account_id(&t.value) {
+                t.value.as_str()
+            } else {
+                t.value.split(':').nth(4).unwrap_or("")
+            };
+            let who = match t.value.rsplit(':').next().unwrap_or("") {
+                "root" => None,
+                _ if crate::graph::is_account_id(&t.value) => None,
+                resource => Some(resource.replace('/', " ")),
+            };
+            let collected = graph.collection().accounts.iter().any(|a| a == account);
+            let place = if account == own_account {
+                "this account".to_string()
+            } else if collected {
+                format!("account {}", account_with_name(graph, account))
+            } else if account.is_empty() {
+                t.value.clone()
+            } else {
+                format!("external account {account}{external_id}")
+            };
+            match who {
+                Some(w) => format!("{w} in {place}"),
+                None => place,
+            }
+        }
+    }
+}
+
 /// "1 gap", "3 gaps".
 pub fn plural(n: usize, one: &str) -> String {
     if n == 1 {

@@ -199,11 +199,11 @@ pub async fn run(
                 }
                 Effect::Export(doc) => {
                     let said = match write_export(&export_dir, &doc) {
-                        Ok((md, json)) => Message::info(format!(
-                            "exported to {} and {}",
-                            md.display(),
-                            json.display()
-                        )),
+                        Ok((md, json)) => Message::info(if json.with_extension("md") == md {
+                            format!("exported {} and its .json", md.display())
+                        } else {
+                            format!("exported {} and {}", md.display(), json.display())
+                        }),
                         Err(e) => Message::error(format!("export failed: {e}")),
                     };
                     let _ = tx.send(Event::Said(said));

@@ -6,6 +6,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 /// The smallest terminal the explorer draws in.
 pub const MIN_WIDTH: u16 = 40;
 pub const MIN_HEIGHT: u16 = 10;
+/// The side pane shows beside the main one from this width.
+pub const SIDE_PANE_WIDTH: u16 = 140;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Areas {
@@ -26,8 +28,8 @@ pub fn areas(area: Rect, side_pane: bool) -> Areas {
         Constraint::Length(1),
     ])
     .areas(area);
-    let (main, side) = if side_pane && body.width >= 140 {
-        let [m, s] = Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)])
+    let (main, side) = if side_pane && body.width >= SIDE_PANE_WIDTH {
+        let [m, s] = Layout::horizontal([Constraint::Percentage(65), Constraint::Percentage(35)])
             .areas(body);
         (m, Some(s))
     } else {

@@ -767,7 +767,16 @@ impl App {
                     l.refresh(&d, &scope);
                 }
             }
-            Action::ToggleSide => self.side_pane = !self.side_pane,
+            Action::ToggleSide => {
+                self.side_pane = !self.side_pane;
+                if self.size.0 < layout::SIDE_PANE_WIDTH {
+                    self.message = Some(Message::info(format!(
+                        "the side pane shows on terminals {} columns wide or more (this one has {}); Enter opens the detail",
+                        layout::SIDE_PANE_WIDTH,
+                        self.size.0
+                    )));
+                }
+            }
             Action::Copy => {
                 if let Some(node) = self.selected_node() {
                     if let Some(d) = &self.data {

@@ -37,9 +37,32 @@ impl ListKind {
 /// A column: its title, width and how to read a row's value and sort key.
 pub struct Column {
     pub title: &'static str,
+    /// The width it asks for.
     pub width: u16,
+    /// A column that takes the room left (names, summaries), and the
+    /// least it is given before others are dropped.
+    pub flex: Option<u16>,
+    /// On a narrow terminal, columns go highest rank first; 0 stays.
+    pub drop: u8,
     pub value: fn(&Data, NodeId) -> String,
     pub key: fn(&Data, NodeId) -> SortKey,
+}
+
+impl Column {
+    const fn flex(mut self, min: u16) -> Column {
+        self.flex = Some(min);
+        self
+    }
+
+    const fn drop(mut self, rank: u8) -> Column {
+        self.drop = rank;
+        self
+    }
+
+    /// The least room it needs.
+    pub fn least(&self) -> u16 {
+        self.flex.unwrap_or(self.width)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -99,7 +122,45 @@ fn state(d: &Data, id: NodeId) -> String {
             .map(|c| c.to_string())
             .unwrap_or_default(),
         NodeData::Subnet(s) => s.cidr_block.map(|c| c.to_string()).unwrap_or_default(),
-        NodeData::SecurityGroup(s) => format!("{} in / {} out", s.ingress.len(), s.egress.len()),
+        NodeData::SecurityGroup(s) => {
+            // The ingress rules open to every address: a hint, the exposure
+            // analysis decides whether anything is reached.
+            let world: Vec<String> = s
+                .ingress
+                .iter()
+                .filter(|r| {
+                    r.ipv4.iter().any(|c| c.cidr.prefix_len() == 0)
+                        || r.ipv6.iter().any(|c| c.cidr.prefix_len() == 0)
+                })
+                .map(|r| r.describe_ports())
+                .collect();
+            let counts = format!("{} in / {} out", s.ingress.len(), s.egress.len());
+            if world.is_empty() {
+                counts
+            } else {
+                format!("open to 0.0.0.0/0: {}; {counts}", world.join(", "))
+            }
+        }
+        NodeData::NetworkAcl(a) => {
+            let world: Vec<String> = a
+                .entries
+                .iter()
+                .filter(|e| {
+                    !e.egress
+                        && e.action == crate::model::network::RuleAction::Allow
+                        && e.cidr.prefix_len() == 0
+                })
+                .map(|e| format!("{} {}", e.rule_number, e.cidr))
+                .collect();
+            if world.is_empty() {
+                format!("{} entries", a.entries.len())
+            } else {
+                format!(
+                    "inbound allows 0.0.0.0/0 or ::/0 (entry {})",
+                    world.join(", ")
+                )
+            }
+        }
         NodeData::IamUser(u) => {
             let failing = d
                 .analysed()
@@ -113,11 +174,13 @@ fn state(d: &Data, id: NodeId) -> String {
             }
         }
         NodeData::IamRole(r) => {
-            let p = r.trust_policy.trusted_principals();
-            p.iter()
-                .map(|t| t.value.rsplit(':').next().unwrap_or(&t.value).to_string())
+            let account = &d.graph.node(id).account;
+            r.trust_policy
+                .trusted_principals()
+                .iter()
+                .map(|t| crate::labels::trusted(&d.graph, account, t))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join("; ")
         }
         NodeData::AccessKey(k) => k.status.clone(),
         NodeData::GuardDutyDetector(g) => g.status.clone().unwrap_or_default(),
@@ -195,7 +258,7 @@ fn finding_updated(d: &Data, id: NodeId) -> String {
     match &d.graph.node(id).data {
         NodeData::GuardDutyFinding(f) => f
             .updated_at
-            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+            .map(|t| t.format("%m-%d %H:%M").to_string())
             .unwrap_or_default(),
         _ => String::new(),
     }
@@ -206,6 +269,8 @@ macro_rules! col {
         Column {
             title: $title,
             width: $w,
+            flex: None,
+            drop: 0,
             value: $v,
             key: |d, id| text_key($v)(d, id),
         }
@@ -214,57 +279,61 @@ macro_rules! col {
         Column {
             title: $title,
             width: $w,
+            flex: None,
+            drop: 0,
             value: $v,
             key: $k,
         }
     };
 }
 
-/// The columns of a list.
+/// The columns of a list, with what gives way on a narrow terminal: at
+/// 80 columns every list keeps what tells its rows apart (the account, and
+/// a finding's region and time).
 pub fn columns(kind: ListKind) -> Vec<Column> {
     match kind {
         ListKind::Exposed => vec![
             col!("EXPOSURE", 14, badge, badge_key),
-            col!("NAME", 20, name),
-            col!("KIND", 12, kind_label),
-            col!("WAYS IN", 36, exposure_summary),
-            col!("ACCOUNT", 13, account),
-            col!("REGION", 14, region),
+            col!("NAME", 18, name).flex(16),
+            col!("KIND", 12, kind_label).drop(2),
+            col!("WAYS IN", 40, exposure_summary).flex(32),
+            col!("ACCOUNT", 12, account),
+            col!("REGION", 14, region).drop(3),
         ],
         ListKind::Findings => vec![
-            col!("SEVERITY", 12, finding_severity, finding_severity_key),
-            col!("TYPE", 30, finding_type),
-            col!("RESOURCE", 24, finding_resource),
-            col!("ACCOUNT", 13, account),
-            col!("REGION", 14, region),
-            col!("UPDATED", 17, finding_updated),
+            col!("SEVERITY", 11, finding_severity, finding_severity_key),
+            col!("TYPE", 30, finding_type).flex(16),
+            col!("RESOURCE", 24, finding_resource).flex(12),
+            col!("ACCOUNT", 12, account),
+            col!("REGION", 10, region),
+            col!("UPDATED", 11, finding_updated),
         ],
         ListKind::Kind(
             NodeKind::Instance | NodeKind::NetworkInterface | NodeKind::LoadBalancer,
         ) => vec![
             col!("EXPOSURE", 14, badge, badge_key),
-            col!("NAME", 26, name),
-            col!("ID", 22, ident),
-            col!("STATE", 16, state),
-            col!("ADDRESS", 30, address),
-            col!("ACCOUNT", 13, account),
-            col!("REGION", 14, region),
+            col!("NAME", 26, name).flex(18),
+            col!("ID", 20, ident).drop(1),
+            col!("STATE", 15, state).drop(3),
+            col!("ADDRESS", 24, address).drop(4),
+            col!("ACCOUNT", 12, account),
+            col!("REGION", 14, region).drop(5),
         ],
         ListKind::All => vec![
             col!("EXPOSURE", 14, badge, badge_key),
-            col!("NAME", 28, name),
+            col!("NAME", 28, name).flex(20),
             col!("KIND", 18, kind_label),
-            col!("ID", 24, ident),
-            col!("ACCOUNT", 13, account),
-            col!("REGION", 14, region),
+            col!("ID", 24, ident).drop(5),
+            col!("ACCOUNT", 12, account),
+            col!("REGION", 14, region).drop(4),
         ],
         ListKind::Kind(_) => vec![
-            col!("NAME", 28, name),
-            col!("ID", 24, ident),
-            col!("INFO", 30, state),
-            col!("ACCOUNT", 13, account),
-            col!("REGION", 14, region),
-            col!("DETAIL", 30, address),
+            col!("NAME", 28, name).flex(20),
+            col!("ID", 24, ident).drop(5),
+            col!("INFO", 30, state).flex(20).drop(2),
+            col!("ACCOUNT", 12, account),
+            col!("REGION", 14, region).drop(4),
+            col!("DETAIL", 30, address).drop(6),
         ],
     }
 }
@@ -518,6 +587,30 @@ pub fn detail_rows(d: &Data, id: NodeId) -> Vec<DetailRow> {
             text: format!("FAIL {} {}: {}", f.severity.label(), f.check, f.title),
         });
     }
+    if let NodeData::SecurityGroup(sg) = &n.data {
+        rows.push(DetailRow::Blank);
+        rows.push(DetailRow::Field {
+            key: "rules",
+            value: format!(
+                "{:<9}{:<18}{:<28}DESCRIPTION",
+                "WAY", "PROTOCOL PORTS", "SOURCE / DESTINATION"
+            ),
+        });
+        for (way, rules) in [("inbound", &sg.ingress), ("outbound", &sg.egress)] {
+            for r in rules.iter() {
+                for (peer, description) in rule_peers(r) {
+                    rows.push(DetailRow::Field {
+                        key: "",
+                        value: format!(
+                            "{way:<9}{:<18}{peer:<28}{}",
+                            r.describe_ports(),
+                            description.unwrap_or_default()
+                        ),
+                    });
+                }
+            }
+        }
+    }
     rows.push(DetailRow::Blank);
     let props = serde_json::to_value(&n.data)
         .ok()
@@ -526,6 +619,38 @@ pub fn detail_rows(d: &Data, id: NodeId) -> Vec<DetailRow> {
     let text = serde_json::to_string_pretty(&props).unwrap_or_default();
     rows.extend(text.lines().map(|l| DetailRow::Json(l.to_string())));
     rows
+}
+
+/// Each source (or destination) of a rule, with its description, as the
+/// console lists them: one line per CIDR, prefix list or group.
+fn rule_peers(r: &crate::model::network::SgRule) -> Vec<(String, Option<String>)> {
+    let mut out: Vec<(String, Option<String>)> = Vec::new();
+    out.extend(
+        r.ipv4
+            .iter()
+            .map(|c| (c.cidr.to_string(), c.description.clone())),
+    );
+    out.extend(
+        r.ipv6
+            .iter()
+            .map(|c| (c.cidr.to_string(), c.description.clone())),
+    );
+    out.extend(
+        r.prefix_lists
+            .iter()
+            .map(|p| (p.prefix_list_id.clone(), p.description.clone())),
+    );
+    out.extend(r.groups.iter().map(|g| {
+        let who = match &g.user_id {
+            Some(u) => format!("{} ({u})", g.group_id),
+            None => g.group_id.clone(),
+        };
+        (who, g.description.clone())
+    }));
+    if out.is_empty() {
+        out.push(("(none)".into(), None));
+    }
+    out
 }
 
 /// One line of the relationships view: a group heading, or a neighbour.

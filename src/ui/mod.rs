@@ -124,11 +124,9 @@ pub fn age(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
 
 fn header(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let mut spans = vec![Span::styled(
-        " skyhound ",
-        t.style(Role::Header).add_modifier(Modifier::BOLD),
-    )];
-    let sep = || Span::styled(" │ ", t.style(Role::Muted));
+    // (text, style, rank): on a narrow terminal the highest ranks go first;
+    // the scope and the counts always stay.
+    let mut parts: Vec<(String, Style, u8)> = Vec::new();
     match app.data.as_deref() {
         Some(d) => {
             let org = d
@@ -139,14 +137,10 @@ fn header(f: &mut Frame, app: &App, area: Rect) {
                 .join(",");
             let (account, region) = app.scope.label(d);
             if !org.is_empty() {
-                spans.extend([sep(), Span::raw(format!("org {org}"))]);
+                parts.push((format!("org {org}"), t.style(Role::Text), 3));
             }
-            spans.extend([
-                sep(),
-                Span::raw(format!("account {account}")),
-                sep(),
-                Span::raw(format!("region {region}")),
-            ]);
+            parts.push((format!("account {account}"), t.style(Role::Text), 0));
+            parts.push((format!("region {region}"), t.style(Role::Text), 0));
             let c = d.graph.collection();
             let collecting =
                 matches!(app.status, Status::Loading { .. }) && app.collecting.accounts > 0;
@@ -156,61 +150,75 @@ fn header(f: &mut Frame, app: &App, area: Rect) {
                 .filter(|_| !collecting)
                 .map(|t| format!(" · collected {}", age(t, app.now)))
                 .unwrap_or_default();
-            spans.extend([
-                sep(),
-                Span::styled(format!("{}{when}", app.source), t.style(Role::Muted)),
-            ]);
+            parts.push((format!("{}{when}", app.source), t.style(Role::Muted), 2));
             let gaps = match c.gaps.len() {
                 0 => String::new(),
-                1 => ", 1 gap".to_string(),
-                n => format!(", {n} gaps"),
+                n => format!(", {}", crate::labels::plural(n, "gap")),
             };
             if d.is_analysed() {
-                spans.extend([
-                    sep(),
-                    Span::styled(
-                        format!(
-                            "{} resources, {} open{gaps}",
-                            d.graph.len(),
-                            d.analysed().exposed.len()
-                        ),
-                        t.style(Role::Ok),
+                parts.push((
+                    format!(
+                        "{} resources, {} open{gaps}",
+                        d.graph.len(),
+                        d.analysed().exposed.len()
                     ),
-                ]);
+                    t.style(Role::Ok),
+                    0,
+                ));
             } else {
-                spans.extend([
-                    sep(),
-                    Span::styled(
-                        format!("{} resources{gaps}, analysing exposure…", d.graph.len()),
-                        t.style(Role::Warning),
-                    ),
-                ]);
+                parts.push((
+                    format!("{} resources{gaps}, analysing exposure…", d.graph.len()),
+                    t.style(Role::Warning),
+                    0,
+                ));
             }
             // Live data still arriving: what is shown is what is in so far.
             if collecting {
-                spans.extend([
-                    sep(),
-                    Span::styled(
-                        format!("collecting: {}", app.collecting.summary()),
-                        t.style(Role::Warning),
-                    ),
-                ]);
+                parts.push((
+                    format!("collecting: {}", app.collecting.summary()),
+                    t.style(Role::Warning),
+                    1,
+                ));
             }
         }
         None => {
             let s = match &app.status {
-                Status::Loading { .. } if app.collecting.accounts > 0 => Span::styled(
+                Status::Loading { .. } if app.collecting.accounts > 0 => (
                     format!("collecting: {}", app.collecting.summary()),
                     t.style(Role::Warning),
                 ),
                 Status::Loading { .. } => {
-                    Span::styled(format!("loading {}", app.source), t.style(Role::Warning))
+                    (format!("loading {}", app.source), t.style(Role::Warning))
                 }
-                Status::Failed(_) => Span::styled("load failed", t.style(Role::Error)),
-                Status::Ready => Span::raw(""),
+                Status::Failed(_) => ("load failed".to_string(), t.style(Role::Error)),
+                Status::Ready => (String::new(), Style::default()),
             };
-            spans.extend([sep(), s]);
+            parts.push((s.0, s.1, 0));
         }
+    }
+    let brand = " skyhound ";
+    let width = |parts: &[(String, Style, u8)]| {
+        brand.len() + parts.iter().map(|p| p.0.chars().count() + 3).sum::<usize>()
+    };
+    while width(&parts) > usize::from(area.width) {
+        let Some(i) = parts
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.2 > 0)
+            .max_by_key(|(_, p)| p.2)
+            .map(|(i, _)| i)
+        else {
+            break;
+        };
+        parts.remove(i);
+    }
+    let mut spans = vec![Span::styled(
+        brand,
+        t.style(Role::Header).add_modifier(Modifier::BOLD),
+    )];
+    for (text, style, _) in parts {
+        spans.push(Span::styled(" │ ", t.style(Role::Muted)));
+        spans.push(Span::styled(text, style));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -322,7 +330,8 @@ fn status_line(f: &mut Frame, app: &App, area: Rect) {
                     Level::Warning => Role::Warning,
                     Level::Error => Role::Error,
                 };
-                Line::styled(format!(" {}", m.text), t.style(role))
+                let room = usize::from(area.width).saturating_sub(1);
+                Line::styled(format!(" {}", fit_middle(&m.text, room)), t.style(role))
             }
             None => {
                 let mut spans = Vec::new();
@@ -339,10 +348,18 @@ fn status_line(f: &mut Frame, app: &App, area: Rect) {
                     .iter()
                     .filter(|b| first(b.action))
                     .chain(app.keymap.bindings.iter().filter(|b| !first(b.action)));
+                // Only whole hints: a cut one ("y cop") helps nobody.
+                let mut used = 0;
                 for b in ordered {
                     if let (Some(k), Some(word)) = (b.keys.first(), b.status) {
-                        spans.push(Span::styled(format!(" {k}"), t.style(Role::Accent)));
-                        spans.push(Span::styled(format!(" {word} "), t.style(Role::Muted)));
+                        let (key, what) = (format!(" {k}"), format!(" {word} "));
+                        let len = key.chars().count() + what.chars().count();
+                        if used + len > usize::from(area.width) {
+                            break;
+                        }
+                        used += len;
+                        spans.push(Span::styled(key, t.style(Role::Accent)));
+                        spans.push(Span::styled(what, t.style(Role::Muted)));
                     }
                 }
                 Line::from(spans)
@@ -584,15 +601,19 @@ fn list(f: &mut Frame, app: &App, d: &Data, area: Rect, l: &ListView) {
     let mut cols = columns(l.kind);
     // On narrow terminals, leave out the columns that matter least.
     let fits = |cols: &[crate::app::view::Column]| {
-        cols.iter().map(|c| c.width + 1).sum::<u16>() <= area.width.saturating_sub(2)
+        cols.iter().map(|c| c.least() + 1).sum::<u16>() <= area.width.saturating_sub(1)
     };
-    for drop in [
-        "DETAIL", "UPDATED", "REGION", "KIND", "ACCOUNT", "INFO", "ID", "ADDRESS", "STATE",
-    ] {
-        if fits(&cols) {
+    while !fits(&cols) {
+        let Some(worst) = cols
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.drop > 0)
+            .max_by_key(|(_, c)| c.drop)
+            .map(|(i, _)| i)
+        else {
             break;
-        }
-        cols.retain(|c| c.title != drop);
+        };
+        cols.remove(worst);
     }
     let sort_title = columns(l.kind).get(l.sort).map(|c| c.title);
     let height = usize::from(area.height.saturating_sub(3));
@@ -632,15 +653,12 @@ fn list(f: &mut Frame, app: &App, d: &Data, area: Rect, l: &ListView) {
         Cell::from(format!("{}{arrow}", c.title))
     }))
     .style(t.style(Role::Title));
-    // Names and summaries take the room that is left.
+    // Names and summaries share the room that is left.
     let widths: Vec<Constraint> = cols
         .iter()
-        .map(|c| {
-            if matches!(c.title, "NAME" | "WAYS IN" | "TYPE" | "RESOURCE") {
-                Constraint::Min(c.width)
-            } else {
-                Constraint::Length(c.width)
-            }
+        .map(|c| match c.flex {
+            Some(_) => Constraint::Fill(c.width),
+            None => Constraint::Length(c.width),
         })
         .collect();
     let filter = if l.filter.is_empty() {
@@ -853,6 +871,20 @@ fn resource(f: &mut Frame, app: &App, d: &Data, area: Rect, r: &ResourceView) {
             f.render_widget(Paragraph::new(lines), body);
         }
     }
+}
+
+/// Text cut to `room` characters in the middle, so both its start (what
+/// happened) and its end (a file name) stay.
+fn fit_middle(text: &str, room: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= room || room < 5 {
+        return text.to_string();
+    }
+    let head = (room - 1) / 3;
+    let tail = room - 1 - head;
+    let start: String = chars[..head].iter().collect();
+    let end: String = chars[chars.len() - tail..].iter().collect();
+    format!("{start}…{end}")
 }
 
 fn is_hop(tone: WhyTone) -> bool {

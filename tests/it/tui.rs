@@ -664,6 +664,50 @@ fn in_the_why_view_enter_opens_the_hop_and_long_answers_say_there_is_more() {
 }
 
 #[test]
+fn nothing_essential_is_cut_at_80_by_24() {
+    let mut a = app_with(80, 24);
+    let text = screen(&a);
+    let header = text.lines().next().unwrap_or_default();
+    assert!(
+        header.contains("account all")
+            && header.contains("region all")
+            && header.contains("252 resources, 12 open"),
+        "{header}"
+    );
+    // Every key hint on the status line is whole.
+    let status = text.lines().nth(23).unwrap_or_default().to_string();
+    let words: Vec<&str> = status.split_whitespace().collect();
+    let known = [
+        "?", "help", "q", "quit", "enter", "open", "esc", "back", ":", "command", "/", "filter",
+        "f", "find", "w", "why", "y", "copy", "e", "export",
+    ];
+    assert!(words.iter().all(|w| known.contains(w)), "{status:?}");
+    // A long message keeps its start and its end (the file name).
+    let path = "/home/responder/incidents/2026-12-02/skyhound-exposed-resources-20261202-044641.md";
+    a.update(Event::Said(skyhound::app::Message::info(format!(
+        "exported {path} and its .json"
+    ))));
+    let status = screen(&a).lines().nth(23).unwrap_or_default().to_string();
+    assert!(
+        status.contains("exported")
+            && status.ends_with("044641.md and its .json")
+            && status.contains('…'),
+        "{status:?}"
+    );
+    // Lists keep what tells rows apart: the account, and a finding's
+    // region and time.
+    command(&mut a, "roles");
+    assert!(screen(&a).contains("ACCOUNT"), "{}", screen(&a));
+    command(&mut a, "all");
+    assert!(screen(&a).contains("KIND"), "{}", screen(&a));
+    command(&mut a, "findings");
+    let text = screen(&a);
+    for col in ["ACCOUNT", "REGION", "UPDATED"] {
+        assert!(text.contains(col), "{col}: {text}");
+    }
+}
+
+#[test]
 fn the_keys_the_screen_shows_do_what_they_say() {
     let mut a = app();
     command(&mut a, "why bill-database");
