@@ -877,21 +877,8 @@ impl App {
                 match l.kind {
                     ListKind::Exposed => self.open_resource(node, Tab::Why),
                     ListKind::Findings => {
-                        // Straight to what the finding is about.
-                        let target = d
-                            .graph
-                            .outgoing(node)
-                            .find(|e| e.kind == crate::model::EdgeKind::FindingAffects)
-                            .map(|e| e.to);
-                        match target {
-                            Some(t) => {
-                                self.open_resource(t, Tab::Detail);
-                                self.message = Some(Message::info(
-                                    "the finding's resource; Esc returns to the findings",
-                                ));
-                            }
-                            None => self.open_resource(node, Tab::Detail),
-                        }
+                        // The finding itself; Enter again goes to its resource.
+                        self.open_resource(node, Tab::Detail);
                     }
                     ListKind::Kind(_) | ListKind::All => self.open_resource(node, Tab::Detail),
                 }
@@ -925,6 +912,17 @@ impl App {
                             ))
                         }
                     }
+                } else if let Some(target) = d
+                    .graph
+                    .outgoing(r.node)
+                    .find(|e| e.kind == crate::model::EdgeKind::FindingAffects)
+                    .map(|e| e.to)
+                {
+                    // A finding's detail: Enter goes to what it is about.
+                    self.open_resource(target, Tab::Detail);
+                    self.message = Some(Message::info(
+                        "the finding's resource; Esc returns to the finding",
+                    ));
                 } else if let View::Resource(r) = self.view_mut() {
                     // Enter in the detail moves to relationships.
                     r.tab = Tab::Relations;

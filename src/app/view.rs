@@ -587,6 +587,9 @@ pub fn detail_rows(d: &Data, id: NodeId) -> Vec<DetailRow> {
             text: format!("FAIL {} {}: {}", f.severity.label(), f.check, f.title),
         });
     }
+    if let NodeData::GuardDutyFinding(f) = &n.data {
+        finding_rows(d, id, f, &mut rows);
+    }
     if let NodeData::SecurityGroup(sg) = &n.data {
         rows.push(DetailRow::Blank);
         rows.push(DetailRow::Field {
@@ -619,6 +622,121 @@ pub fn detail_rows(d: &Data, id: NodeId) -> Vec<DetailRow> {
     let text = serde_json::to_string_pretty(&props).unwrap_or_default();
     rows.extend(text.lines().map(|l| DetailRow::Json(l.to_string())));
     rows
+}
+
+/// A GuardDuty finding as its console shows it: what, how bad, what was
+/// seen and from where, how often and when, and what it is about.
+fn finding_rows(
+    d: &Data,
+    id: NodeId,
+    f: &crate::model::GuardDutyFinding,
+    rows: &mut Vec<DetailRow>,
+) {
+    let field = |key, value: String| DetailRow::Field { key, value };
+    rows.push(DetailRow::Blank);
+    rows.push(field("type", f.finding_type.clone()));
+    rows.push(DetailRow::Finding {
+        key: "severity",
+        severity: f.severity_band(),
+        text: format!(
+            "{} {:.1}",
+            f.severity_band().label().to_uppercase(),
+            f.severity
+        ),
+    });
+    if let Some(t) = &f.description {
+        rows.push(field("what", t.clone()));
+    }
+    if let Some(a) = &f.action {
+        let kind = match a.action_type.as_str() {
+            "AWS_API_CALL" => "an AWS API call",
+            "NETWORK_CONNECTION" => "a network connection",
+            "PORT_PROBE" => "a port probe",
+            "DNS_REQUEST" => "a DNS request",
+            other => other,
+        };
+        rows.push(field("saw", kind.to_string()));
+        if let Some(api) = &a.api {
+            let service = a
+                .service_name
+                .as_deref()
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default();
+            rows.push(field("api", format!("{api}{service}")));
+        }
+        if !a.local_ports.is_empty() {
+            let ports: Vec<String> = a.local_ports.iter().map(ToString::to_string).collect();
+            let how = [a.direction.as_deref(), a.protocol.as_deref()]
+                .into_iter()
+                .flatten()
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+                .join(" ");
+            rows.push(field(
+                "ports",
+                format!(
+                    "{}{}",
+                    ports.join(", "),
+                    if how.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({how})")
+                    }
+                ),
+            ));
+        }
+        if let Some(domain) = &a.domain {
+            rows.push(field("domain", domain.clone()));
+        }
+        if let Some(ip) = a.remote_ip {
+            let whose = [a.remote_org.as_deref(), a.remote_country.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", ");
+            rows.push(field(
+                "from",
+                if whose.is_empty() {
+                    ip.to_string()
+                } else {
+                    format!("{ip} ({whose})")
+                },
+            ));
+        }
+    }
+    let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_else(|| "unknown".into())
+    };
+    rows.push(field(
+        "seen",
+        format!(
+            "{} times, first {}, last {}",
+            f.count.map(|c| c.to_string()).unwrap_or_else(|| "?".into()),
+            when(f.first_seen.or(f.created_at)),
+            when(f.last_seen.or(f.updated_at))
+        ),
+    ));
+    let affected = d
+        .graph
+        .outgoing(id)
+        .find(|e| e.kind == crate::model::EdgeKind::FindingAffects)
+        .map(|e| d.graph.node(e.to));
+    rows.push(field(
+        "affects",
+        match affected {
+            Some(r) => format!("{} {} (Enter opens it)", r.kind().label(), r.display_name()),
+            None => f
+                .instance_id
+                .clone()
+                .or_else(|| f.user_name.clone())
+                .map(|x| format!("{x} (not in the data)"))
+                .unwrap_or_else(|| "not named".into()),
+        },
+    ));
+    if f.archived {
+        rows.push(field("archived", "yes".into()));
+    }
 }
 
 /// Each source (or destination) of a rule, with its description, as the

@@ -719,6 +719,46 @@ pub struct GuardDutyFinding {
     pub count: Option<u64>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub archived: bool,
+    /// When the activity was first and last seen (not when the finding
+    /// was written).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<DateTime<Utc>>,
+    /// What GuardDuty saw happen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<FindingAction>,
+}
+
+/// The activity behind a GuardDuty finding: an API call, a connection, a
+/// port probe or a DNS request, and where it came from.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct FindingAction {
+    /// `AWS_API_CALL`, `NETWORK_CONNECTION`, `PORT_PROBE`, `DNS_REQUEST`, …
+    pub action_type: String,
+    /// The API called, and its service (`ListBuckets`, `s3.amazonaws.com`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_name: Option<String>,
+    /// The other end: its address, organisation and country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_ip: Option<std::net::IpAddr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_org: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_country: Option<String>,
+    /// The resource's ports involved (connected to, or probed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub local_ports: Vec<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    /// `INBOUND` or `OUTBOUND`, for a connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<String>,
+    /// The domain asked for, for a DNS request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
 }
 
 /// GuardDuty's severity bands.

@@ -1149,6 +1149,9 @@ impl Estate {
             updated_at: Some(seen),
             count: Some(1 + self.ids.below(40)),
             archived: false,
+            first_seen: Some(seen - Duration::hours(6)),
+            last_seen: Some(seen),
+            action: None,
         };
         let arn = format!(
             "arn:aws:guardduty:{}:{}:detector/{detector}/finding/{id}",
@@ -1160,6 +1163,21 @@ impl Estate {
             .with_name(title);
         self.nodes.push(node);
         id
+    }
+}
+
+impl Estate {
+    /// What a finding saw: the call, connection, probe or DNS request.
+    pub fn finding_saw(&mut self, id: &str, action: m::FindingAction) {
+        if let Some(NodeData::GuardDutyFinding(f)) = self
+            .nodes
+            .iter_mut()
+            .rev()
+            .find(|n| n.id == id)
+            .map(|n| &mut n.data)
+        {
+            f.action = Some(action);
+        }
     }
 }
 

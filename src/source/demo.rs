@@ -717,7 +717,7 @@ fn alice(e: &mut Estate) {
     // GuardDuty findings: the bastion is probed and brute-forced; the
     // deploy key behaves oddly.
     let det = detector_of(e, &prod);
-    e.finding(
+    let found = e.finding(
         &prod,
         &det,
         "Recon:EC2/PortProbeUnprotectedPort",
@@ -728,7 +728,11 @@ fn alice(e: &mut Estate) {
         None,
         5,
     );
-    e.finding(
+    e.finding_saw(
+        &found,
+        saw_probe(&[22], "198.51.100.14", "ExampleNet Hosting", "Netherlands"),
+    );
+    let found = e.finding(
         &prod,
         &det,
         "UnauthorizedAccess:EC2/SSHBruteForce",
@@ -739,8 +743,12 @@ fn alice(e: &mut Estate) {
         None,
         3,
     );
+    e.finding_saw(
+        &found,
+        saw_connection(22, "198.51.100.23", "Example Transit", "Romania"),
+    );
     let det_m = detector_of(e, &Scope::new(ALICE_MANAGEMENT, "us-east-1"));
-    e.finding(
+    let found = e.finding(
         &Scope::new(ALICE_MANAGEMENT, "us-east-1"),
         &det_m,
         "CredentialAccess:IAMUser/AnomalousBehavior",
@@ -751,8 +759,18 @@ fn alice(e: &mut Estate) {
         Some(("deploy-bot", &deploy_key)),
         20,
     );
+    e.finding_saw(
+        &found,
+        saw_call(
+            "GetSecretValue",
+            "secretsmanager.amazonaws.com",
+            "192.0.2.44",
+            "Example Mobile",
+            "Brazil",
+        ),
+    );
     let det_s = detector_of(e, &stage);
-    e.finding(
+    let found = e.finding(
         &stage,
         &det_s,
         "Recon:EC2/PortProbeUnprotectedPort",
@@ -762,6 +780,10 @@ fn alice(e: &mut Estate) {
         Some(&st.bastion),
         None,
         30,
+    );
+    e.finding_saw(
+        &found,
+        saw_probe(&[22], "198.51.100.14", "ExampleNet Hosting", "Netherlands"),
     );
 }
 
@@ -906,9 +928,10 @@ fn bill(e: &mut Estate) {
 
     // GuardDuty in us-east-1 only: us-west-2 has none.
     let det = e.detector(&s, true);
-    e.finding(&s, &det, "CryptoCurrency:EC2/BitcoinTool.B!DNS", 8.0, "bill-web-server is querying a domain name associated with Bitcoin activity.",
+    let found = e.finding(&s, &det, "CryptoCurrency:EC2/BitcoinTool.B!DNS", 8.0, "bill-web-server is querying a domain name associated with Bitcoin activity.",
         "EC2 instance bill-web-server is querying a domain name that is associated with Bitcoin-related activity.", Some(&web), None, 2);
-    e.finding(
+    e.finding_saw(&found, saw_dns("pool.coinmine.example"));
+    let found = e.finding(
         &s,
         &det,
         "UnauthorizedAccess:EC2/SSHBruteForce",
@@ -919,13 +942,36 @@ fn bill(e: &mut Estate) {
         None,
         9,
     );
-    e.finding(&s, &det, "Recon:EC2/PortProbeUnprotectedPort", 5.0, "Unprotected port on EC2 instance bill-database is being probed.",
+    e.finding_saw(
+        &found,
+        saw_connection(22, "198.51.100.77", "Example Transit", "Romania"),
+    );
+    let found = e.finding(&s, &det, "Recon:EC2/PortProbeUnprotectedPort", 5.0, "Unprotected port on EC2 instance bill-database is being probed.",
         "EC2 instance has an unprotected port 3306 which is being probed by a known malicious host.", Some(&db), None, 4);
-    e.finding(&s, &det, "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS", 8.0,
+    e.finding_saw(
+        &found,
+        saw_probe(
+            &[3306],
+            "198.51.100.31",
+            "ExampleNet Hosting",
+            "Netherlands",
+        ),
+    );
+    let found = e.finding(&s, &det, "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS", 8.0,
         "Credentials for instance role web-server-role used from external IP address.",
         "Credentials created exclusively for an EC2 instance using instance role web-server-role have been used from external IP address 198.51.100.200.",
         None, Some(("web-server-role", "ASIA0000000000000000")), 1);
-    e.finding(
+    e.finding_saw(
+        &found,
+        saw_call(
+            "ListBuckets",
+            "s3.amazonaws.com",
+            "198.51.100.200",
+            "Example VPS",
+            "Singapore",
+        ),
+    );
+    let found = e.finding(
         &s,
         &det,
         "Policy:IAMUser/RootCredentialUsage",
@@ -935,6 +981,16 @@ fn bill(e: &mut Estate) {
         None,
         Some(("Root", &root_key)),
         12,
+    );
+    e.finding_saw(
+        &found,
+        saw_call(
+            "ListBuckets",
+            "s3.amazonaws.com",
+            "198.51.100.9",
+            "Example Broadband",
+            "United States",
+        ),
     );
 
     let west = Scope::new(BILL, "us-west-2");
@@ -978,4 +1034,53 @@ fn bill(e: &mut Estate) {
             extra_tags: &[],
         },
     );
+}
+
+/// What a demo finding saw: a probe of these ports, from this host.
+fn saw_probe(ports: &[u16], ip: &str, org: &str, country: &str) -> m::FindingAction {
+    m::FindingAction {
+        action_type: "PORT_PROBE".into(),
+        local_ports: ports.to_vec(),
+        ..remote(ip, org, country)
+    }
+}
+
+/// An inbound TCP connection to this port.
+fn saw_connection(port: u16, ip: &str, org: &str, country: &str) -> m::FindingAction {
+    m::FindingAction {
+        action_type: "NETWORK_CONNECTION".into(),
+        local_ports: vec![port],
+        protocol: Some("TCP".into()),
+        direction: Some("INBOUND".into()),
+        ..remote(ip, org, country)
+    }
+}
+
+/// An AWS API call from this address.
+fn saw_call(api: &str, service: &str, ip: &str, org: &str, country: &str) -> m::FindingAction {
+    m::FindingAction {
+        action_type: "AWS_API_CALL".into(),
+        api: Some(api.into()),
+        service_name: Some(service.into()),
+        ..remote(ip, org, country)
+    }
+}
+
+/// A DNS request for this domain.
+fn saw_dns(domain: &str) -> m::FindingAction {
+    m::FindingAction {
+        action_type: "DNS_REQUEST".into(),
+        domain: Some(domain.into()),
+        protocol: Some("UDP".into()),
+        ..m::FindingAction::default()
+    }
+}
+
+fn remote(ip: &str, org: &str, country: &str) -> m::FindingAction {
+    m::FindingAction {
+        remote_ip: ip.parse().ok(),
+        remote_org: Some(org.into()),
+        remote_country: Some(country.into()),
+        ..m::FindingAction::default()
+    }
 }

@@ -227,6 +227,20 @@ fn a_finding_leads_to_the_instance_its_role_and_what_is_open() {
         }
         key(&mut a, KeyCode::Down);
     }
+    // The finding's own view: what was seen, how bad, when, and about what.
+    key(&mut a, KeyCode::Enter);
+    let text = screen(&a);
+    for what in [
+        "CryptoCurrency:EC2/BitcoinTool.B!DNS",
+        "HIGH 8.0",
+        "a DNS request",
+        "pool.coinmine.example",
+        "times, first",
+        "affects   instance bill-web-server (Enter opens it)",
+    ] {
+        assert!(text.contains(what), "{what}: {text}");
+    }
+    // Enter goes on to the resource.
     key(&mut a, KeyCode::Enter);
     let View::Resource(r) = a.view() else {
         panic!("resource")
@@ -705,6 +719,34 @@ fn nothing_essential_is_cut_at_80_by_24() {
     for col in ["ACCOUNT", "REGION", "UPDATED"] {
         assert!(text.contains(col), "{col}: {text}");
     }
+}
+
+#[test]
+fn a_network_finding_names_the_remote_address_its_owner_and_the_port() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('F'));
+    let d = a.data.clone().expect("data");
+    for _ in 0..20 {
+        if let View::List(l) = a.view() {
+            if l.current().is_some_and(|id| {
+                d.graph
+                    .node(id)
+                    .name
+                    .as_deref()
+                    .is_some_and(|n| n.starts_with("SSH brute force attacks against bill-database"))
+            }) {
+                break;
+            }
+        }
+        key(&mut a, KeyCode::Down);
+    }
+    key(&mut a, KeyCode::Enter);
+    let text = screen(&a);
+    assert!(
+        text.contains("198.51.100.77 (Example Transit, Romania)"),
+        "{text}"
+    );
+    assert!(text.contains("22 (inbound tcp)"), "{text}");
 }
 
 #[test]

@@ -1010,9 +1010,79 @@ fn finding(n: &Node, f: &m::GuardDutyFinding) -> gd::Finding {
                 .set_detector_id(f.detector_id.clone())
                 .archived(f.archived)
                 .set_count(f.count.and_then(|c| i32::try_from(c).ok()))
+                .set_event_first_seen(f.first_seen.map(stamp))
+                .set_event_last_seen(f.last_seen.map(stamp))
+                .set_action(f.action.as_ref().map(finding_action))
                 .build(),
         )
         .build()
+}
+
+/// A finding's action as GuardDuty nests it: the part its type names.
+fn finding_action(a: &m::FindingAction) -> gd::Action {
+    let remote = || {
+        let (v4, v6) = match a.remote_ip {
+            Some(std::net::IpAddr::V4(ip)) => (Some(ip.to_string()), None),
+            Some(std::net::IpAddr::V6(ip)) => (None, Some(ip.to_string())),
+            None => (None, None),
+        };
+        gd::RemoteIpDetails::builder()
+            .set_ip_address_v4(v4)
+            .set_ip_address_v6(v6)
+            .set_organization(
+                a.remote_org
+                    .as_ref()
+                    .map(|o| gd::Organization::builder().asn_org(o).build()),
+            )
+            .set_country(
+                a.remote_country
+                    .as_ref()
+                    .map(|c| gd::Country::builder().country_name(c).build()),
+            )
+            .build()
+    };
+    let port = |p: u16| gd::LocalPortDetails::builder().port(i32::from(p)).build();
+    let b = gd::Action::builder().action_type(&a.action_type);
+    let b = match a.action_type.as_str() {
+        "AWS_API_CALL" => b.aws_api_call_action(
+            gd::AwsApiCallAction::builder()
+                .set_api(a.api.clone())
+                .set_service_name(a.service_name.clone())
+                .remote_ip_details(remote())
+                .build(),
+        ),
+        "NETWORK_CONNECTION" => b.network_connection_action(
+            gd::NetworkConnectionAction::builder()
+                .set_connection_direction(a.direction.clone())
+                .set_protocol(a.protocol.clone())
+                .set_local_port_details(a.local_ports.first().map(|p| port(*p)))
+                .remote_ip_details(remote())
+                .build(),
+        ),
+        "PORT_PROBE" => b.port_probe_action(
+            gd::PortProbeAction::builder()
+                .set_port_probe_details(Some(
+                    a.local_ports
+                        .iter()
+                        .map(|p| {
+                            gd::PortProbeDetail::builder()
+                                .local_port_details(port(*p))
+                                .remote_ip_details(remote())
+                                .build()
+                        })
+                        .collect(),
+                ))
+                .build(),
+        ),
+        "DNS_REQUEST" => b.dns_request_action(
+            gd::DnsRequestAction::builder()
+                .set_domain(a.domain.clone())
+                .set_protocol(a.protocol.clone())
+                .build(),
+        ),
+        _ => b,
+    };
+    b.build()
 }
 
 /// A policy document as IAM returns it: URL-encoded JSON text.

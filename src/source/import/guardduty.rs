@@ -105,6 +105,135 @@ struct Service {
     #[serde(default)]
     archived: bool,
     count: Option<u64>,
+    #[serde(default, deserialize_with = "time")]
+    event_first_seen: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "time")]
+    event_last_seen: Option<DateTime<Utc>>,
+    action: Option<ActionShape>,
+}
+
+/// `Service.Action`: one of its parts is filled, by `ActionType`.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct ActionShape {
+    action_type: Option<String>,
+    aws_api_call_action: Option<ApiCall>,
+    network_connection_action: Option<Connection>,
+    port_probe_action: Option<PortProbe>,
+    dns_request_action: Option<DnsRequest>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct ApiCall {
+    api: Option<String>,
+    service_name: Option<String>,
+    remote_ip_details: Option<RemoteIp>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct Connection {
+    connection_direction: Option<String>,
+    protocol: Option<String>,
+    local_port_details: Option<PortDetails>,
+    remote_ip_details: Option<RemoteIp>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct PortProbe {
+    port_probe_details: Vec<ProbeDetail>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct ProbeDetail {
+    local_port_details: Option<PortDetails>,
+    remote_ip_details: Option<RemoteIp>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct DnsRequest {
+    domain: Option<String>,
+    protocol: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct PortDetails {
+    port: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct RemoteIp {
+    ip_address_v4: Option<String>,
+    ip_address_v6: Option<String>,
+    organization: Option<RemoteOrg>,
+    country: Option<RemoteCountry>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct RemoteOrg {
+    asn_org: Option<String>,
+    org: Option<String>,
+    isp: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct RemoteCountry {
+    country_name: Option<String>,
+}
+
+/// What the finding saw, in the model's terms. Addresses that do not
+/// parse are dropped rather than the finding.
+fn action(a: ActionShape) -> m::FindingAction {
+    let mut out = m::FindingAction {
+        action_type: a.action_type.unwrap_or_default(),
+        ..m::FindingAction::default()
+    };
+    let port = |p: Option<PortDetails>| p.and_then(|d| d.port).and_then(|n| u16::try_from(n).ok());
+    let mut remote: Option<RemoteIp> = None;
+    if let Some(c) = a.aws_api_call_action {
+        out.api = c.api;
+        out.service_name = c.service_name;
+        remote = c.remote_ip_details;
+    }
+    if let Some(c) = a.network_connection_action {
+        out.direction = c.connection_direction;
+        out.protocol = c.protocol;
+        out.local_ports.extend(port(c.local_port_details));
+        remote = remote.or(c.remote_ip_details);
+    }
+    if let Some(p) = a.port_probe_action {
+        for d in p.port_probe_details {
+            if let Some(n) = port(d.local_port_details) {
+                if !out.local_ports.contains(&n) {
+                    out.local_ports.push(n);
+                }
+            }
+            if remote.is_none() {
+                remote = d.remote_ip_details;
+            }
+        }
+    }
+    if let Some(d) = a.dns_request_action {
+        out.domain = d.domain;
+        out.protocol = out.protocol.or(d.protocol);
+    }
+    if let Some(r) = remote {
+        out.remote_ip = r
+            .ip_address_v4
+            .or(r.ip_address_v6)
+            .and_then(|ip| ip.parse().ok());
+        out.remote_org = r.organization.and_then(|o| o.asn_org.or(o.org).or(o.isp));
+        out.remote_country = r.country.and_then(|c| c.country_name);
+    }
+    out
 }
 
 pub fn findings(ctx: &Ctx, detector_id: Option<&str>, r: Findings, out: &mut Sink) {
@@ -154,6 +283,9 @@ pub fn findings(ctx: &Ctx, detector_id: Option<&str>, r: Findings, out: &mut Sin
             updated_at: f.updated_at,
             count: service.as_ref().and_then(|s| s.count),
             archived: service.as_ref().is_some_and(|s| s.archived),
+            first_seen: service.as_ref().and_then(|s| s.event_first_seen),
+            last_seen: service.as_ref().and_then(|s| s.event_last_seen),
+            action: service.and_then(|s| s.action).map(action),
         };
         let mut n = Node::new(f.id, account, NodeData::GuardDutyFinding(data)).in_region(region);
         n.arn = f.arn;
