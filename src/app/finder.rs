@@ -57,6 +57,54 @@ fn subsequence(text: &[u8], pattern: &[u8]) -> Option<usize> {
     None
 }
 
+fn policy_names(
+    text: &mut String,
+    attached: &[crate::model::AttachedPolicy],
+    inline: &[crate::model::InlinePolicy],
+) {
+    for p in attached {
+        text.push(' ');
+        text.push_str(
+            p.name
+                .as_deref()
+                .unwrap_or_else(|| crate::labels::short_id(&p.arn)),
+        );
+    }
+    for p in inline {
+        text.push(' ');
+        text.push_str(&p.name);
+    }
+}
+
+/// Whether a query is an address (or the start of one): digits and dots
+/// with a dot, or an IPv6 address. It is matched as a whole word, exactly
+/// or by its start, never as scattered characters.
+fn is_address_query(pattern: &str) -> bool {
+    let v4 = pattern.contains('.')
+        && pattern
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '/');
+    v4 || pattern.parse::<std::net::Ipv6Addr>().is_ok()
+}
+
+/// An address query's score in a text: an exact word first, then a word it
+/// starts (`10.10.10` starts `10.10.10.11`).
+fn address_score(text: &str, pattern: &str) -> Option<i64> {
+    let words = text.split(' ');
+    let mut best = None;
+    for w in words {
+        let score = if w == pattern {
+            2 * CONTIGUOUS
+        } else if w.starts_with(pattern) {
+            CONTIGUOUS
+        } else {
+            continue;
+        };
+        best = best.max(Some(score));
+    }
+    best
+}
+
 impl Finder {
     pub fn build(graph: &Graph) -> Finder {
         let mut texts = Vec::with_capacity(graph.len());
@@ -106,6 +154,35 @@ impl Finder {
                     text.push(' ');
                     text.push_str(&f.finding_type);
                 }
+                NodeData::NetworkInterface(e) => {
+                    for ip in e.private_ips.iter().map(|p| p.address) {
+                        text.push(' ');
+                        text.push_str(&ip.to_string());
+                    }
+                    for ip in e.public_ips() {
+                        text.push(' ');
+                        text.push_str(&ip.to_string());
+                    }
+                    for ip in &e.ipv6_addresses {
+                        text.push(' ');
+                        text.push_str(&ip.to_string());
+                    }
+                }
+                NodeData::ElasticIp(e) => {
+                    text.push(' ');
+                    text.push_str(&e.public_ip.to_string());
+                }
+                // What a principal may do, by its policies' names: `role:admin`
+                // finds the roles with AdministratorAccess.
+                NodeData::IamRole(r) => {
+                    policy_names(&mut text, &r.attached_policies, &r.inline_policies)
+                }
+                NodeData::IamUser(u) => {
+                    policy_names(&mut text, &u.attached_policies, &u.inline_policies)
+                }
+                NodeData::IamGroup(g) => {
+                    policy_names(&mut text, &g.attached_policies, &g.inline_policies)
+                }
                 _ => {}
             }
             texts.push(text.to_lowercase().into_boxed_str());
@@ -147,6 +224,7 @@ impl Finder {
             pk == kind && !pp.is_empty() && pattern.starts_with(&pp.to_lowercase())
         });
         let pat = pattern.as_bytes();
+        let address = is_address_query(&pattern);
         let mut hits: Vec<(u32, i64)> = Vec::new();
         let mut consider = |i: u32| {
             if kind.is_some_and(|k| k != self.kinds[i as usize])
@@ -159,6 +237,12 @@ impl Finder {
                 return;
             }
             let text = &self.texts[i as usize];
+            if address {
+                if let Some(score) = address_score(text, &pattern) {
+                    hits.push((i, score));
+                }
+                return;
+            }
             let Some(first) = subsequence(text.as_bytes(), pat) else {
                 return;
             };
@@ -180,7 +264,7 @@ impl Finder {
         hits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         // The full fuzzy score orders the best candidates only: what the
         // finder shows, without scoring a hundred thousand texts per key.
-        if pat.len() >= 3 {
+        if pat.len() >= 3 && !address {
             let top = hits.len().min(RESCORED);
             for h in &mut hits[..top] {
                 let fuzzy = self
@@ -201,6 +285,43 @@ impl Finder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_address_matches_whole_addresses_exactly_or_by_their_start() {
+        let g = crate::source::demo::graph();
+        let f = Finder::build(&g);
+        let texts: Vec<&str> = f
+            .search("10.10.10.11", None)
+            .hits
+            .iter()
+            .map(|(i, _)| f.texts[*i as usize].as_ref())
+            .collect();
+        assert!(!texts.is_empty());
+        for t in &texts {
+            assert!(t.split(' ').any(|w| w.starts_with("10.10.10.11")), "{t}");
+        }
+        assert!(
+            !texts
+                .iter()
+                .any(|t| t.contains("10.30.10.11") && !t.contains("10.10.10.11"))
+        );
+        // A prefix finds every address it starts.
+        let prefix = f.search("10.10.1", None);
+        assert!(prefix.hits.len() >= texts.len());
+    }
+
+    #[test]
+    fn a_role_is_found_by_what_its_policies_grant() {
+        let g = crate::source::demo::graph();
+        let f = Finder::build(&g);
+        let admins = f.search("role:admin", None);
+        let names: Vec<String> = admins
+            .hits
+            .iter()
+            .filter_map(|(i, _)| g.node(f.node(*i)).name.clone())
+            .collect();
+        assert!(names.iter().any(|n| n == "web-server-role"), "{names:?}");
+    }
 
     #[test]
     fn finds_by_name_id_and_kind_prefix() {

@@ -4,6 +4,7 @@
 //! Drawing only reads this state.
 
 pub mod collection;
+mod complete;
 pub mod data;
 pub mod export;
 pub mod finder;
@@ -172,6 +173,9 @@ pub enum View {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Input {
     pub text: String,
+    /// Tab's choices for the text, and which one is shown: the next Tab
+    /// shows the next.
+    pub cycle: Option<(Vec<String>, usize)>,
 }
 
 #[derive(Debug, Clone)]
@@ -588,16 +592,18 @@ impl App {
             KeyCode::Esc => Vec::new(),
             KeyCode::Enter => done(self, &input.text.clone()),
             KeyCode::Backspace => {
+                input.cycle = None;
                 input.text.pop();
                 self.mode = back(input);
                 Vec::new()
             }
             KeyCode::Tab if matches!(back(Input::default()), Mode::Command(_)) => {
-                input.text = complete(&input.text);
+                self.complete(&mut input);
                 self.mode = back(input);
                 Vec::new()
             }
             KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
+                input.cycle = None;
                 input.text.push(c);
                 self.mode = back(input);
                 Vec::new()
@@ -665,6 +671,7 @@ impl App {
                 if let View::List(l) = self.view() {
                     self.mode = Mode::Filter(Input {
                         text: l.filter.clone(),
+                        cycle: None,
                     });
                 } else {
                     self.message = Some(Message::info(
@@ -1026,6 +1033,32 @@ impl App {
         }
     }
 
+    /// Tab: the one completion, else what the choices share, else the next
+    /// choice in turn.
+    fn complete(&self, input: &mut Input) {
+        if let Some((choices, i)) = &mut input.cycle {
+            if choices.get(*i) == Some(&input.text) {
+                *i = (*i + 1) % choices.len();
+                input.text = choices[*i].clone();
+                return;
+            }
+        }
+        let choices = complete::candidates(self.data.as_deref(), &input.text);
+        match choices.as_slice() {
+            [] => {}
+            [one] => input.text = one.clone(),
+            many => {
+                let common = complete::common_prefix(many);
+                if common.len() > input.text.len() {
+                    input.text = common;
+                } else {
+                    input.text = many[0].clone();
+                    input.cycle = Some((choices, 0));
+                }
+            }
+        }
+    }
+
     /// Run a `:` command.
     pub fn run_command(&mut self, line: &str) -> Vec<Effect> {
         let mut words = line.split_whitespace();
@@ -1205,43 +1238,27 @@ impl App {
     }
 }
 
-/// Complete a command to the longest prefix its matches share.
+/// Complete a command line (what one Tab does with no data loaded).
 pub fn complete(text: &str) -> String {
-    if text.contains(' ') {
-        return text.to_string();
-    }
-    let matches: Vec<&str> = COMMANDS
-        .iter()
-        .map(|(c, _)| *c)
-        .filter(|c| c.starts_with(text))
-        .collect();
-    match matches.as_slice() {
+    let all = complete::candidates(None, text);
+    match all.as_slice() {
         [] => text.to_string(),
-        [one] => format!("{one} "),
-        many => {
-            let first = many[0];
-            let mut len = first.len();
-            for m in &many[1..] {
-                len = len.min(
-                    first
-                        .chars()
-                        .zip(m.chars())
-                        .take_while(|(a, b)| a == b)
-                        .count(),
-                );
-            }
-            first[..len].to_string()
-        }
+        [one] => one.clone(),
+        many => complete::common_prefix(many),
     }
 }
 
-/// Commands that start with what is typed, for the status line.
-pub fn suggestions(text: &str) -> Vec<&'static str> {
-    let word = text.split_whitespace().next().unwrap_or("");
-    COMMANDS
-        .iter()
-        .map(|(c, _)| *c)
-        .filter(|c| c.starts_with(word))
+/// What Tab would offer for the typed line, for the status line: command
+/// names, or the argument's choices.
+pub fn suggestions(d: Option<&Data>, text: &str) -> Vec<String> {
+    complete::candidates(d, text)
+        .into_iter()
+        .map(|c| {
+            c.trim_end()
+                .rsplit_once(' ')
+                .map(|(_, last)| last.to_string())
+                .unwrap_or(c.trim_end().to_string())
+        })
         .take(8)
         .collect()
 }

@@ -300,12 +300,12 @@ fn status_line(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let line = match &app.mode {
         Mode::Command(i) => {
-            let hint = suggestions(&i.text).join(" ");
+            let hint = suggestions(app.data.as_deref(), &i.text).join(" ");
             Line::from(vec![
                 Span::styled(format!(":{}", i.text), t.style(Role::Accent)),
                 Span::styled("▏", t.style(Role::Accent)),
                 Span::styled(
-                    format!("   {hint}  (tab completes, enter runs, esc cancels)"),
+                    format!("   {hint}  (tab completes and cycles, enter runs, esc cancels)"),
                     t.style(Role::Muted),
                 ),
             ])

@@ -409,6 +409,30 @@ fn command_mode_completes_and_reports_unknown_commands() {
     assert_eq!(input.text, "findings ");
     key(&mut a, KeyCode::Enter);
     assert!(matches!(a.view(), View::List(l) if l.kind == ListKind::Findings));
+    // Arguments complete too, and repeated Tab cycles through the choices.
+    let text = |a: &App| match &a.mode {
+        Mode::Command(i) => i.text.clone(),
+        _ => String::new(),
+    };
+    key(&mut a, KeyCode::Char(':'));
+    typed(&mut a, "region us-");
+    key(&mut a, KeyCode::Tab);
+    let first = text(&a);
+    key(&mut a, KeyCode::Tab);
+    let second = text(&a);
+    assert!(
+        first.starts_with("region us-") && second.starts_with("region us-"),
+        "{first} {second}"
+    );
+    assert_ne!(first, second, "Tab cycles");
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char(':'));
+    typed(&mut a, "account bill-c");
+    key(&mut a, KeyCode::Tab);
+    assert_eq!(text(&a), "account bill-company");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.scope.account.as_deref(), Some("555555555555"));
+    command(&mut a, "account all");
     command(&mut a, "frobnicate");
     assert!(screen(&a).contains("unknown command :frobnicate"));
     command(&mut a, "why no-such-thing");
