@@ -32,8 +32,38 @@ fn say_line(line: &str) {
     let _ = writeln!(err, "{}", skyhound::text::inert_text(line));
 }
 
+/// Clap's message for a bad command line, on one line as every other
+/// error: what was wrong, then the usage line.
+fn one_line(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let mut what = Vec::new();
+    let mut usage = None;
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(u) = line.strip_prefix("Usage: ") {
+            usage = Some(u.to_string());
+        } else if !line.starts_with("For more information") {
+            what.push(line.trim_start_matches("error: ").to_string());
+        }
+    }
+    let usage = usage
+        .map(|u| format!(" (usage: {u}; --help says more)"))
+        .unwrap_or_default();
+    format!("skyhound: {}{usage}", what.join(" "))
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version: clap prints them as it should.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            say_line(&one_line(&e));
+            return ExitCode::from(2);
+        }
+    };
     let _log = init_logging();
     match run(cli) {
         Ok(code) => code,

@@ -302,7 +302,18 @@ impl Data {
 
 fn overview_rows(graph: &Graph, findings: &[NodeId]) -> Vec<OverviewRow> {
     let mut rows: BTreeMap<(String, Option<String>), OverviewRow> = BTreeMap::new();
+    // AWS's own managed policies and accounts known only from a trust
+    // policy are not accounts of the organization: no row of their own.
+    let foreign = |account: &str| {
+        account == "aws"
+            || graph.by_id(account).is_some_and(
+                |id| matches!(&graph.node(id).data, NodeData::Account(a) if a.external),
+            )
+    };
     for ((account, region), counts) in graph.counts() {
+        if foreign(&account) {
+            continue;
+        }
         let row = rows.entry((account.clone(), region.clone())).or_default();
         row.account_label = crate::labels::account_name(graph, &account);
         row.account = account;

@@ -703,14 +703,16 @@ impl App {
             Action::Bottom => self.move_by(isize::MAX / 2),
             Action::Open => self.open(),
             Action::NextTab | Action::PrevTab => {
-                if let View::Resource(r) = self.view_mut() {
-                    let i = Tab::ALL.iter().position(|t| *t == r.tab).unwrap_or(0);
+                let kind = self.view_kind();
+                if let (View::Resource(r), Some(kind)) = (self.view_mut(), kind) {
+                    let tabs = Tab::of(kind);
+                    let i = tabs.iter().position(|t| *t == r.tab).unwrap_or(0);
                     let n = if action == Action::NextTab {
-                        (i + 1) % 3
+                        (i + 1) % tabs.len()
                     } else {
-                        (i + 2) % 3
+                        (i + tabs.len() - 1) % tabs.len()
                     };
-                    r.tab = Tab::ALL[n];
+                    r.tab = tabs[n];
                     r.scroll = 0;
                 }
             }
@@ -720,10 +722,13 @@ impl App {
                     Action::RelationsTab => Tab::Relations,
                     _ => Tab::Why,
                 };
+                let kind = self.view_kind();
                 match self.view_mut() {
                     View::Resource(r) => {
-                        r.tab = tab;
-                        r.scroll = 0;
+                        if kind.is_none_or(|k| Tab::of(k).contains(&tab)) {
+                            r.tab = tab;
+                            r.scroll = 0;
+                        }
                     }
                     _ => match self.selected_node() {
                         Some(node) => self.open_resource(node, tab),
@@ -839,6 +844,14 @@ impl App {
         }
     }
 
+    /// The kind of the resource shown, in a resource view.
+    fn view_kind(&self) -> Option<NodeKind> {
+        match (self.view(), self.data.as_deref()) {
+            (View::Resource(r), Some(d)) => Some(d.graph.node(r.node).kind()),
+            _ => None,
+        }
+    }
+
     /// Jump to a list (a new trail).
     pub fn open_list(&mut self, kind: ListKind) {
         let Some(d) = self.data.clone() else {
@@ -850,6 +863,15 @@ impl App {
 
     pub fn open_resource(&mut self, node: NodeId, tab: Tab) {
         let Some(d) = self.data.clone() else { return };
+        let kind = d.graph.node(node).kind();
+        let tab = if Tab::of(kind).contains(&tab) {
+            tab
+        } else {
+            self.message = Some(Message::info(format!(
+                "a {kind} is not reached from the internet itself: it has no why-exposed tab"
+            )));
+            Tab::Detail
+        };
         self.push(View::Resource(ResourceView::new(&d, node, tab)));
     }
 

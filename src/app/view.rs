@@ -522,6 +522,27 @@ pub enum Tab {
 impl Tab {
     pub const ALL: [Tab; 3] = [Tab::Detail, Tab::Relations, Tab::Why];
 
+    /// The tabs a kind of resource has: "why exposed" only where the
+    /// internet's reach means something (endpoints and the network parts
+    /// around them), not on a policy, a user or an account.
+    pub fn of(kind: NodeKind) -> &'static [Tab] {
+        let network = !matches!(
+            kind,
+            NodeKind::Organization
+                | NodeKind::Account
+                | NodeKind::Region
+                | NodeKind::IamUser
+                | NodeKind::IamGroup
+                | NodeKind::IamRole
+                | NodeKind::IamPolicy
+                | NodeKind::InstanceProfile
+                | NodeKind::AccessKey
+                | NodeKind::GuardDutyDetector
+                | NodeKind::GuardDutyFinding
+        );
+        if network { &Tab::ALL } else { &Tab::ALL[..2] }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Tab::Detail => "detail",
@@ -1134,7 +1155,7 @@ pub fn why_lines(
             let members = if l.members.is_empty() {
                 String::new()
             } else {
-                format!(" ({} members)", l.members.len())
+                format!(" ({})", crate::labels::plural(l.members.len(), "member"))
             };
             out.push(WhyLine {
                 depth: 1,

@@ -732,13 +732,15 @@ fn cell_style(t: &Theme, d: &Data, kind: ListKind, title: &str, id: NodeId) -> S
             .map(|s| t.severity(s))
             .unwrap_or_default(),
         (_, "NAME") => t.style(Role::Text),
+        // A failed check's words stand out from the settings that pass.
+        (_, "INFO") if d.analysed().posture_of(id).next().is_some() => t.style(Role::Warning),
         _ => t.style(Role::Muted),
     }
 }
 
-fn tabs<'a>(t: &Theme, r: &ResourceView) -> Line<'a> {
+fn tabs<'a>(t: &Theme, d: &Data, r: &ResourceView) -> Line<'a> {
     let mut spans = Vec::new();
-    for (i, tab) in Tab::ALL.iter().enumerate() {
+    for (i, tab) in Tab::of(d.graph.node(r.node).kind()).iter().enumerate() {
         let style = if *tab == r.tab {
             t.style(Role::Selected)
         } else {
@@ -759,7 +761,7 @@ fn resource(f: &mut Frame, app: &App, d: &Data, area: Rect, r: &ResourceView) {
     f.render_widget(block, area);
     let [tab_row, body] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
-    f.render_widget(Paragraph::new(tabs(t, r)), tab_row);
+    f.render_widget(Paragraph::new(tabs(t, d, r)), tab_row);
     let height = usize::from(body.height);
     match r.tab {
         Tab::Detail => {

@@ -83,6 +83,20 @@ fn errors_are_one_line_with_a_non_zero_exit() {
         "{err}"
     );
 
+    // A bad command line is one line too, with the usage.
+    for args in [
+        &["--demo", "explain"][..],
+        &["--demo", "exposure", "--bogus"][..],
+    ] {
+        let (code, _, err) = skyhound(args);
+        assert_eq!(code, 2);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.contains("usage: skyhound"), "{err}");
+    }
+    let (code, out, _) = skyhound(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Usage:"));
+
     // A name several resources share is ambiguous.
     let (code, _, err) = skyhound(&["--demo", "show", "default"]);
     assert_ne!(code, 0);

@@ -774,6 +774,40 @@ fn a_network_finding_names_the_remote_address_its_owner_and_the_port() {
 }
 
 #[test]
+fn a_user_failing_the_mfa_check_stands_out_and_roles_have_no_why_tab() {
+    let theme = Theme::load("dark", None, false).expect("theme");
+    let warning = theme.style(skyhound::theme::Role::Warning).fg;
+    let mut a = app();
+    command(&mut a, "users");
+    select_named(&mut a, "deploy-bot");
+    let mut terminal = Terminal::new(TestBackend::new(120, 35)).expect("terminal");
+    terminal.draw(|f| skyhound::ui::draw(f, &a)).expect("draws");
+    let buffer = terminal.backend().buffer().clone();
+    let row = (0..35)
+        .find(|y| {
+            let line: String = (0..120)
+                .map(|x| buffer[(x, *y)].symbol().to_string())
+                .collect();
+            line.contains("bill ") && line.contains("no MFA")
+        })
+        .expect("bill's row");
+    let line: String = (0..120)
+        .map(|x| buffer[(x, row)].symbol().to_string())
+        .collect();
+    let at = line
+        .find("console password, no MFA")
+        .expect("the failing state") as u16;
+    assert_eq!(buffer[(at, row)].fg, warning.unwrap_or_default());
+    // An IAM role is not an endpoint: no why tab, and w says so.
+    command(&mut a, "why arn:aws:iam::555555555555:role/web-server-role");
+    let View::Resource(r) = a.view() else {
+        panic!("resource")
+    };
+    assert_eq!(r.tab, Tab::Detail);
+    assert!(!screen(&a).contains("3 why exposed"));
+}
+
+#[test]
 fn the_keys_the_screen_shows_do_what_they_say() {
     let mut a = app();
     command(&mut a, "why bill-database");
