@@ -6,8 +6,9 @@ use crate::graph::Graph;
 use crate::model::NodeData;
 
 /// A short form of an id for tables: ids as they are; for an ARN, the
-/// resource's name (a load balancer's or target group's name, an IAM
-/// resource's last path segment), else its last segment.
+/// resource's name (a load balancer's or target group's name, a listener's
+/// load balancer, an IAM resource's last path segment), else its last
+/// segment.
 pub fn short_id(id: &str) -> &str {
     if !id.starts_with("arn:") {
         return id;
@@ -15,8 +16,8 @@ pub fn short_id(id: &str) -> &str {
     let resource = id.splitn(6, ':').nth(5).unwrap_or(id);
     let mut parts = resource.split('/');
     match parts.next() {
-        // loadbalancer/app/NAME/ID
-        Some("loadbalancer") => parts.nth(1).unwrap_or(resource),
+        // loadbalancer/app/NAME/ID, listener/app/NAME/LB-ID/ID
+        Some("loadbalancer" | "listener") => parts.nth(1).unwrap_or(resource),
         // targetgroup/NAME/ID
         Some("targetgroup") => parts.next().unwrap_or(resource),
         _ => resource.rsplit(['/', ':']).next().unwrap_or(resource),
@@ -226,6 +227,14 @@ mod tests {
                 "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/app-tg/6d0ecf831eec9f09"
             ),
             "app-tg"
+        );
+        // A listener is named by its load balancer (its own name says the
+        // protocol and port).
+        assert_eq!(
+            short_id(
+                "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2"
+            ),
+            "web"
         );
         assert_eq!(
             short_id("arn:aws:iam::111122223333:role/service/app-role"),

@@ -317,7 +317,17 @@ fn open_to_the_world_with_the_whole_path_as_evidence() {
     // No IPv6 rule: IPv6 clients do not get in.
     let x = ask(&g, "i-web", Protocol::Tcp, 22, Some("2001:db8::1"));
     assert!(!x.reachable);
-    assert_eq!(blocked_kinds(&x), [HopKind::SecurityGroup]);
+    let mut kinds = blocked_kinds(&x);
+    kinds.dedup();
+    assert_eq!(kinds, [HopKind::SecurityGroup]);
+    // And the answer names what the group does allow.
+    assert!(
+        x.blocked_by
+            .iter()
+            .any(|h| h.detail.contains("0.0.0.0/0") && h.detail.contains("only these sources")),
+        "{:#?}",
+        x.blocked_by
+    );
 }
 
 #[test]
