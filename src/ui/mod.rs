@@ -436,7 +436,11 @@ fn overview(f: &mut Frame, app: &App, d: &Data, area: Rect, selected: usize, off
     };
     // The counts keep their width; the account and the severity columns
     // share the rest.
-    let widths = [
+    // Below 100 columns the VPC, SG, LB and IAM counts give way to the
+    // account's name and the exposure and finding counts.
+    let narrow = area.width < 100;
+    let counted = |i: usize| !narrow || !matches!(i, 2 | 4 | 5 | 6);
+    let widths: Vec<Constraint> = [
         Constraint::Fill(3),
         // ap-southeast-2, ap-northeast-3: fourteen characters.
         Constraint::Length(14),
@@ -446,16 +450,19 @@ fn overview(f: &mut Frame, app: &App, d: &Data, area: Rect, selected: usize, off
         Constraint::Length(3),
         Constraint::Length(4),
         Constraint::Fill(2),
-        Constraint::Fill(2),
-        Constraint::Length(7),
-    ];
+        // Finding counts by severity run longest: "2 high 2 med 1 low".
+        Constraint::Fill(if narrow { 3 } else { 2 }),
+        Constraint::Length(if narrow { 6 } else { 7 }),
+    ]
+    .into_iter()
+    .enumerate()
+    .filter(|(i, _)| counted(*i))
+    .map(|(_, c)| c)
+    .collect();
     let account_width = usize::from(
-        Layout::horizontal(widths).spacing(1).split(Rect::new(
-            0,
-            0,
-            area.width.saturating_sub(2),
-            1,
-        ))[0]
+        Layout::horizontal(widths.clone())
+            .spacing(1)
+            .split(Rect::new(0, 0, area.width.saturating_sub(2), 1))[0]
             .width,
     );
     let height = usize::from(area.height.saturating_sub(3));
@@ -481,7 +488,7 @@ fn overview(f: &mut Frame, app: &App, d: &Data, area: Rect, selected: usize, off
             } else {
                 t.style(Role::Text)
             };
-            Row::new(vec![
+            let cells = vec![
                 Cell::from(account),
                 Cell::from(r.region.clone().unwrap_or_else(|| "global".into())),
                 Cell::from(count(r, &[NodeKind::Vpc])),
@@ -508,16 +515,28 @@ fn overview(f: &mut Frame, app: &App, d: &Data, area: Rect, selected: usize, off
                     },
                     i == selected,
                 )),
-            ])
-            .style(style)
+            ];
+            let cells: Vec<Cell> = cells
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| counted(*i))
+                .map(|(_, c)| c)
+                .collect();
+            Row::new(cells).style(style)
         })
         .collect();
-    let header = Row::new([
-        "ACCOUNT", "REGION", "VPC", "EC2", "SG", "LB", "IAM", "EXPOSED", "FINDINGS", "GAPS",
-    ])
+    let header = Row::new(
+        [
+            "ACCOUNT", "REGION", "VPC", "EC2", "SG", "LB", "IAM", "EXPOSED", "FINDINGS", "GAPS",
+        ]
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| counted(*i))
+        .map(|(_, h)| h),
+    )
     .style(t.style(Role::Title));
     let c = d.graph.collection();
-    let plural = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+    let plural = crate::labels::plural;
     let title = format!(
         "overview: {}, {} (enter scopes to a row)",
         plural(c.accounts.len(), "account"),

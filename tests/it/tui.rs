@@ -705,6 +705,11 @@ fn in_the_why_view_enter_opens_the_hop_and_long_answers_say_there_is_more() {
 fn nothing_essential_is_cut_at_80_by_24() {
     let mut a = app_with(80, 24);
     let text = screen(&a);
+    // The overview keeps account names and every severity count.
+    assert!(
+        text.contains("alice-production") && text.contains("2 high 2 med 1 low"),
+        "{text}"
+    );
     let header = text.lines().next().unwrap_or_default();
     assert!(
         header.contains("account all")
