@@ -182,7 +182,10 @@ fn state(d: &Data, id: NodeId) -> String {
                 .collect::<Vec<_>>()
                 .join("; ")
         }
-        NodeData::AccessKey(k) => k.status.clone(),
+        NodeData::AccessKey(k) => match k.created {
+            Some(c) => format!("{}, created {}", k.status, c.format("%Y-%m-%d")),
+            None => k.status.clone(),
+        },
         NodeData::GuardDutyDetector(g) => g.status.clone().unwrap_or_default(),
         NodeData::Account(a) if a.external => "external".into(),
         _ => String::new(),
@@ -204,10 +207,6 @@ fn address(d: &Data, id: NodeId) -> String {
             }
         }
         NodeData::LoadBalancer(l) => l.dns_name.clone().unwrap_or_default(),
-        NodeData::AccessKey(k) => k
-            .created
-            .map(|c| format!("created {}", c.format("%Y-%m-%d")))
-            .unwrap_or_default(),
         _ => String::new(),
     }
 }
@@ -327,13 +326,25 @@ pub fn columns(kind: ListKind) -> Vec<Column> {
             col!("ACCOUNT", 12, account),
             col!("REGION", 14, region).drop(4),
         ],
+        // IAM is global and named by its ARN's last part: what it allows
+        // or trusts gets the room.
+        ListKind::Kind(
+            NodeKind::IamRole
+            | NodeKind::IamUser
+            | NodeKind::IamGroup
+            | NodeKind::IamPolicy
+            | NodeKind::InstanceProfile,
+        ) => vec![
+            col!("NAME", 28, name).flex(20),
+            col!("INFO", 60, state).flex(24),
+            col!("ACCOUNT", 12, account),
+        ],
         ListKind::Kind(_) => vec![
             col!("NAME", 28, name).flex(20),
             col!("ID", 24, ident).drop(5),
             col!("INFO", 30, state).flex(20).drop(2),
             col!("ACCOUNT", 12, account),
             col!("REGION", 14, region).drop(4),
-            col!("DETAIL", 30, address).drop(6),
         ],
     }
 }

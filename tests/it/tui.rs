@@ -813,6 +813,53 @@ fn a_user_failing_the_mfa_check_stands_out_and_roles_have_no_why_tab() {
 }
 
 #[test]
+fn lists_say_what_matters_about_each_kind() {
+    let mut a = app_with(200, 50);
+    // A role says whose accounts may assume it, and whether an ExternalId
+    // is required.
+    command(&mut a, "roles");
+    let text = screen(&a);
+    assert!(
+        text.contains("account 111111111111 (alice-management)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("external account 999988887777, no ExternalId"),
+        "{text}"
+    );
+    // Security groups say what they open to everyone.
+    command(&mut a, "sg");
+    let text = screen(&a);
+    assert!(
+        text.contains("open to 0.0.0.0/0: tcp 3306, tcp 22"),
+        "{text}"
+    );
+    // A security group's detail has its rules as a table.
+    select_named(&mut a, "database");
+    key(&mut a, KeyCode::Enter);
+    let text = screen(&a);
+    assert!(text.contains("WAY      PROTOCOL PORTS"), "{text}");
+    assert!(
+        text.contains(
+            "inbound  tcp 3306          0.0.0.0/0                   temporary, for the contractor"
+        ),
+        "{text}"
+    );
+    // Instances have their account and region at 200 columns.
+    command(&mut a, "instances");
+    let text = screen(&a);
+    let header = text.lines().nth(3).unwrap_or_default();
+    assert!(
+        header.contains("ACCOUNT") && header.contains("REGION"),
+        "{header}"
+    );
+    // p explains why there is no side pane on a narrower terminal.
+    let mut b = app();
+    key(&mut b, KeyCode::Char('p'));
+    assert!(screen(&b).contains("140 columns"), "{}", screen(&b));
+}
+
+#[test]
 fn the_keys_the_screen_shows_do_what_they_say() {
     let mut a = app();
     command(&mut a, "why bill-database");
