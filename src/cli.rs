@@ -114,6 +114,25 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Whether an IAM user or role may make a request, and which statements
+    /// decide it (identity, group, boundary and trust policies; unknown
+    /// conditions make the answer conditional)
+    Can {
+        /// The user or role: ARN, name or id
+        principal: String,
+        /// The action, `service:Name` (`s3:GetObject`, `sts:AssumeRole`)
+        action: String,
+        /// The resource's ARN (default `*`); for sts:AssumeRole, the role's
+        #[arg(default_value = "*")]
+        resource: String,
+        /// A condition key the request has (repeatable):
+        /// `aws:MultiFactorAuthPresent=true`, `aws:SourceIp=203.0.113.7`
+        #[arg(long, value_name = "KEY=VALUE")]
+        context: Vec<String>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// Every finding of every check (exposure, posture), worst first, with
     /// its evidence and remediation
     Findings {

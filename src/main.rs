@@ -240,6 +240,29 @@ fn resolve_one(g: &skyhound::graph::Graph, text: &str) -> Result<skyhound::graph
     }
 }
 
+/// A user or role named by ARN, name or id; other kinds sharing the name
+/// (an instance profile named as its role) are passed over.
+fn resolve_principal(g: &skyhound::graph::Graph, text: &str) -> Result<skyhound::graph::NodeId> {
+    use skyhound::model::NodeKind;
+    let found: Vec<skyhound::graph::NodeId> = g
+        .resolve(text)
+        .into_iter()
+        .filter(|id| matches!(g.node(*id).kind(), NodeKind::IamUser | NodeKind::IamRole))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(*one),
+        [] => bail!("no IAM user or role has the ARN, name or id {text:?}"),
+        many => bail!(
+            "{text:?} names {} principals; use an ARN: {}",
+            many.len(),
+            many.iter()
+                .map(|id| g.node(*id).id.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 /// JSON, exact (serde escapes control characters).
 fn print_json(value: &serde_json::Value) -> Result<()> {
     write_out(&format!("{}\n", serde_json::to_string_pretty(value)?))
@@ -336,6 +359,45 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 print_json(&report::show_json(g, id))?;
             } else {
                 print_text(&report::show_text(g, id))?;
+            }
+        }
+        Some(Command::Can {
+            principal,
+            action,
+            resource,
+            context,
+            json,
+        }) => {
+            let loaded = open(&cli.input)?;
+            let g = &loaded.graph;
+            let who = resolve_principal(g, &principal)?;
+            if !action.contains(':') {
+                bail!("the action {action:?} is not service:Name (such as s3:GetObject)");
+            }
+            let context: Vec<(String, String)> = context
+                .iter()
+                .map(|kv| {
+                    kv.split_once('=')
+                        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                        .ok_or_else(|| {
+                            anyhow::anyhow!("--context {kv:?} is not KEY=VALUE (such as aws:MultiFactorAuthPresent=true)")
+                        })
+                })
+                .collect::<Result<_>>()?;
+            let mut engine = skyhound::analysis::iam::Engine::new(g);
+            let answer = engine.decide(&skyhound::analysis::iam::Request {
+                principal: who,
+                action: &action,
+                resource: &resource,
+                context: &context,
+            });
+            for p in &engine.problems {
+                say!("skyhound: policy problem: {p}");
+            }
+            if json {
+                print_json(&serde_json::to_value(&answer)?)?;
+            } else {
+                print_text(&report::can_text(&answer))?;
             }
         }
         Some(Command::Exposure {

@@ -542,3 +542,49 @@ pub fn checks_text() -> String {
     }
     out
 }
+
+/// `skyhound can`: the decision, why, and the statements behind it.
+pub fn can_text(a: &crate::analysis::iam::Answer) -> String {
+    use crate::analysis::iam::Decision;
+    let verdict = match a.decision {
+        Decision::Allow => "ALLOWED",
+        Decision::Deny => "DENIED",
+        Decision::Conditional => "ALLOWED ONLY IF",
+    };
+    let why = if a.decision == Decision::Allow {
+        String::new()
+    } else {
+        format!(": {}", a.reason)
+    };
+    let mut out = format!(
+        "{} -> {} on {}\n  {verdict}{why}\n",
+        a.principal, a.action, a.resource
+    );
+    for c in &a.conditions {
+        let _ = writeln!(out, "    condition: {c}");
+    }
+    for e in &a.evidence {
+        let effect = match e.effect {
+            crate::analysis::finding::Effect::Allow => "allow",
+            crate::analysis::finding::Effect::Deny => "deny",
+        };
+        let sid = e
+            .sid
+            .as_deref()
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default();
+        let kind = serde_json::to_value(e.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {effect:<5} {kind:<9} {} statement {}{sid}",
+            e.policy, e.statement
+        );
+    }
+    for n in &a.notes {
+        let _ = writeln!(out, "  note: {n}");
+    }
+    out
+}

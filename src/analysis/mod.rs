@@ -7,6 +7,7 @@ pub mod explain;
 pub mod exposure;
 pub mod finding;
 pub mod hops;
+pub mod iam;
 pub mod ipset;
 pub mod lateral;
 pub mod posture;

@@ -625,3 +625,57 @@ fn exposure_comes_worst_first_with_severity_and_assumed_hops() {
     let second = text.lines().nth(1).unwrap_or_default();
     assert!(second.contains("bill-"), "{second}");
 }
+
+#[test]
+fn can_answers_with_the_decision_the_reason_and_the_statements() {
+    let (code, out, err) = skyhound(&[
+        "--demo",
+        "can",
+        "arn:aws:iam::555555555555:role/web-server-role",
+        "s3:DeleteBucket",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    for field in [
+        "principal",
+        "action",
+        "resource",
+        "decision",
+        "reason",
+        "evidence",
+    ] {
+        assert!(v.get(field).is_some(), "{field} in {v}");
+    }
+    assert_eq!(v["decision"], "allow");
+    assert_eq!(v["resource"], "*");
+    assert_eq!(
+        v["evidence"][0]["policy"],
+        "arn:aws:iam::aws:policy/AdministratorAccess"
+    );
+    assert_eq!(v["evidence"][0]["kind"], "identity");
+    assert_eq!(v["evidence"][0]["statement"], 0);
+    assert_eq!(v["evidence"][0]["effect"], "Allow");
+    // A role its trust policy does not name cannot be assumed.
+    let (_, out, _) = skyhound(&[
+        "--demo",
+        "can",
+        "bill",
+        "sts:AssumeRole",
+        "arn:aws:iam::555555555555:role/partner-support",
+    ]);
+    assert!(out.contains("DENIED: trust"), "{out}");
+    // Bad input: one line, naming what was wrong.
+    let (code, _, err) = skyhound(&["--demo", "can", "nobody", "s3:GetObject"]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("nobody") && err.trim().lines().count() == 1,
+        "{err}"
+    );
+    let (code, _, err) = skyhound(&["--demo", "can", "bill", "s3:GetObject", "--context", "mfa"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("KEY=VALUE"), "{err}");
+    let (code, _, err) = skyhound(&["--demo", "can", "bill", "GetObject"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("service:Name"), "{err}");
+}

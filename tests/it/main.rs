@@ -6,6 +6,7 @@ mod exposure;
 mod faults;
 mod fuzz;
 mod hostile;
+mod iam;
 mod import;
 mod live;
 mod snapshot;

@@ -1,0 +1,611 @@
+//! Deciding one request as AWS does: an explicit Deny anywhere denies;
+//! a role's trust policy must name whoever assumes it; the identity
+//! policies (the user's groups' included) must allow; a permissions
+//! boundary must allow. Unknown conditions make the answer conditional,
+//! never a plain allow or a certain deny. Every answer names the
+//! statements behind it.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::condition::{self, Context, Tri};
+use super::pattern;
+use super::policy::{self, Policy, Statement};
+use crate::analysis::finding::Effect;
+use crate::graph::{Graph, NodeId};
+use crate::model::{EdgeKind, NodeData, NodeKind};
+
+/// Where a policy applies from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PolicyKind {
+    /// The principal's own inline or attached policy.
+    Identity,
+    /// A policy of a group the user is in.
+    Group,
+    Boundary,
+    Scp,
+    /// A role's trust policy.
+    Trust,
+    Resource,
+}
+
+/// One statement that decided an answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatementRef {
+    /// The managed policy's ARN, or `OWNER-ARN:inline/NAME`.
+    pub policy: String,
+    pub kind: PolicyKind,
+    /// 0-based.
+    pub statement: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    pub effect: Effect,
+}
+
+/// `allow`, `deny` or `conditional`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Allow,
+    Deny,
+    Conditional,
+}
+
+/// The answer to one request.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Answer {
+    pub principal: String,
+    pub action: String,
+    pub resource: String,
+    pub decision: Decision,
+    /// `allowed`, `explicit deny`, `no allow`, `boundary`, `trust`, …
+    pub reason: String,
+    pub evidence: Vec<StatementRef>,
+    /// For a conditional answer: the conditions it depends on, as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<String>,
+    /// What was not known (a policy not collected, SCPs not read).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// A policy in force, with where it comes from.
+#[derive(Debug, Clone)]
+struct Applied {
+    name: String,
+    kind: PolicyKind,
+    policy: Policy,
+}
+
+/// The evaluator over one graph: every document parsed once.
+pub struct Engine<'g> {
+    pub graph: &'g Graph,
+    /// A principal's policies, and what was not known of them.
+    parsed: HashMap<NodeId, (Vec<Applied>, Vec<String>)>,
+    /// Problems found while parsing, by policy.
+    pub problems: Vec<String>,
+}
+
+/// What a request asks.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    pub principal: NodeId,
+    pub action: &'a str,
+    pub resource: &'a str,
+    /// Condition keys the person gave (`aws:MultiFactorAuthPresent=true`).
+    pub context: &'a [(String, String)],
+}
+
+#[derive(Debug, Default)]
+struct Verdict {
+    /// Whether some statement of this effect applies.
+    applies: Option<Tri>,
+    evidence: Vec<StatementRef>,
+    conditions: Vec<String>,
+}
+
+impl Verdict {
+    fn tri(&self) -> Tri {
+        self.applies.unwrap_or(Tri::False)
+    }
+}
+
+impl<'g> Engine<'g> {
+    pub fn new(graph: &'g Graph) -> Engine<'g> {
+        Engine {
+            graph,
+            parsed: HashMap::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    fn parse(&mut self, name: &str, doc: &serde_json::Value) -> Policy {
+        let (p, problems) = policy::parse(doc);
+        self.problems
+            .extend(problems.into_iter().map(|x| format!("{name}: {x}")));
+        p
+    }
+
+    /// A managed policy's default version, or a note that it was not
+    /// collected.
+    fn managed(&mut self, arn: &str, kind: PolicyKind, notes: &mut Vec<String>) -> Option<Applied> {
+        let doc = self
+            .graph
+            .by_id(arn)
+            .and_then(|id| match &self.graph.node(id).data {
+                NodeData::IamPolicy(p) => p.document.clone(),
+                _ => None,
+            });
+        match doc {
+            Some(d) => Some(Applied {
+                name: arn.to_string(),
+                kind,
+                policy: self.parse(arn, &d.0),
+            }),
+            None => {
+                notes.push(format!(
+                    "the policy {arn} was not collected: what it allows or denies is not known"
+                ));
+                None
+            }
+        }
+    }
+
+    /// An owner's inline policies and the managed policies attached to it.
+    fn own(
+        &mut self,
+        owner: &str,
+        kind: PolicyKind,
+        inline: &[crate::model::InlinePolicy],
+        attached: &[crate::model::AttachedPolicy],
+        notes: &mut Vec<String>,
+        out: &mut Vec<Applied>,
+    ) {
+        for p in inline {
+            let name = format!("{owner}:inline/{}", p.name);
+            let policy = self.parse(&name, &p.document.0);
+            out.push(Applied { name, kind, policy });
+        }
+        for a in attached {
+            out.extend(self.managed(&a.arn, kind, notes));
+        }
+    }
+
+    /// The identity policies, group policies and boundary of a principal.
+    fn policies_of(&mut self, principal: NodeId, notes: &mut Vec<String>) -> Vec<Applied> {
+        if let Some((p, known)) = self.parsed.get(&principal) {
+            notes.extend(known.iter().cloned());
+            return p.clone();
+        }
+        let mut mine = Vec::new();
+        let out = self.gather(principal, &mut mine);
+        notes.extend(mine.iter().cloned());
+        self.parsed.insert(principal, (out.clone(), mine));
+        out
+    }
+
+    fn gather(&mut self, principal: NodeId, notes: &mut Vec<String>) -> Vec<Applied> {
+        let graph = self.graph;
+        let n = graph.node(principal);
+        let mut out = Vec::new();
+        let mut boundary = None;
+        match &n.data {
+            NodeData::IamUser(u) => {
+                self.own(
+                    &n.id,
+                    PolicyKind::Identity,
+                    &u.inline_policies,
+                    &u.attached_policies,
+                    notes,
+                    &mut out,
+                );
+                for g in graph.neighbours(
+                    principal,
+                    EdgeKind::MemberOfGroup,
+                    crate::graph::Direction::Outgoing,
+                ) {
+                    let gn = graph.node(g);
+                    if let NodeData::IamGroup(gd) = &gn.data {
+                        self.own(
+                            &gn.id,
+                            PolicyKind::Group,
+                            &gd.inline_policies,
+                            &gd.attached_policies,
+                            notes,
+                            &mut out,
+                        );
+                    }
+                }
+                boundary = u.permissions_boundary.clone();
+            }
+            NodeData::IamRole(r) => {
+                self.own(
+                    &n.id,
+                    PolicyKind::Identity,
+                    &r.inline_policies,
+                    &r.attached_policies,
+                    notes,
+                    &mut out,
+                );
+                boundary = r.permissions_boundary.clone();
+            }
+            _ => {}
+        }
+        if let Some(b) = boundary {
+            match self.managed(&b, PolicyKind::Boundary, notes) {
+                Some(a) => out.push(a),
+                // A boundary whose document is unknown caps by an unknown.
+                None => out.push(Applied {
+                    name: b,
+                    kind: PolicyKind::Boundary,
+                    policy: Policy {
+                        variables: true,
+                        statements: vec![unknown_statement()],
+                    },
+                }),
+            }
+        }
+        out
+    }
+
+    /// The condition keys the principal itself fixes.
+    fn context(&self, principal: NodeId, given: &[(String, String)]) -> Context {
+        let n = self.graph.node(principal);
+        let mut ctx = Context::default();
+        ctx.set("aws:PrincipalArn", vec![n.id.clone()]);
+        ctx.set("aws:PrincipalAccount", vec![n.account.clone()]);
+        match &n.data {
+            NodeData::IamUser(u) => {
+                ctx.set("aws:PrincipalType", vec!["User".into()]);
+                if let Some(name) = &n.name {
+                    ctx.set("aws:username", vec![name.clone()]);
+                }
+                if let Some(id) = &u.user_id {
+                    ctx.set("aws:userid", vec![id.clone()]);
+                }
+            }
+            NodeData::IamRole(_) => {
+                ctx.set("aws:PrincipalType", vec!["AssumedRole".into()]);
+                ctx.absent("aws:username");
+            }
+            _ => {}
+        }
+        for (k, v) in &n.tags {
+            ctx.set(&format!("aws:PrincipalTag/{k}"), vec![v.clone()]);
+        }
+        ctx.tags_complete();
+        if let Some(org) = self.organization_of(&n.account) {
+            ctx.set("aws:PrincipalOrgID", vec![org]);
+        }
+        for (k, v) in given {
+            ctx.set(k, vec![v.clone()]);
+        }
+        ctx
+    }
+
+    fn organization_of(&self, account: &str) -> Option<String> {
+        match self
+            .graph
+            .by_id(account)
+            .map(|id| &self.graph.node(id).data)
+        {
+            Some(NodeData::Account(a)) => a.organization_id.clone(),
+            _ => None,
+        }
+    }
+
+    /// Decide one request.
+    pub fn decide(&mut self, req: &Request) -> Answer {
+        let graph = self.graph;
+        let who = graph.node(req.principal);
+        let mut notes = Vec::new();
+        let base = Answer {
+            principal: who.id.clone(),
+            action: req.action.to_string(),
+            resource: req.resource.to_string(),
+            decision: Decision::Deny,
+            reason: String::new(),
+            evidence: Vec::new(),
+            conditions: Vec::new(),
+            notes: Vec::new(),
+        };
+        if matches!(&who.data, NodeData::IamUser(u) if u.is_root) {
+            return Answer {
+                decision: Decision::Allow,
+                reason: "the account's root user may do anything in its account (only an SCP can stop it)".into(),
+                ..base
+            };
+        }
+        if !matches!(who.kind(), NodeKind::IamUser | NodeKind::IamRole) {
+            return Answer {
+                reason: format!("a {} is not an IAM principal", who.kind()),
+                ..base
+            };
+        }
+        let ctx = self.context(req.principal, req.context);
+        let policies = self.policies_of(req.principal, &mut notes);
+        // A role's trust policy, when the request assumes that role.
+        let assumes = req
+            .action
+            .to_ascii_lowercase()
+            .starts_with("sts:assumerole");
+        let trust = if assumes {
+            graph.by_id(req.resource).and_then(|id| {
+                let role = graph.node(id);
+                match &role.data {
+                    NodeData::IamRole(r) => Some((
+                        role,
+                        self.parse(&format!("{} trust policy", role.id), &r.trust_policy.0),
+                    )),
+                    _ => None,
+                }
+            })
+        } else {
+            None
+        };
+
+        let mut deny = Verdict::default();
+        let mut identity = Verdict::default();
+        let mut boundary: Option<Verdict> = None;
+        for a in &policies {
+            let target = match a.kind {
+                PolicyKind::Boundary => boundary.get_or_insert_with(Verdict::default),
+                _ => &mut identity,
+            };
+            for st in &a.policy.statements {
+                let applies = statement_applies(
+                    st,
+                    a.policy.variables,
+                    req.action,
+                    Some(req.resource),
+                    None,
+                    &ctx,
+                );
+                if applies == Tri::False {
+                    continue;
+                }
+                let r = reference(a, st);
+                let into = if st.effect == Effect::Deny {
+                    &mut deny
+                } else {
+                    &mut *target
+                };
+                record(into, applies, r, st);
+            }
+        }
+        // The trust policy: whom it names, and whether by exact ARN.
+        let mut trust_verdict = None;
+        let mut trust_names_principal = false;
+        if let Some((role, p)) = &trust {
+            let mut v = Verdict::default();
+            let who_ctx = (who.id.as_str(), who.account.as_str());
+            for st in &p.statements {
+                let applies =
+                    statement_applies(st, p.variables, req.action, None, Some(who_ctx), &ctx);
+                if applies == Tri::False {
+                    continue;
+                }
+                let r = StatementRef {
+                    policy: format!("{} trust policy", role.id),
+                    kind: PolicyKind::Trust,
+                    statement: st.index,
+                    sid: st.sid.clone(),
+                    effect: st.effect,
+                };
+                if st.effect == Effect::Deny {
+                    record(&mut deny, applies, r, st);
+                } else {
+                    if applies == Tri::True && names_exactly(st, &who.id) {
+                        trust_names_principal = true;
+                    }
+                    record(&mut v, applies, r, st);
+                }
+            }
+            trust_verdict = Some((v, role.account == who.account));
+        }
+        if let Some(org) = self.organization_of(&who.account) {
+            let management = graph.by_id(&org).and_then(|id| match &graph.node(id).data {
+                NodeData::Organization(o) => o.management_account_id.clone(),
+                _ => None,
+            });
+            if management.as_deref() != Some(who.account.as_str()) {
+                notes.push("service control policies were not collected: one may deny this".into());
+            }
+        }
+
+        // 1. An explicit Deny that certainly applies denies.
+        if deny.tri() == Tri::True {
+            return Answer {
+                decision: Decision::Deny,
+                reason: "explicit deny".into(),
+                evidence: deny.evidence,
+                notes,
+                ..base
+            };
+        }
+        // 2. What must allow: the trust policy (assuming a role), the
+        // identity policies (unless a same-account trust names the principal
+        // itself), and the boundary.
+        let mut needed: Vec<(&str, &Verdict)> = Vec::new();
+        if let Some((v, same_account)) = &trust_verdict {
+            needed.push(("trust", v));
+            if !(trust_names_principal && *same_account) {
+                needed.push(("no allow", &identity));
+            }
+        } else {
+            needed.push(("no allow", &identity));
+        }
+        if let Some(b) = &boundary {
+            needed.push(("boundary", b));
+        }
+        if let Some((why, _)) = needed.iter().find(|(_, v)| v.tri() == Tri::False) {
+            return Answer {
+                decision: Decision::Deny,
+                reason: (*why).to_string(),
+                notes,
+                ..base
+            };
+        }
+        let mut evidence: Vec<StatementRef> = Vec::new();
+        let mut conditions: Vec<String> = Vec::new();
+        let mut allow = Tri::True;
+        for (_, v) in &needed {
+            allow = allow.and(v.tri());
+            evidence.extend(v.evidence.iter().cloned());
+            if v.tri() == Tri::Unknown {
+                conditions.extend(v.conditions.iter().cloned());
+            }
+        }
+        if deny.tri() == Tri::Unknown {
+            conditions.extend(deny.conditions.iter().map(|c| format!("unless {c}")));
+            evidence.extend(deny.evidence.iter().cloned());
+        }
+        let decision = if allow == Tri::True && deny.tri() == Tri::False {
+            Decision::Allow
+        } else {
+            Decision::Conditional
+        };
+        conditions.dedup();
+        Answer {
+            decision,
+            reason: match decision {
+                Decision::Allow => "allowed".into(),
+                _ => "allowed only if the conditions hold".into(),
+            },
+            evidence,
+            conditions,
+            notes,
+            ..base
+        }
+    }
+}
+
+/// A statement standing for a policy whose document is not known.
+fn unknown_statement() -> Statement {
+    Statement {
+        index: 0,
+        sid: None,
+        effect: Effect::Allow,
+        actions: Some(policy::Patterns {
+            not: false,
+            items: vec!["*".into()],
+        }),
+        resources: Some(policy::Patterns {
+            not: false,
+            items: vec!["*".into()],
+        }),
+        principals: None,
+        conditions: vec![policy::Condition {
+            written: "(the document was not collected)".into(),
+            operator: None,
+            if_exists: false,
+            set: None,
+            key: "unknown".into(),
+            values: Vec::new(),
+        }],
+    }
+}
+
+fn reference(a: &Applied, st: &Statement) -> StatementRef {
+    StatementRef {
+        policy: a.name.clone(),
+        kind: a.kind,
+        statement: st.index,
+        sid: st.sid.clone(),
+        effect: st.effect,
+    }
+}
+
+fn record(v: &mut Verdict, applies: Tri, r: StatementRef, st: &Statement) {
+    v.applies = Some(v.applies.unwrap_or(Tri::False).or(applies));
+    if applies == Tri::Unknown {
+        for c in &st.conditions {
+            v.conditions
+                .push(format!("{} {} {}", c.written, c.key, c.values.join(",")));
+        }
+    }
+    v.evidence.push(r);
+}
+
+/// Whether a statement applies to an action, a resource (identity
+/// policies) or a principal (resource policies), and its conditions.
+fn statement_applies(
+    st: &Statement,
+    variables: bool,
+    action: &str,
+    resource: Option<&str>,
+    principal: Option<(&str, &str)>,
+    ctx: &Context,
+) -> Tri {
+    let Some(actions) = &st.actions else {
+        return Tri::False;
+    };
+    let hit = actions
+        .items
+        .iter()
+        .any(|p| pattern::wildcard(p, action, true));
+    if hit == actions.not {
+        return Tri::False;
+    }
+    let mut out = Tri::True;
+    if let Some(res) = resource {
+        let Some(patterns) = &st.resources else {
+            // An identity statement without Resource matches nothing.
+            return Tri::False;
+        };
+        let mut any = Tri::False;
+        for p in &patterns.items {
+            let m = if variables {
+                match pattern::substitute(p, ctx) {
+                    Ok(Some(x)) => Tri::from_bool(pattern::matches_substituted(&x, res, false)),
+                    Ok(None) => Tri::False,
+                    Err(_) => Tri::Unknown,
+                }
+            } else {
+                Tri::from_bool(pattern::wildcard(p, res, false))
+            };
+            any = any.or(m);
+        }
+        out = out.and(if patterns.not { any.not() } else { any });
+    }
+    if let Some((arn, account)) = principal {
+        let Some(ps) = &st.principals else {
+            return Tri::False;
+        };
+        let hit = ps.items.iter().any(|(kind, value)| {
+            kind == "*"
+                || (kind == "AWS"
+                    && (value == "*"
+                        || value == arn
+                        || value == account
+                        || *value == format!("arn:aws:iam::{account}:root")))
+        });
+        if hit == ps.not {
+            return Tri::False;
+        }
+    }
+    out.and(condition::all(&st.conditions, ctx))
+}
+
+/// The statement names this principal by its own ARN.
+fn names_exactly(st: &Statement, arn: &str) -> bool {
+    st.principals
+        .as_ref()
+        .is_some_and(|p| !p.not && p.items.iter().any(|(k, v)| k == "AWS" && v == arn))
+}
+
+impl Tri {
+    fn from_bool(b: bool) -> Tri {
+        if b { Tri::True } else { Tri::False }
+    }
+
+    fn not(self) -> Tri {
+        match self {
+            Tri::True => Tri::False,
+            Tri::False => Tri::True,
+            Tri::Unknown => Tri::Unknown,
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Identity: policy documents as typed statements, the three-valued
+//! evaluation of one request in AWS's order, and the answers built on it.
+
+pub mod condition;
+pub mod evaluate;
+pub mod pattern;
+pub mod policy;
+
+pub use evaluate::{Answer, Decision, Engine, PolicyKind, Request, StatementRef};

@@ -1,0 +1,434 @@
+//! A policy document as typed statements: parsed once, with every element
+//! AWS defines, and a named problem for what does not parse (the rest of
+//! the document still counts).
+
+use serde_json::Value;
+
+use crate::analysis::finding::Effect;
+
+/// A policy, parsed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Policy {
+    /// `"Version": "2012-10-17"`: only then are `${…}` policy variables.
+    pub variables: bool,
+    pub statements: Vec<Statement>,
+}
+
+/// Action, Resource or Principal patterns, or their `Not` form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Patterns {
+    pub not: bool,
+    pub items: Vec<String>,
+}
+
+/// A statement's principals: `*`, or (type, value) pairs; `not` for
+/// `NotPrincipal`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Principals {
+    pub not: bool,
+    pub items: Vec<(String, String)>,
+}
+
+/// How a condition compares values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operator {
+    StringEquals,
+    StringNotEquals,
+    StringEqualsIgnoreCase,
+    StringNotEqualsIgnoreCase,
+    StringLike,
+    StringNotLike,
+    NumericEquals,
+    NumericNotEquals,
+    NumericLessThan,
+    NumericLessThanEquals,
+    NumericGreaterThan,
+    NumericGreaterThanEquals,
+    DateEquals,
+    DateNotEquals,
+    DateLessThan,
+    DateLessThanEquals,
+    DateGreaterThan,
+    DateGreaterThanEquals,
+    Bool,
+    BinaryEquals,
+    IpAddress,
+    NotIpAddress,
+    ArnEquals,
+    ArnLike,
+    ArnNotEquals,
+    ArnNotLike,
+    Null,
+}
+
+impl Operator {
+    fn parse(name: &str) -> Option<Operator> {
+        use Operator::*;
+        Some(match name {
+            "StringEquals" => StringEquals,
+            "StringNotEquals" => StringNotEquals,
+            "StringEqualsIgnoreCase" => StringEqualsIgnoreCase,
+            "StringNotEqualsIgnoreCase" => StringNotEqualsIgnoreCase,
+            "StringLike" => StringLike,
+            "StringNotLike" => StringNotLike,
+            "NumericEquals" => NumericEquals,
+            "NumericNotEquals" => NumericNotEquals,
+            "NumericLessThan" => NumericLessThan,
+            "NumericLessThanEquals" => NumericLessThanEquals,
+            "NumericGreaterThan" => NumericGreaterThan,
+            "NumericGreaterThanEquals" => NumericGreaterThanEquals,
+            "DateEquals" => DateEquals,
+            "DateNotEquals" => DateNotEquals,
+            "DateLessThan" => DateLessThan,
+            "DateLessThanEquals" => DateLessThanEquals,
+            "DateGreaterThan" => DateGreaterThan,
+            "DateGreaterThanEquals" => DateGreaterThanEquals,
+            "Bool" => Bool,
+            "BinaryEquals" => BinaryEquals,
+            "IpAddress" => IpAddress,
+            "NotIpAddress" => NotIpAddress,
+            "ArnEquals" => ArnEquals,
+            "ArnLike" => ArnLike,
+            "ArnNotEquals" => ArnNotEquals,
+            "ArnNotLike" => ArnNotLike,
+            "Null" => Null,
+            _ => return None,
+        })
+    }
+
+    /// A negated operator is true when the key is absent.
+    pub fn negated(self) -> bool {
+        use Operator::*;
+        matches!(
+            self,
+            StringNotEquals
+                | StringNotEqualsIgnoreCase
+                | StringNotLike
+                | NumericNotEquals
+                | DateNotEquals
+                | NotIpAddress
+                | ArnNotEquals
+                | ArnNotLike
+        )
+    }
+}
+
+/// `ForAllValues:` or `ForAnyValue:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetQualifier {
+    ForAllValues,
+    ForAnyValue,
+}
+
+/// One key of one operator of a condition block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    /// As written: `ForAnyValue:StringLikeIfExists`.
+    pub written: String,
+    /// `None`: an operator skyhound does not know (never a match, never a
+    /// miss: the statement applies conditionally).
+    pub operator: Option<Operator>,
+    pub if_exists: bool,
+    pub set: Option<SetQualifier>,
+    /// Condition keys are case-insensitive.
+    pub key: String,
+    pub values: Vec<String>,
+}
+
+/// One statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    /// Its 0-based place in the document.
+    pub index: usize,
+    pub sid: Option<String>,
+    pub effect: Effect,
+    /// `None` when the statement has neither Action nor NotAction (a
+    /// problem: it matches nothing).
+    pub actions: Option<Patterns>,
+    /// `None` in trust and other resource policies that name no resource.
+    pub resources: Option<Patterns>,
+    pub principals: Option<Principals>,
+    pub conditions: Vec<Condition>,
+}
+
+/// A string or a list of strings; anything else is a problem.
+fn strings(value: &Value, what: &str, problems: &mut Vec<String>) -> Vec<String> {
+    if matches!(value, Value::Bool(_) | Value::Number(_)) {
+        problems.push(format!(
+            "{what} is {value}, not a string or a list of strings"
+        ));
+        return Vec::new();
+    }
+    values(value, what, problems)
+}
+
+/// A condition's values: strings, or numbers and booleans written bare.
+fn values(value: &Value, what: &str, problems: &mut Vec<String>) -> Vec<String> {
+    match value {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|v| match v {
+                Value::String(s) => Some(s.clone()),
+                Value::Bool(_) | Value::Number(_) if what.starts_with("Condition") => {
+                    Some(v.to_string())
+                }
+                other => {
+                    problems.push(format!("{what} holds {other}, not a string"));
+                    None
+                }
+            })
+            .collect(),
+        // Condition values may be numbers or booleans written bare.
+        Value::Bool(b) => vec![b.to_string()],
+        Value::Number(n) => vec![n.to_string()],
+        other => {
+            problems.push(format!(
+                "{what} is {other}, not a string or a list of strings"
+            ));
+            Vec::new()
+        }
+    }
+}
+
+fn patterns(
+    st: &serde_json::Map<String, Value>,
+    name: &str,
+    problems: &mut Vec<String>,
+) -> Option<Patterns> {
+    let not_name = format!("Not{name}");
+    match (st.get(name), st.get(&not_name)) {
+        (Some(_), Some(_)) => {
+            problems.push(format!(
+                "both {name} and {not_name}: the statement is invalid"
+            ));
+            None
+        }
+        (Some(v), None) => Some(Patterns {
+            not: false,
+            items: strings(v, name, problems),
+        }),
+        (None, Some(v)) => Some(Patterns {
+            not: true,
+            items: strings(v, &not_name, problems),
+        }),
+        (None, None) => None,
+    }
+}
+
+fn principals(
+    st: &serde_json::Map<String, Value>,
+    problems: &mut Vec<String>,
+) -> Option<Principals> {
+    let (value, not) = match (st.get("Principal"), st.get("NotPrincipal")) {
+        (Some(v), None) => (v, false),
+        (None, Some(v)) => (v, true),
+        (None, None) => return None,
+        (Some(_), Some(_)) => {
+            problems.push("both Principal and NotPrincipal: the statement is invalid".into());
+            return None;
+        }
+    };
+    let mut items = Vec::new();
+    match value {
+        Value::String(s) if s == "*" => items.push(("*".to_string(), "*".to_string())),
+        Value::Object(map) => {
+            for (kind, v) in map {
+                for x in strings(v, &format!("Principal.{kind}"), problems) {
+                    items.push((kind.clone(), x));
+                }
+            }
+        }
+        other => problems.push(format!("Principal is {other}: neither \"*\" nor an object")),
+    }
+    Some(Principals { not, items })
+}
+
+fn conditions(value: &Value, problems: &mut Vec<String>) -> Vec<Condition> {
+    let Value::Object(ops) = value else {
+        problems.push(format!("Condition is {value}, not an object"));
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (written, keys) in ops {
+        let (set, rest) = if let Some(r) = written.strip_prefix("ForAllValues:") {
+            (Some(SetQualifier::ForAllValues), r)
+        } else if let Some(r) = written.strip_prefix("ForAnyValue:") {
+            (Some(SetQualifier::ForAnyValue), r)
+        } else {
+            (None, written.as_str())
+        };
+        let (if_exists, name) = match rest.strip_suffix("IfExists") {
+            Some(n) => (true, n),
+            None => (false, rest),
+        };
+        let operator = Operator::parse(name);
+        if operator.is_none() {
+            problems.push(format!(
+                "unknown condition operator {written}: statements using it apply conditionally"
+            ));
+        }
+        let Value::Object(keys) = keys else {
+            problems.push(format!(
+                "Condition.{written} is {keys}, not an object of keys"
+            ));
+            continue;
+        };
+        for (key, values) in keys {
+            out.push(Condition {
+                written: written.clone(),
+                operator,
+                if_exists,
+                set,
+                key: key.to_ascii_lowercase(),
+                values: self::values(values, &format!("Condition.{written}.{key}"), problems),
+            });
+        }
+    }
+    out
+}
+
+const KNOWN: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Principal",
+    "NotPrincipal",
+    "Condition",
+];
+
+/// Parse a document. Problems name the statement and what is wrong; a
+/// statement with an unknown element or a bad Effect is left out, the
+/// others still count.
+pub fn parse(doc: &Value) -> (Policy, Vec<String>) {
+    let mut problems = Vec::new();
+    let Value::Object(top) = doc else {
+        return (
+            Policy::default(),
+            vec![format!("the document is {doc}, not a JSON object")],
+        );
+    };
+    let variables = top.get("Version").and_then(Value::as_str) == Some("2012-10-17");
+    let listed: Vec<&Value> = match top.get("Statement") {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(one @ Value::Object(_)) => vec![one],
+        Some(other) => {
+            problems.push(format!("Statement is {other}, not a statement or a list"));
+            Vec::new()
+        }
+        None => {
+            problems.push("the document has no Statement".into());
+            Vec::new()
+        }
+    };
+    let mut statements = Vec::new();
+    for (index, raw) in listed.into_iter().enumerate() {
+        let mut mine = Vec::new();
+        let Value::Object(st) = raw else {
+            problems.push(format!("statement {index} is {raw}, not an object"));
+            continue;
+        };
+        if let Some(unknown) = st.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+            problems.push(format!(
+                "statement {index} has an element IAM does not know ({unknown}): left out"
+            ));
+            continue;
+        }
+        let effect = match st.get("Effect").and_then(Value::as_str) {
+            Some("Allow") => Effect::Allow,
+            Some("Deny") => Effect::Deny,
+            other => {
+                problems.push(format!(
+                    "statement {index} has Effect {}: neither Allow nor Deny, left out",
+                    other
+                        .map(|s| format!("{s:?}"))
+                        .unwrap_or_else(|| "missing".into())
+                ));
+                continue;
+            }
+        };
+        let actions = patterns(st, "Action", &mut mine);
+        if actions.is_none() {
+            mine.push("has neither Action nor NotAction: it matches nothing".into());
+        }
+        let statement = Statement {
+            index,
+            sid: st.get("Sid").and_then(Value::as_str).map(str::to_string),
+            effect,
+            actions,
+            resources: patterns(st, "Resource", &mut mine),
+            principals: principals(st, &mut mine),
+            conditions: st
+                .get("Condition")
+                .map(|c| conditions(c, &mut mine))
+                .unwrap_or_default(),
+        };
+        problems.extend(mine.into_iter().map(|p| format!("statement {index}: {p}")));
+        statements.push(statement);
+    }
+    (
+        Policy {
+            variables,
+            statements,
+        },
+        problems,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_element_is_read_and_bad_ones_are_named() {
+        let (p, problems) = parse(&json!({
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "A", "Effect": "Allow", "Action": ["s3:Get*", "s3:List*"], "Resource": "*",
+                 "Condition": {"ForAnyValue:StringLikeIfExists": {"aws:TagKeys": ["team*"]}, "Bool": {"aws:MultiFactorAuthPresent": true}}},
+                {"Effect": "Deny", "NotAction": "iam:*", "NotResource": ["arn:aws:s3:::b/*"]},
+                {"Effect": "Allow", "Action": 5, "Resource": "*"},
+                {"Effect": "Maybe", "Action": "*", "Resource": "*"},
+                {"Effect": "Allow", "Action": "*", "Resource": "*", "Colour": "red"},
+                {"Effect": "Allow", "Action": "*", "Condition": {"StringSortOf": {"k": "v"}}},
+            ]
+        }));
+        assert!(p.variables);
+        assert_eq!(p.statements.len(), 4, "{problems:?}");
+        let a = &p.statements[0];
+        assert_eq!(a.sid.as_deref(), Some("A"));
+        assert_eq!(a.conditions.len(), 2);
+        let tags = a
+            .conditions
+            .iter()
+            .find(|c| c.key == "aws:tagkeys")
+            .expect("key");
+        assert_eq!(tags.set, Some(SetQualifier::ForAnyValue));
+        assert!(tags.if_exists);
+        assert_eq!(tags.operator, Some(Operator::StringLike));
+        let mfa = a
+            .conditions
+            .iter()
+            .find(|c| c.key == "aws:multifactorauthpresent")
+            .expect("mfa");
+        assert_eq!(mfa.values, ["true"]);
+        assert!(p.statements[1].actions.as_ref().is_some_and(|x| x.not));
+        assert!(p.statements[1].resources.as_ref().is_some_and(|x| x.not));
+        for needle in [
+            "statement 2: Action is 5",
+            "Effect \"Maybe\"",
+            "(Colour)",
+            "StringSortOf",
+        ] {
+            assert!(
+                problems.iter().any(|x| x.contains(needle)),
+                "{needle} in {problems:?}"
+            );
+        }
+        assert_eq!(p.statements[3].conditions[0].operator, None);
+    }
+}

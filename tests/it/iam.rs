@@ -1,0 +1,344 @@
+//! The IAM evaluator on accounts written as AWS CLI output
+//! (`iam get-account-authorization-details`): each rule of AWS's decision
+//! order, conditions with and without the keys, and bad documents.
+
+use serde_json::{Value, json};
+use skyhound::analysis::iam::{Decision, Engine, PolicyKind, Request};
+use skyhound::graph::Graph;
+use skyhound::source::import::{ImportOptions, import_dir};
+
+const ACCOUNT: &str = "111122223333";
+
+fn arn(kind: &str, name: &str) -> String {
+    format!("arn:aws:iam::{ACCOUNT}:{kind}/{name}")
+}
+
+fn policy(statements: Value) -> Value {
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+/// An account from its authorization details.
+fn account(details: Value) -> Graph {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = dir.path().join(ACCOUNT).join("us-east-1");
+    std::fs::create_dir_all(&folder).expect("folder");
+    std::fs::write(
+        folder.join("iam-get-account-authorization-details.json"),
+        serde_json::to_vec(&details).expect("json"),
+    )
+    .expect("write");
+    import_dir(dir.path(), &ImportOptions::default())
+        .expect("imports")
+        .graph
+}
+
+fn user(
+    name: &str,
+    groups: &[&str],
+    inline: Value,
+    attached: &[&str],
+    boundary: Option<&str>,
+) -> Value {
+    let mut u = json!({
+        "UserName": name, "UserId": format!("AIDA{}", name.to_uppercase()), "Arn": arn("user", name), "Path": "/",
+        "GroupList": groups, "UserPolicyList": inline,
+        "AttachedManagedPolicies": attached.iter().map(|a| json!({"PolicyArn": a, "PolicyName": a.rsplit('/').next()})).collect::<Vec<_>>(),
+    });
+    if let Some(b) = boundary {
+        u["PermissionsBoundary"] =
+            json!({"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": b});
+    }
+    u
+}
+
+fn inline(name: &str, doc: Value) -> Value {
+    json!([{"PolicyName": name, "PolicyDocument": doc}])
+}
+
+fn managed(name: &str, doc: Value) -> Value {
+    json!({"PolicyName": name, "Arn": arn("policy", name), "DefaultVersionId": "v2", "AttachmentCount": 1,
+           "PolicyVersionList": [
+               {"Document": doc, "VersionId": "v2", "IsDefaultVersion": true},
+               {"Document": policy(json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}])), "VersionId": "v1", "IsDefaultVersion": false}]})
+}
+
+fn role(name: &str, trust: Value, inline_doc: Option<Value>) -> Value {
+    json!({"RoleName": name, "RoleId": format!("AROA{}", name.to_uppercase()), "Arn": arn("role", name), "Path": "/",
+           "AssumeRolePolicyDocument": trust,
+           "RolePolicyList": inline_doc.map(|d| inline("own", d)).unwrap_or(json!([])),
+           "AttachedManagedPolicies": [], "InstanceProfileList": []})
+}
+
+fn ask(
+    g: &Graph,
+    who: &str,
+    action: &str,
+    resource: &str,
+    context: &[(&str, &str)],
+) -> skyhound::analysis::iam::Answer {
+    let principal = g.by_id(who).unwrap_or_else(|| panic!("{who} in the graph"));
+    let context: Vec<(String, String)> = context
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Engine::new(g).decide(&Request {
+        principal,
+        action,
+        resource,
+        context: &context,
+    })
+}
+
+#[test]
+fn a_users_group_policies_count_and_an_explicit_deny_wins() {
+    let g = account(json!({
+        "UserDetailList": [
+            user("alice", &["readers"], inline("no-delete", policy(json!([
+                {"Sid": "NoDelete", "Effect": "Deny", "Action": "s3:Delete*", "Resource": "*"}]))), &[], None),
+            user("bob", &[], json!([]), &[], None),
+        ],
+        "GroupDetailList": [{"GroupName": "readers", "GroupId": "AGPA1", "Arn": arn("group", "readers"), "Path": "/",
+            "GroupPolicyList": [], "AttachedManagedPolicyList": [],
+            "AttachedManagedPolicies": [{"PolicyArn": arn("policy", "s3-all"), "PolicyName": "s3-all"}]}],
+        "RoleDetailList": [],
+        "Policies": [managed("s3-all", policy(json!([{"Sid": "S3", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}])))],
+    }));
+    let alice = arn("user", "alice");
+    let a = ask(&g, &alice, "s3:GetObject", "arn:aws:s3:::b/k", &[]);
+    assert_eq!(a.decision, Decision::Allow, "{a:?}");
+    assert_eq!(
+        a.evidence[0].kind,
+        PolicyKind::Group,
+        "the group's policy allows"
+    );
+    assert_eq!(a.evidence[0].sid.as_deref(), Some("S3"));
+    // Only the default version counts: v1 would allow everything.
+    let a = ask(&g, &alice, "iam:CreateUser", "*", &[]);
+    assert_eq!(
+        (a.decision, a.reason.as_str()),
+        (Decision::Deny, "no allow"),
+        "{a:?}"
+    );
+    let a = ask(&g, &alice, "s3:DeleteObject", "arn:aws:s3:::b/k", &[]);
+    assert_eq!(
+        (a.decision, a.reason.as_str()),
+        (Decision::Deny, "explicit deny")
+    );
+    assert_eq!(a.evidence[0].sid.as_deref(), Some("NoDelete"));
+    assert_eq!(a.evidence[0].statement, 0);
+    let a = ask(&g, &arn("user", "bob"), "s3:GetObject", "*", &[]);
+    assert_eq!(a.decision, Decision::Deny);
+}
+
+#[test]
+fn a_permissions_boundary_caps_what_the_policies_grant() {
+    let g = account(json!({
+        "UserDetailList": [user("dev", &[], inline("all", policy(json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]))), &[], Some(&arn("policy", "s3-only")))],
+        "GroupDetailList": [], "RoleDetailList": [],
+        "Policies": [managed("s3-only", policy(json!([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}])))],
+    }));
+    let dev = arn("user", "dev");
+    assert_eq!(
+        ask(&g, &dev, "s3:PutObject", "*", &[]).decision,
+        Decision::Allow
+    );
+    let a = ask(&g, &dev, "iam:CreateUser", "*", &[]);
+    assert_eq!(
+        (a.decision, a.reason.as_str()),
+        (Decision::Deny, "boundary")
+    );
+}
+
+#[test]
+fn unknown_condition_keys_make_the_answer_conditional_and_known_ones_decide() {
+    let g = account(json!({
+        "UserDetailList": [user("ops", &[], inline("mfa", policy(json!([
+            {"Effect": "Allow", "Action": "ec2:*", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}},
+            {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}},
+            {"Effect": "Allow", "Action": "sqs:*", "Resource": "*", "Condition": {"StringSortOf": {"k": "v"}}},
+        ]))), &[], None)],
+        "GroupDetailList": [], "RoleDetailList": [], "Policies": [],
+    }));
+    let ops = arn("user", "ops");
+    let a = ask(&g, &ops, "ec2:RunInstances", "*", &[]);
+    assert_eq!(a.decision, Decision::Conditional, "{a:?}");
+    assert!(
+        a.conditions
+            .iter()
+            .any(|c| c.contains("aws:multifactorauthpresent")),
+        "{a:?}"
+    );
+    assert_eq!(
+        ask(
+            &g,
+            &ops,
+            "ec2:RunInstances",
+            "*",
+            &[("aws:MultiFactorAuthPresent", "true")]
+        )
+        .decision,
+        Decision::Allow
+    );
+    assert_eq!(
+        ask(
+            &g,
+            &ops,
+            "ec2:RunInstances",
+            "*",
+            &[("aws:MultiFactorAuthPresent", "false")]
+        )
+        .decision,
+        Decision::Deny
+    );
+    // A Deny under an unknown condition is "allowed unless", not a deny.
+    let a = ask(&g, &ops, "s3:GetObject", "*", &[]);
+    assert_eq!(a.decision, Decision::Conditional);
+    assert!(
+        a.conditions
+            .iter()
+            .any(|c| c.starts_with("unless NotIpAddress")),
+        "{a:?}"
+    );
+    assert_eq!(
+        ask(
+            &g,
+            &ops,
+            "s3:GetObject",
+            "*",
+            &[("aws:SourceIp", "203.0.113.7")]
+        )
+        .decision,
+        Decision::Allow
+    );
+    assert_eq!(
+        ask(
+            &g,
+            &ops,
+            "s3:GetObject",
+            "*",
+            &[("aws:SourceIp", "198.51.100.7")]
+        )
+        .decision,
+        Decision::Deny
+    );
+    // An operator skyhound does not know is never a plain allow.
+    assert_eq!(
+        ask(&g, &ops, "sqs:SendMessage", "*", &[("k", "v")]).decision,
+        Decision::Conditional
+    );
+}
+
+#[test]
+fn not_action_resources_are_case_sensitive_and_variables_are_the_principals() {
+    let g = account(json!({
+        "UserDetailList": [
+            user("alice", &[], inline("p", policy(json!([
+                {"Effect": "Allow", "NotAction": "iam:*", "Resource": "arn:aws:s3:::Bucket/*"},
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::home/${aws:username}/*"},
+            ]))), &[], None),
+        ],
+        "GroupDetailList": [],
+        "RoleDetailList": [role("app", policy(json!([{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}])),
+            Some(policy(json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::home/${aws:username}/*"}]))))],
+        "Policies": [],
+    }));
+    let alice = arn("user", "alice");
+    assert_eq!(
+        ask(&g, &alice, "s3:PutObject", "arn:aws:s3:::Bucket/x", &[]).decision,
+        Decision::Allow
+    );
+    assert_eq!(
+        ask(&g, &alice, "iam:CreateUser", "arn:aws:s3:::Bucket/x", &[]).decision,
+        Decision::Deny,
+        "NotAction iam:*"
+    );
+    assert_eq!(
+        ask(&g, &alice, "s3:PutObject", "arn:aws:s3:::bucket/x", &[]).decision,
+        Decision::Deny,
+        "resources are case-sensitive"
+    );
+    assert_eq!(
+        ask(&g, &alice, "S3:getobject", "arn:aws:s3:::home/alice/x", &[]).decision,
+        Decision::Allow,
+        "actions are not"
+    );
+    assert_eq!(
+        ask(&g, &alice, "s3:GetObject", "arn:aws:s3:::home/bob/x", &[]).decision,
+        Decision::Deny
+    );
+    // A role has no aws:username: the variable matches nothing.
+    assert_eq!(
+        ask(
+            &g,
+            &arn("role", "app"),
+            "s3:GetObject",
+            "arn:aws:s3:::home/app/x",
+            &[]
+        )
+        .decision,
+        Decision::Deny
+    );
+}
+
+#[test]
+fn a_role_is_assumed_only_by_whom_its_trust_policy_names() {
+    let trust_account = policy(
+        json!([{"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}, "Action": "sts:AssumeRole"}]),
+    );
+    let trust_alice = policy(
+        json!([{"Effect": "Allow", "Principal": {"AWS": arn("user", "alice")}, "Action": "sts:AssumeRole"}]),
+    );
+    let g = account(json!({
+        "UserDetailList": [
+            user("alice", &[], json!([]), &[], None),
+            user("bob", &[], inline("assume", policy(json!([{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]))), &[], None),
+        ],
+        "GroupDetailList": [],
+        "RoleDetailList": [
+            role("by-account", trust_account, None),
+            role("by-name", trust_alice, None),
+            role("ec2-only", policy(json!([{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}])), None),
+        ],
+        "Policies": [],
+    }));
+    let (alice, bob) = (arn("user", "alice"), arn("user", "bob"));
+    // Naming the account needs the identity grant too.
+    assert_eq!(
+        ask(
+            &g,
+            &alice,
+            "sts:AssumeRole",
+            &arn("role", "by-account"),
+            &[]
+        )
+        .decision,
+        Decision::Deny
+    );
+    let a = ask(&g, &bob, "sts:AssumeRole", &arn("role", "by-account"), &[]);
+    assert_eq!(a.decision, Decision::Allow, "{a:?}");
+    assert!(a.evidence.iter().any(|e| e.kind == PolicyKind::Trust));
+    // Naming the user's own ARN in the same account needs no identity grant.
+    assert_eq!(
+        ask(&g, &alice, "sts:AssumeRole", &arn("role", "by-name"), &[]).decision,
+        Decision::Allow
+    );
+    // An identity grant alone never assumes a role that does not trust you.
+    let a = ask(&g, &bob, "sts:AssumeRole", &arn("role", "ec2-only"), &[]);
+    assert_eq!((a.decision, a.reason.as_str()), (Decision::Deny, "trust"));
+}
+
+#[test]
+fn a_policy_that_was_not_collected_is_said_so() {
+    let g = account(json!({
+        "UserDetailList": [user("carol", &[], json!([]), &["arn:aws:iam::aws:policy/Missing"], None)],
+        "GroupDetailList": [], "RoleDetailList": [], "Policies": [],
+    }));
+    let a = ask(&g, &arn("user", "carol"), "s3:GetObject", "*", &[]);
+    assert!(
+        a.notes
+            .iter()
+            .any(|n| n.contains("arn:aws:iam::aws:policy/Missing") && n.contains("not collected")),
+        "{a:?}"
+    );
+}
