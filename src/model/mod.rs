@@ -234,3 +234,20 @@ mod tests {
         assert_eq!(node.kind(), NodeKind::Instance);
     }
 }
+
+#[cfg(test)]
+mod size_tests {
+    /// Every node is as large as the largest kind: a kind that grows past
+    /// the others (a finding's details inline) costs every node of the
+    /// graph. Large, rare parts are boxed.
+    #[test]
+    fn no_kind_makes_every_node_larger() {
+        let largest = std::mem::size_of::<super::Instance>();
+        assert!(
+            std::mem::size_of::<super::GuardDutyFinding>() <= largest,
+            "a GuardDuty finding ({} bytes) outgrows an instance ({largest})",
+            std::mem::size_of::<super::GuardDutyFinding>()
+        );
+        assert!(std::mem::size_of::<super::NodeData>() <= 400);
+    }
+}

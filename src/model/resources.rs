@@ -725,9 +725,10 @@ pub struct GuardDutyFinding {
     pub first_seen: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_seen: Option<DateTime<Utc>>,
-    /// What GuardDuty saw happen.
+    /// What GuardDuty saw happen (boxed: most resources are not findings,
+    /// and every node is as large as the largest kind).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<FindingAction>,
+    pub action: Option<Box<FindingAction>>,
 }
 
 /// The activity behind a GuardDuty finding: an API call, a connection, a

@@ -1176,7 +1176,7 @@ impl Estate {
             .find(|n| n.id == id)
             .map(|n| &mut n.data)
         {
-            f.action = Some(action);
+            f.action = Some(Box::new(action));
         }
     }
 }

@@ -1012,7 +1012,7 @@ fn finding(n: &Node, f: &m::GuardDutyFinding) -> gd::Finding {
                 .set_count(f.count.and_then(|c| i32::try_from(c).ok()))
                 .set_event_first_seen(f.first_seen.map(stamp))
                 .set_event_last_seen(f.last_seen.map(stamp))
-                .set_action(f.action.as_ref().map(finding_action))
+                .set_action(f.action.as_deref().map(finding_action))
                 .build(),
         )
         .build()

@@ -285,7 +285,7 @@ pub fn findings(ctx: &Ctx, detector_id: Option<&str>, r: Findings, out: &mut Sin
             archived: service.as_ref().is_some_and(|s| s.archived),
             first_seen: service.as_ref().and_then(|s| s.event_first_seen),
             last_seen: service.as_ref().and_then(|s| s.event_last_seen),
-            action: service.and_then(|s| s.action).map(action),
+            action: service.and_then(|s| s.action).map(|a| Box::new(action(a))),
         };
         let mut n = Node::new(f.id, account, NodeData::GuardDutyFinding(data)).in_region(region);
         n.arn = f.arn;
