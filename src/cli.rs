@@ -133,6 +133,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Every user and role that is admin (every action on every resource),
+    /// admin only under conditions, or can make itself admin in one step
+    Admins {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// Every finding of every check (exposure, posture), worst first, with
     /// its evidence and remediation
     Findings {

@@ -400,6 +400,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 print_text(&report::can_text(&answer))?;
             }
         }
+        Some(Command::Admins { json }) => {
+            let loaded = open(&cli.input)?;
+            let mut engine = skyhound::analysis::iam::Engine::new(&loaded.graph);
+            let admins = engine.admins();
+            for p in &engine.problems {
+                say!("skyhound: policy problem: {p}");
+            }
+            if json {
+                print_json(&serde_json::to_value(&admins)?)?;
+            } else {
+                print_text(&report::admins_text(&admins))?;
+            }
+        }
         Some(Command::Exposure {
             json,
             fail_on_exposure,

@@ -588,3 +588,50 @@ pub fn can_text(a: &crate::analysis::iam::Answer) -> String {
     }
     out
 }
+
+/// `skyhound admins`: each admin, how, and the statement that makes it so.
+pub fn admins_text(admins: &[crate::analysis::iam::Admin]) -> String {
+    use crate::analysis::iam::AdminKind;
+    if admins.is_empty() {
+        return "no user or role is admin, or can make itself admin in one step\n".into();
+    }
+    let mut out = String::new();
+    for a in admins {
+        let kind = match a.kind {
+            AdminKind::Full => "ADMIN",
+            AdminKind::Conditional => "ADMIN IF",
+            AdminKind::SelfEscalation => "CAN MAKE ITSELF ADMIN",
+        };
+        let _ = writeln!(out, "{kind:<22} {}", a.principal);
+        if let Some(step) = &a.step {
+            let _ = writeln!(out, "  by {step}");
+        }
+        for e in &a.evidence {
+            let sid = e
+                .sid
+                .as_deref()
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default();
+            let kind = serde_json::to_value(e.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {kind:<9} {} statement {}{sid}",
+                e.policy, e.statement
+            );
+        }
+        for l in &a.limits {
+            let _ = writeln!(out, "  limit: {l}");
+        }
+    }
+    let _ = writeln!(out, "{}", crate::labels::plural(admins.len(), "principal"));
+    let mut notes: Vec<&String> = admins.iter().flat_map(|a| &a.notes).collect();
+    notes.sort();
+    notes.dedup();
+    for n in notes {
+        let _ = writeln!(out, "note: {n}");
+    }
+    out
+}

@@ -679,3 +679,31 @@ fn can_answers_with_the_decision_the_reason_and_the_statements() {
     assert_ne!(code, 0);
     assert!(err.contains("service:Name"), "{err}");
 }
+
+#[test]
+fn admins_names_each_admin_and_the_statement_behind_it() {
+    let (code, out, err) = skyhound(&["--demo", "admins", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let list = v.as_array().expect("a list");
+    for a in list {
+        for field in ["principal", "kind", "evidence"] {
+            assert!(a.get(field).is_some(), "{field} in {a}");
+        }
+    }
+    let web = list
+        .iter()
+        .find(|a| a["principal"] == "arn:aws:iam::555555555555:role/web-server-role")
+        .expect("Bill's instance role is admin");
+    assert_eq!(web["kind"], "full");
+    assert_eq!(
+        web["evidence"][0]["policy"],
+        "arn:aws:iam::aws:policy/AdministratorAccess"
+    );
+    // Alice's application roles are not.
+    assert!(
+        !list
+            .iter()
+            .any(|a| a["principal"] == "arn:aws:iam::333333333333:role/prod-app")
+    );
+}

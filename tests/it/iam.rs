@@ -342,3 +342,74 @@ fn a_policy_that_was_not_collected_is_said_so() {
         "{a:?}"
     );
 }
+
+#[test]
+fn admins_are_full_conditional_or_one_step_away_and_others_are_not() {
+    let all = || policy(json!([{"Sid": "All", "Effect": "Allow", "Action": "*", "Resource": "*"}]));
+    let g = account(json!({
+        "UserDetailList": [
+            user("root-like", &[], inline("all", all()), &[], None),
+            user("mfa-admin", &[], inline("all", policy(json!([{"Effect": "Allow", "Action": "*", "Resource": "*",
+                "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]))), &[], None),
+            user("no-iam", &[], inline("all", policy(json!([
+                {"Effect": "Allow", "Action": "*", "Resource": "*"},
+                {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}]))), &[], None),
+            user("climber", &[], inline("self", policy(json!([
+                {"Effect": "Allow", "Action": "iam:PutUserPolicy", "Resource": arn("user", "climber")}]))), &[], None),
+            user("capped", &[], inline("self", policy(json!([
+                {"Effect": "Allow", "Action": "iam:PutUserPolicy", "Resource": "*"}]))), &[], Some(&arn("policy", "s3-only"))),
+            user("everything-but-iam", &[], inline("p", policy(json!([{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]))), &[], None),
+            user("reader", &[], inline("p", policy(json!([{"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}]))), &[], None),
+        ],
+        "GroupDetailList": [], "RoleDetailList": [],
+        "Policies": [managed("s3-only", policy(json!([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}])))],
+    }));
+    let admins = Engine::new(&g).admins();
+    let kind = |name: &str| {
+        admins
+            .iter()
+            .find(|a| a.principal == arn("user", name))
+            .map(|a| a.kind)
+    };
+    use skyhound::analysis::iam::AdminKind;
+    assert_eq!(kind("root-like"), Some(AdminKind::Full));
+    let full = admins
+        .iter()
+        .find(|a| a.principal == arn("user", "root-like"))
+        .expect("admin");
+    assert_eq!(
+        full.evidence[0].sid.as_deref(),
+        Some("All"),
+        "the statement that makes it admin"
+    );
+    assert_eq!(kind("mfa-admin"), Some(AdminKind::Conditional));
+    assert_eq!(
+        kind("no-iam"),
+        Some(AdminKind::Conditional),
+        "a deny cuts it down"
+    );
+    let no_iam = admins
+        .iter()
+        .find(|a| a.principal == arn("user", "no-iam"))
+        .expect("admin");
+    assert!(
+        no_iam
+            .limits
+            .iter()
+            .any(|l| l.contains("iam:CreateUser") && l.contains("explicit deny")),
+        "{:?}",
+        no_iam.limits
+    );
+    assert_eq!(kind("climber"), Some(AdminKind::SelfEscalation));
+    assert_eq!(
+        kind("capped"),
+        None,
+        "a boundary caps what it could write on itself"
+    );
+    assert_eq!(
+        kind("everything-but-iam"),
+        None,
+        "NotAction iam:* is not every action"
+    );
+    assert_eq!(kind("reader"), None);
+}

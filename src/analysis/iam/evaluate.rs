@@ -250,6 +250,29 @@ impl<'g> Engine<'g> {
         out
     }
 
+    /// The statements of a principal's own and group policies (not its
+    /// boundary).
+    pub(super) fn statements_of(
+        &mut self,
+        principal: NodeId,
+        notes: &mut Vec<String>,
+    ) -> Vec<Statement> {
+        self.policies_of(principal, notes)
+            .into_iter()
+            .filter(|a| matches!(a.kind, PolicyKind::Identity | PolicyKind::Group))
+            .flat_map(|a| a.policy.statements)
+            .collect()
+    }
+
+    /// Whether a permissions boundary is set on the principal.
+    pub(super) fn has_boundary(&self, principal: NodeId) -> bool {
+        match &self.graph.node(principal).data {
+            NodeData::IamUser(u) => u.permissions_boundary.is_some(),
+            NodeData::IamRole(r) => r.permissions_boundary.is_some(),
+            _ => false,
+        }
+    }
+
     /// The condition keys the principal itself fixes.
     fn context(&self, principal: NodeId, given: &[(String, String)]) -> Context {
         let n = self.graph.node(principal);

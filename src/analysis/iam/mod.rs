@@ -1,9 +1,11 @@
 //! Identity: policy documents as typed statements, the three-valued
 //! evaluation of one request in AWS's order, and the answers built on it.
 
+pub mod admin;
 pub mod condition;
 pub mod evaluate;
 pub mod pattern;
 pub mod policy;
 
+pub use admin::{Admin, AdminKind};
 pub use evaluate::{Answer, Decision, Engine, PolicyKind, Request, StatementRef};

@@ -1,0 +1,224 @@
+//! Who is admin: allowed every action on every resource, by the statement
+//! that says so; admin only under conditions; and principals that can make
+//! themselves admin in one step.
+
+use serde::Serialize;
+
+use super::condition::Tri;
+use super::evaluate::{Decision, Engine, Request, StatementRef};
+use crate::graph::{Direction, NodeId};
+use crate::model::{EdgeKind, NodeData, NodeKind};
+
+/// `full`, `conditional` or `self-escalation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AdminKind {
+    /// Every action on every resource, with no condition and nothing that
+    /// cuts it down.
+    Full,
+    /// Every action on every resource, but only under conditions (MFA, a
+    /// source address) or short of what a deny or boundary takes away.
+    Conditional,
+    /// Not admin, but one call of its own makes it so.
+    SelfEscalation,
+}
+
+/// One admin.
+#[derive(Debug, Clone, Serialize)]
+pub struct Admin {
+    pub principal: String,
+    pub kind: AdminKind,
+    /// The statements that grant it (or the one step that would).
+    pub evidence: Vec<StatementRef>,
+    /// What makes it less than full: conditions, denies, a boundary.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub limits: Vec<String>,
+    /// For self-escalation: the call that makes it admin.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// What was not known (service control policies not collected).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// Actions a full admin must be allowed, probing the corners an `Allow *`
+/// cut down by a Deny, a NotAction or a boundary would miss.
+const PROBES: &[&str] = &[
+    "iam:CreateUser",
+    "iam:AttachRolePolicy",
+    "iam:PassRole",
+    "sts:AssumeRole",
+    "organizations:LeaveOrganization",
+    "s3:DeleteBucket",
+    "ec2:RunInstances",
+    "kms:Decrypt",
+    "cloudtrail:StopLogging",
+    "guardduty:DeleteDetector",
+    "lambda:CreateFunction",
+    "secretsmanager:GetSecretValue",
+];
+
+impl<'g> Engine<'g> {
+    /// Every user and role that is admin, or can make itself admin.
+    pub fn admins(&mut self) -> Vec<Admin> {
+        let graph = self.graph;
+        let principals: Vec<NodeId> = graph
+            .nodes_of(NodeKind::IamUser)
+            .filter(|(_, n)| !matches!(&n.data, NodeData::IamUser(u) if u.is_root))
+            .chain(graph.nodes_of(NodeKind::IamRole))
+            .map(|(id, _)| id)
+            .collect();
+        let mut out = Vec::new();
+        for p in principals {
+            if let Some(a) = self.admin(p) {
+                out.push(a);
+            }
+        }
+        out
+    }
+
+    /// Whether one principal is admin, and how.
+    pub fn admin(&mut self, principal: NodeId) -> Option<Admin> {
+        let graph = self.graph;
+        let n = graph.node(principal);
+        // A statement allowing every action on every resource.
+        let all = self.decide(&Request {
+            principal,
+            action: "*",
+            resource: "*",
+            context: &[],
+        });
+        if all.decision != Decision::Deny && self.grants_everything(principal) {
+            let mut limits: Vec<String> = all.conditions.clone();
+            let mut decision = all.decision;
+            for action in PROBES {
+                let a = self.decide(&Request {
+                    principal,
+                    action,
+                    resource: "*",
+                    context: &[],
+                });
+                match a.decision {
+                    Decision::Allow => {}
+                    Decision::Conditional => {
+                        decision = Decision::Conditional;
+                        limits.extend(a.conditions.iter().map(|c| format!("{action}: {c}")));
+                    }
+                    Decision::Deny => {
+                        decision = Decision::Conditional;
+                        limits.push(format!("{action}: {}", a.reason));
+                    }
+                }
+            }
+            limits.dedup();
+            return Some(Admin {
+                principal: n.id.clone(),
+                kind: if decision == Decision::Allow {
+                    AdminKind::Full
+                } else {
+                    AdminKind::Conditional
+                },
+                evidence: all.evidence,
+                limits,
+                step: None,
+                notes: all.notes,
+            });
+        }
+        // One call of its own away.
+        for (action, resource) in self.own_steps(principal) {
+            let a = self.decide(&Request {
+                principal,
+                action: &action,
+                resource: &resource,
+                context: &[],
+            });
+            if a.decision == Decision::Allow {
+                return Some(Admin {
+                    principal: n.id.clone(),
+                    kind: AdminKind::SelfEscalation,
+                    evidence: a.evidence,
+                    limits: Vec::new(),
+                    step: Some(format!("{action} on {resource}")),
+                    notes: a.notes,
+                });
+            }
+        }
+        None
+    }
+
+    /// Some allow statement names every action (`*`) on every resource.
+    fn grants_everything(&mut self, principal: NodeId) -> bool {
+        let mut notes = Vec::new();
+        self.statements_of(principal, &mut notes).iter().any(|st| {
+            st.effect == crate::analysis::finding::Effect::Allow
+                && st
+                    .actions
+                    .as_ref()
+                    .is_some_and(|a| !a.not && a.items.iter().any(|x| x == "*" || x == "*:*"))
+                && st
+                    .resources
+                    .as_ref()
+                    .is_some_and(|r| !r.not && r.items.iter().any(|x| x == "*"))
+                && super::condition::all(&st.conditions, &super::condition::Context::default())
+                    != Tri::False
+        })
+    }
+
+    /// The calls on itself that would make a principal admin: a policy on
+    /// itself or its groups, a new default version of a policy it has, its
+    /// own boundary removed.
+    fn own_steps(&mut self, principal: NodeId) -> Vec<(String, String)> {
+        let steps = self.all_own_steps(principal);
+        // Under a boundary, a policy it writes on itself is still capped;
+        // removing the boundary only helps when its policies grant all.
+        let boundary = self.has_boundary(principal);
+        let grants = boundary && self.grants_everything(principal);
+        steps
+            .into_iter()
+            .filter(|(a, _)| {
+                if a.contains("PermissionsBoundary") {
+                    grants
+                } else {
+                    !boundary
+                }
+            })
+            .collect()
+    }
+
+    fn all_own_steps(&self, principal: NodeId) -> Vec<(String, String)> {
+        let graph = self.graph;
+        let n = graph.node(principal);
+        let me = n.id.clone();
+        let mut out = Vec::new();
+        match n.kind() {
+            NodeKind::IamUser => {
+                for a in ["iam:PutUserPolicy", "iam:AttachUserPolicy"] {
+                    out.push((a.to_string(), me.clone()));
+                }
+                out.push(("iam:DeleteUserPermissionsBoundary".to_string(), me.clone()));
+                for g in graph.neighbours(principal, EdgeKind::MemberOfGroup, Direction::Outgoing) {
+                    for a in ["iam:PutGroupPolicy", "iam:AttachGroupPolicy"] {
+                        out.push((a.to_string(), graph.node(g).id.clone()));
+                    }
+                }
+            }
+            NodeKind::IamRole => {
+                for a in ["iam:PutRolePolicy", "iam:AttachRolePolicy"] {
+                    out.push((a.to_string(), me.clone()));
+                }
+                out.push(("iam:DeleteRolePermissionsBoundary".to_string(), me.clone()));
+            }
+            _ => {}
+        }
+        // A customer managed policy it has: a new default version.
+        for p in graph.neighbours(principal, EdgeKind::AttachedPolicy, Direction::Outgoing) {
+            let policy = graph.node(p);
+            if policy.account != "aws" {
+                for a in ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"] {
+                    out.push((a.to_string(), policy.id.clone()));
+                }
+            }
+        }
+        out
+    }
+}
