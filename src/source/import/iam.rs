@@ -500,6 +500,17 @@ pub fn access_keys(account: &str, src: KeySources, out: &mut Sink) -> Result<(),
         }
         return Ok(());
     };
+    // The listed keys by user and creation time, for the report's slots.
+    let by_creation: HashMap<(String, Option<DateTime<Utc>>), usize> = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| match &n.data {
+            NodeData::AccessKey(k) if k.created.is_some() => {
+                Some(((k.user_arn.clone(), k.created), i))
+            }
+            _ => None,
+        })
+        .collect();
     let text = report_text(&report.content)?;
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
@@ -585,9 +596,9 @@ pub fn access_keys(account: &str, src: KeySources, out: &mut Sink) -> Result<(),
                 // The listing named the keys; the report's slot is the key
                 // created when the slot was last rotated. Its last use fills
                 // in what no GetAccessKeyLastUsed answer gave.
-                if let Some(NodeData::AccessKey(k)) = keys
-                    .iter_mut()
-                    .find(|n| matches!(&n.data, NodeData::AccessKey(k) if k.user_arn == user_arn && k.created.is_some() && k.created == rotated))
+                if let Some(NodeData::AccessKey(k)) = by_creation
+                    .get(&(user_arn.clone(), rotated))
+                    .and_then(|i| keys.get_mut(*i))
                     .map(|n| &mut n.data)
                 {
                     if k.last_used.is_none() {
