@@ -133,6 +133,18 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Every user and role allowed, or allowed under conditions, to make a
+    /// request, with the statements behind each
+    WhoCan {
+        /// The action, `service:Name`
+        action: String,
+        /// The resource's ARN (default `*`)
+        #[arg(default_value = "*")]
+        resource: String,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// Every user and role that is admin (every action on every resource),
     /// admin only under conditions, or can make itself admin in one step
     Admins {

@@ -400,6 +400,32 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 print_text(&report::can_text(&answer))?;
             }
         }
+        Some(Command::WhoCan {
+            action,
+            resource,
+            json,
+        }) => {
+            if !action.contains(':') {
+                bail!("the action {action:?} is not service:Name (such as s3:GetObject)");
+            }
+            let loaded = open(&cli.input)?;
+            let mut engine = skyhound::analysis::iam::Engine::new(&loaded.graph);
+            let answers = engine.who_can(&action, &resource);
+            if json {
+                let list: Vec<serde_json::Value> = answers
+                    .iter()
+                    .map(|a| {
+                        serde_json::json!({
+                            "principal": a.principal, "decision": a.decision,
+                            "evidence": a.evidence, "conditions": a.conditions,
+                        })
+                    })
+                    .collect();
+                print_json(&serde_json::Value::Array(list))?;
+            } else {
+                print_text(&report::who_can_text(&action, &resource, &answers))?;
+            }
+        }
         Some(Command::Admins { json }) => {
             let loaded = open(&cli.input)?;
             let mut engine = skyhound::analysis::iam::Engine::new(&loaded.graph);

@@ -635,3 +635,37 @@ pub fn admins_text(admins: &[crate::analysis::iam::Admin]) -> String {
     }
     out
 }
+
+/// `skyhound who-can`: each principal allowed, and how.
+pub fn who_can_text(
+    action: &str,
+    resource: &str,
+    answers: &[crate::analysis::iam::Answer],
+) -> String {
+    use crate::analysis::iam::Decision;
+    let mut out = format!("who can {action} on {resource}:\n");
+    if answers.is_empty() {
+        out.push_str("  no user or role\n");
+    }
+    for a in answers {
+        let how = match a.decision {
+            Decision::Allow => "allowed",
+            _ => "only if",
+        };
+        let by: Vec<String> = a
+            .evidence
+            .iter()
+            .map(|e| format!("{} statement {}", e.policy, e.statement))
+            .collect();
+        let why = if by.is_empty() {
+            a.reason.clone()
+        } else {
+            by.join("; ")
+        };
+        let _ = writeln!(out, "  {how:<8} {}  ({why})", a.principal);
+        for c in &a.conditions {
+            let _ = writeln!(out, "           if {c}");
+        }
+    }
+    out
+}

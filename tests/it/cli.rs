@@ -707,3 +707,23 @@ fn admins_names_each_admin_and_the_statement_behind_it() {
             .any(|a| a["principal"] == "arn:aws:iam::333333333333:role/prod-app")
     );
 }
+
+#[test]
+fn who_can_lists_every_principal_allowed_with_its_statements() {
+    let (code, out, err) = skyhound(&["--demo", "who-can", "iam:CreateAccessKey", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let list = v.as_array().expect("a list");
+    assert!(list.iter().all(|a| a.get("principal").is_some()
+        && a.get("decision").is_some()
+        && a.get("evidence").is_some()));
+    assert!(
+        list.iter()
+            .any(|a| a["principal"] == "arn:aws:iam::555555555555:user/summer-intern")
+    );
+    assert!(
+        !list
+            .iter()
+            .any(|a| a["principal"] == "arn:aws:iam::333333333333:role/prod-app")
+    );
+}

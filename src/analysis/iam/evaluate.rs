@@ -250,6 +250,29 @@ impl<'g> Engine<'g> {
         out
     }
 
+    /// Every user and role allowed (or conditionally allowed) to make a
+    /// request, each with its answer.
+    pub fn who_can(&mut self, action: &str, resource: &str) -> Vec<Answer> {
+        let graph = self.graph;
+        let principals: Vec<NodeId> = graph
+            .nodes_of(NodeKind::IamUser)
+            .chain(graph.nodes_of(NodeKind::IamRole))
+            .map(|(id, _)| id)
+            .collect();
+        principals
+            .into_iter()
+            .map(|principal| {
+                self.decide(&Request {
+                    principal,
+                    action,
+                    resource,
+                    context: &[],
+                })
+            })
+            .filter(|a| a.decision != Decision::Deny)
+            .collect()
+    }
+
     /// The statements of a principal's own and group policies (not its
     /// boundary).
     pub(super) fn statements_of(
