@@ -145,6 +145,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Whom each role trusts (same account, organization, external,
+    /// public, service, federated), with ExternalId and MFA, and who can in
+    /// fact assume it
+    Trust {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// Every user and role that is admin (every action on every resource),
     /// admin only under conditions, or can make itself admin in one step
     Admins {

@@ -426,6 +426,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 print_text(&report::who_can_text(&action, &resource, &answers))?;
             }
         }
+        Some(Command::Trust { json }) => {
+            let loaded = open(&cli.input)?;
+            let mut engine = skyhound::analysis::iam::Engine::new(&loaded.graph);
+            let trusts = engine.trusts();
+            if json {
+                print_json(&serde_json::to_value(&trusts)?)?;
+            } else {
+                print_text(&report::trust_text(&trusts))?;
+            }
+        }
         Some(Command::Admins { json }) => {
             let loaded = open(&cli.input)?;
             let mut engine = skyhound::analysis::iam::Engine::new(&loaded.graph);

@@ -669,3 +669,46 @@ pub fn who_can_text(
     }
     out
 }
+
+/// `skyhound trust`: each role's trusted principals, widest reach first.
+pub fn trust_text(trusts: &[crate::analysis::iam::Trust]) -> String {
+    let rank = |scope: &str| match scope {
+        "public" => 0,
+        "external" => 1,
+        "federated" => 2,
+        "organization" => 3,
+        "same-account" => 4,
+        _ => 5,
+    };
+    let mut sorted: Vec<&crate::analysis::iam::Trust> = trusts.iter().collect();
+    sorted.sort_by_key(|t| (rank(t.scope), t.role.clone()));
+    let mut out = String::new();
+    for t in sorted {
+        let mut holds = Vec::new();
+        if t.external_id {
+            holds.push("ExternalId required".to_string());
+        } else if matches!(t.scope, "external" | "public") {
+            holds.push("no ExternalId".to_string());
+        }
+        if t.mfa {
+            holds.push("MFA".to_string());
+        }
+        let _ = writeln!(
+            out,
+            "{:<13} {}  trusts {} {}{}",
+            t.scope.to_uppercase(),
+            t.role,
+            t.principal_type,
+            t.principal,
+            if holds.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", holds.join(", "))
+            }
+        );
+        if !t.assumable_by.is_empty() {
+            let _ = writeln!(out, "  assumable by: {}", t.assumable_by.join(", "));
+        }
+    }
+    out
+}

@@ -727,3 +727,51 @@ fn who_can_lists_every_principal_allowed_with_its_statements() {
             .any(|a| a["principal"] == "arn:aws:iam::333333333333:role/prod-app")
     );
 }
+
+#[test]
+fn trust_says_how_far_each_role_reaches_and_who_can_assume_it() {
+    let (code, out, err) = skyhound(&["--demo", "trust", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let list = v.as_array().expect("a list");
+    for t in list {
+        for field in [
+            "role",
+            "principal",
+            "type",
+            "scope",
+            "external_id",
+            "mfa",
+            "conditions",
+            "assumable_by",
+        ] {
+            assert!(t.get(field).is_some(), "{field} in {t}");
+        }
+    }
+    let partner = list
+        .iter()
+        .find(|t| t["role"] == "arn:aws:iam::555555555555:role/partner-support")
+        .expect("Bill's partner role");
+    assert_eq!(partner["scope"], "external");
+    assert_eq!(partner["external_id"], false);
+    assert_eq!(partner["account"], "999988887777");
+    // Alice's management admin can assume the production account's role;
+    // the organization's own accounts are "organization", not external.
+    let oaar = list
+        .iter()
+        .find(|t| t["role"] == "arn:aws:iam::333333333333:role/OrganizationAccountAccessRole")
+        .expect("the production account's admin role");
+    assert_eq!(oaar["scope"], "organization");
+    assert!(oaar["assumable_by"].as_array().is_some_and(|a| {
+        a.iter()
+            .any(|p| p == "arn:aws:iam::111111111111:user/alice")
+    }));
+    let app = list
+        .iter()
+        .find(|t| t["role"] == "arn:aws:iam::333333333333:role/prod-app")
+        .expect("an EC2 role");
+    assert_eq!(
+        (app["scope"].as_str(), app["type"].as_str()),
+        (Some("service"), Some("Service"))
+    );
+}

@@ -6,6 +6,8 @@ pub mod condition;
 pub mod evaluate;
 pub mod pattern;
 pub mod policy;
+pub mod trust;
 
 pub use admin::{Admin, AdminKind};
 pub use evaluate::{Answer, Decision, Engine, PolicyKind, Request, StatementRef};
+pub use trust::Trust;

@@ -1,0 +1,149 @@
+//! Whom each role trusts: every principal its trust policy names, how far
+//! that reaches (the same account, the organization, another account,
+//! anyone, a service, an identity provider), the conditions that hold it
+//! back (ExternalId, MFA, the organization), and which principals of the
+//! graph can in fact assume it (both sides evaluated).
+
+use serde::Serialize;
+
+use super::evaluate::{Decision, Engine, Request};
+use super::policy::{Condition, parse};
+use crate::analysis::finding::Effect;
+use crate::graph::NodeId;
+use crate::model::{NodeData, NodeKind};
+
+/// One principal one role trusts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trust {
+    pub role: String,
+    /// As the trust policy writes it.
+    pub principal: String,
+    /// `AWS`, `Service`, `Federated` or `*`.
+    #[serde(rename = "type")]
+    pub principal_type: String,
+    /// `same-account`, `organization`, `external`, `public`, `service` or
+    /// `federated`.
+    pub scope: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    pub external_id: bool,
+    pub mfa: bool,
+    /// Every condition of the statement, as written.
+    pub conditions: Vec<String>,
+    /// The graph's users and roles that can assume the role (or can under
+    /// conditions).
+    pub assumable_by: Vec<String>,
+}
+
+fn has_key(conditions: &[Condition], key: &str) -> bool {
+    conditions.iter().any(|c| c.key == key)
+}
+
+impl<'g> Engine<'g> {
+    /// Every role's trust, role by role.
+    pub fn trusts(&mut self) -> Vec<Trust> {
+        let graph = self.graph;
+        let roles: Vec<NodeId> = graph
+            .nodes_of(NodeKind::IamRole)
+            .map(|(id, _)| id)
+            .collect();
+        let principals: Vec<NodeId> = graph
+            .nodes_of(NodeKind::IamUser)
+            .filter(|(_, n)| !matches!(&n.data, NodeData::IamUser(u) if u.is_root))
+            .chain(graph.nodes_of(NodeKind::IamRole))
+            .map(|(id, _)| id)
+            .collect();
+        let mut out = Vec::new();
+        for role in roles {
+            let r = graph.node(role);
+            let NodeData::IamRole(data) = &r.data else {
+                continue;
+            };
+            let (policy, _) = parse(&data.trust_policy.0);
+            let assumable_by: Vec<String> = principals
+                .iter()
+                .filter(|p| **p != role)
+                .filter(|p| {
+                    self.decide(&Request {
+                        principal: **p,
+                        action: "sts:AssumeRole",
+                        resource: &r.id,
+                        context: &[],
+                    })
+                    .decision
+                        != Decision::Deny
+                })
+                .map(|p| graph.node(*p).id.clone())
+                .collect();
+            let role_org = self.org_of(&r.account);
+            for st in policy
+                .statements
+                .iter()
+                .filter(|s| s.effect == Effect::Allow)
+            {
+                let Some(ps) = &st.principals else { continue };
+                if ps.not {
+                    continue;
+                }
+                let conditions: Vec<String> = st
+                    .conditions
+                    .iter()
+                    .map(|c| format!("{} {} {}", c.written, c.key, c.values.join(",")))
+                    .collect();
+                let external_id = has_key(&st.conditions, "sts:externalid");
+                let mfa = has_key(&st.conditions, "aws:multifactorauthpresent");
+                let org_limited = has_key(&st.conditions, "aws:principalorgid");
+                for (kind, value) in &ps.items {
+                    let account =
+                        crate::model::policy::principal_account(value).map(str::to_string);
+                    let scope = match kind.as_str() {
+                        "Service" => "service",
+                        "Federated" => "federated",
+                        _ if value == "*" => {
+                            if org_limited {
+                                "organization"
+                            } else {
+                                "public"
+                            }
+                        }
+                        _ => match &account {
+                            Some(a) if *a == r.account => "same-account",
+                            Some(a) if role_org.is_some() && self.org_of(a) == role_org => {
+                                "organization"
+                            }
+                            Some(_) => "external",
+                            None => "external",
+                        },
+                    };
+                    out.push(Trust {
+                        role: r.id.clone(),
+                        principal: value.clone(),
+                        principal_type: if kind == "*" {
+                            "*".into()
+                        } else {
+                            kind.clone()
+                        },
+                        scope,
+                        account,
+                        external_id,
+                        mfa,
+                        conditions: conditions.clone(),
+                        assumable_by: assumable_by.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    fn org_of(&self, account: &str) -> Option<String> {
+        match self
+            .graph
+            .by_id(account)
+            .map(|id| &self.graph.node(id).data)
+        {
+            Some(NodeData::Account(a)) => a.organization_id.clone(),
+            _ => None,
+        }
+    }
+}
