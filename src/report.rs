@@ -573,10 +573,7 @@ pub fn can_text(a: &crate::analysis::iam::Answer) -> String {
             .as_deref()
             .map(|s| format!(" ({s})"))
             .unwrap_or_default();
-        let kind = serde_json::to_value(e.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
+        let kind = e.kind.label();
         let _ = writeln!(
             out,
             "  {effect:<5} {kind:<9} {} statement {}{sid}",
@@ -612,10 +609,7 @@ pub fn admins_text(admins: &[crate::analysis::iam::Admin]) -> String {
                 .as_deref()
                 .map(|s| format!(" ({s})"))
                 .unwrap_or_default();
-            let kind = serde_json::to_value(e.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
+            let kind = e.kind.label();
             let _ = writeln!(
                 out,
                 "  {kind:<9} {} statement {}{sid}",

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::condition::Tri;
 use super::evaluate::{Decision, Engine, Request, StatementRef};
 use crate::graph::{Direction, NodeId};
-use crate::model::{EdgeKind, NodeData, NodeKind};
+use crate::model::{EdgeKind, NodeKind};
 
 /// `full`, `conditional` or `self-escalation`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -61,15 +61,8 @@ const PROBES: &[&str] = &[
 impl<'g> Engine<'g> {
     /// Every user and role that is admin, or can make itself admin.
     pub fn admins(&mut self) -> Vec<Admin> {
-        let graph = self.graph;
-        let principals: Vec<NodeId> = graph
-            .nodes_of(NodeKind::IamUser)
-            .filter(|(_, n)| !matches!(&n.data, NodeData::IamUser(u) if u.is_root))
-            .chain(graph.nodes_of(NodeKind::IamRole))
-            .map(|(id, _)| id)
-            .collect();
         let mut out = Vec::new();
-        for p in principals {
+        for p in self.principals(false) {
             if let Some(a) = self.admin(p) {
                 out.push(a);
             }

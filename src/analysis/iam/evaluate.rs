@@ -31,6 +31,20 @@ pub enum PolicyKind {
     Resource,
 }
 
+impl PolicyKind {
+    /// As the JSON says it: `identity`, `group`, `boundary`, …
+    pub fn label(self) -> &'static str {
+        match self {
+            PolicyKind::Identity => "identity",
+            PolicyKind::Group => "group",
+            PolicyKind::Boundary => "boundary",
+            PolicyKind::Scp => "scp",
+            PolicyKind::Trust => "trust",
+            PolicyKind::Resource => "resource",
+        }
+    }
+}
+
 /// One statement that decided an answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StatementRef {
@@ -84,6 +98,8 @@ pub struct Engine<'g> {
     pub graph: &'g Graph,
     /// A principal's policies, and what was not known of them.
     parsed: HashMap<NodeId, (Vec<Applied>, Vec<String>)>,
+    /// Roles' trust policies, parsed once.
+    trusts: HashMap<NodeId, Policy>,
     /// Problems found while parsing, by policy.
     pub problems: Vec<String>,
 }
@@ -117,6 +133,7 @@ impl<'g> Engine<'g> {
         Engine {
             graph,
             parsed: HashMap::new(),
+            trusts: HashMap::new(),
             problems: Vec::new(),
         }
     }
@@ -253,13 +270,7 @@ impl<'g> Engine<'g> {
     /// Every user and role allowed (or conditionally allowed) to make a
     /// request, each with its answer.
     pub fn who_can(&mut self, action: &str, resource: &str) -> Vec<Answer> {
-        let graph = self.graph;
-        let principals: Vec<NodeId> = graph
-            .nodes_of(NodeKind::IamUser)
-            .chain(graph.nodes_of(NodeKind::IamRole))
-            .map(|(id, _)| id)
-            .collect();
-        principals
+        self.principals(true)
             .into_iter()
             .map(|principal| {
                 self.decide(&Request {
@@ -270,6 +281,32 @@ impl<'g> Engine<'g> {
                 })
             })
             .filter(|a| a.decision != Decision::Deny)
+            .collect()
+    }
+
+    /// A role's trust policy, parsed once (its problems reported once).
+    pub(super) fn trust_policy(&mut self, role: NodeId) -> Option<Policy> {
+        if let Some(p) = self.trusts.get(&role) {
+            return Some(p.clone());
+        }
+        let graph = self.graph;
+        let r = graph.node(role);
+        let NodeData::IamRole(data) = &r.data else {
+            return None;
+        };
+        let p = self.parse(&format!("{} trust policy", r.id), &data.trust_policy.0);
+        self.trusts.insert(role, p.clone());
+        Some(p)
+    }
+
+    /// The users and roles of the graph (root users only if asked).
+    pub(super) fn principals(&self, with_root: bool) -> Vec<NodeId> {
+        let graph = self.graph;
+        graph
+            .nodes_of(NodeKind::IamUser)
+            .filter(|(_, n)| with_root || !matches!(&n.data, NodeData::IamUser(u) if u.is_root))
+            .chain(graph.nodes_of(NodeKind::IamRole))
+            .map(|(id, _)| id)
             .collect()
     }
 
@@ -331,7 +368,7 @@ impl<'g> Engine<'g> {
         ctx
     }
 
-    fn organization_of(&self, account: &str) -> Option<String> {
+    pub(super) fn organization_of(&self, account: &str) -> Option<String> {
         match self
             .graph
             .by_id(account)
@@ -378,16 +415,9 @@ impl<'g> Engine<'g> {
             .to_ascii_lowercase()
             .starts_with("sts:assumerole");
         let trust = if assumes {
-            graph.by_id(req.resource).and_then(|id| {
-                let role = graph.node(id);
-                match &role.data {
-                    NodeData::IamRole(r) => Some((
-                        role,
-                        self.parse(&format!("{} trust policy", role.id), &r.trust_policy.0),
-                    )),
-                    _ => None,
-                }
-            })
+            graph
+                .by_id(req.resource)
+                .and_then(|id| self.trust_policy(id).map(|p| (graph.node(id), p)))
         } else {
             None
         };

@@ -7,10 +7,10 @@
 use serde::Serialize;
 
 use super::evaluate::{Decision, Engine, Request};
-use super::policy::{Condition, parse};
+use super::policy::Condition;
 use crate::analysis::finding::Effect;
 use crate::graph::NodeId;
-use crate::model::{NodeData, NodeKind};
+use crate::model::NodeKind;
 
 /// One principal one role trusts.
 #[derive(Debug, Clone, Serialize)]
@@ -47,19 +47,13 @@ impl<'g> Engine<'g> {
             .nodes_of(NodeKind::IamRole)
             .map(|(id, _)| id)
             .collect();
-        let principals: Vec<NodeId> = graph
-            .nodes_of(NodeKind::IamUser)
-            .filter(|(_, n)| !matches!(&n.data, NodeData::IamUser(u) if u.is_root))
-            .chain(graph.nodes_of(NodeKind::IamRole))
-            .map(|(id, _)| id)
-            .collect();
+        let principals = self.principals(false);
         let mut out = Vec::new();
         for role in roles {
             let r = graph.node(role);
-            let NodeData::IamRole(data) = &r.data else {
+            let Some(policy) = self.trust_policy(role) else {
                 continue;
             };
-            let (policy, _) = parse(&data.trust_policy.0);
             let assumable_by: Vec<String> = principals
                 .iter()
                 .filter(|p| **p != role)
@@ -75,7 +69,7 @@ impl<'g> Engine<'g> {
                 })
                 .map(|p| graph.node(*p).id.clone())
                 .collect();
-            let role_org = self.org_of(&r.account);
+            let role_org = self.organization_of(&r.account);
             for st in policy
                 .statements
                 .iter()
@@ -108,7 +102,9 @@ impl<'g> Engine<'g> {
                         }
                         _ => match &account {
                             Some(a) if *a == r.account => "same-account",
-                            Some(a) if role_org.is_some() && self.org_of(a) == role_org => {
+                            Some(a)
+                                if role_org.is_some() && self.organization_of(a) == role_org =>
+                            {
                                 "organization"
                             }
                             Some(_) => "external",
@@ -134,16 +130,5 @@ impl<'g> Engine<'g> {
             }
         }
         out
-    }
-
-    fn org_of(&self, account: &str) -> Option<String> {
-        match self
-            .graph
-            .by_id(account)
-            .map(|id| &self.graph.node(id).data)
-        {
-            Some(NodeData::Account(a)) => a.organization_id.clone(),
-            _ => None,
-        }
     }
 }
