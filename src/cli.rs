@@ -160,6 +160,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Every user and role that is not admin but can become admin, as the
+    /// shortest path of steps (access keys, roles assumed or passed to a
+    /// service, commands on instances, policies written on oneself)
+    Escalation {
+        /// Only this user or role: ARN, name or id
+        principal: Option<String>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// Every finding of every check (exposure, posture), worst first, with
     /// its evidence and remediation
     Findings {

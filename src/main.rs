@@ -449,6 +449,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 print_text(&report::admins_text(&admins))?;
             }
         }
+        Some(Command::Escalation { principal, json }) => {
+            let loaded = open(&cli.input)?;
+            let g = &loaded.graph;
+            let only = principal
+                .as_deref()
+                .map(|p| resolve_principal(g, p))
+                .transpose()?;
+            let mut engine = skyhound::analysis::iam::Engine::new(g);
+            let found = engine.escalations(only);
+            for p in &engine.problems {
+                say!("skyhound: policy problem: {p}");
+            }
+            if json {
+                print_json(&serde_json::to_value(&found)?)?;
+            } else {
+                print_text(&report::escalation_text(&found))?;
+            }
+        }
         Some(Command::Exposure {
             json,
             fail_on_exposure,

@@ -630,6 +630,68 @@ pub fn admins_text(admins: &[crate::analysis::iam::Admin]) -> String {
     out
 }
 
+/// `skyhound escalation`: each principal that can become admin, step by
+/// step, with the statements behind each step.
+pub fn escalation_text(found: &[crate::analysis::iam::Escalation]) -> String {
+    if found.is_empty() {
+        return "no user or role that is not admin can become admin\n".into();
+    }
+    let mut out = String::new();
+    for e in found {
+        let how = if e.conditional {
+            " if conditions hold"
+        } else {
+            ""
+        };
+        let through = if e.target == e.principal {
+            "itself".to_string()
+        } else {
+            e.target.clone()
+        };
+        let _ = writeln!(
+            out,
+            "{} can become admin{how} as {through} in {}",
+            e.principal,
+            crate::labels::plural(e.steps.len(), "step")
+        );
+        for (i, s) in e.steps.iter().enumerate() {
+            let via = s
+                .via
+                .as_deref()
+                .map(|v| format!(" via {v}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {}. {} → {}: {}{via} ({})",
+                i + 1,
+                s.from,
+                s.to,
+                s.technique,
+                s.actions.join(", ")
+            );
+            for ev in &s.evidence {
+                let sid = ev
+                    .sid
+                    .as_deref()
+                    .map(|x| format!(" ({x})"))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "     {:<9} {} statement {}{sid}",
+                    ev.kind.label(),
+                    ev.policy,
+                    ev.statement
+                );
+            }
+            for c in &s.conditions {
+                let _ = writeln!(out, "     if {c}");
+            }
+        }
+    }
+    let _ = writeln!(out, "{}", crate::labels::plural(found.len(), "principal"));
+    out
+}
+
 /// `skyhound who-can`: each principal allowed, and how.
 pub fn who_can_text(
     action: &str,

@@ -7,18 +7,18 @@ use skyhound::analysis::iam::{Decision, Engine, PolicyKind, Request};
 use skyhound::graph::Graph;
 use skyhound::source::import::{ImportOptions, import_dir};
 
-const ACCOUNT: &str = "111122223333";
+pub(super) const ACCOUNT: &str = "111122223333";
 
-fn arn(kind: &str, name: &str) -> String {
+pub(super) fn arn(kind: &str, name: &str) -> String {
     format!("arn:aws:iam::{ACCOUNT}:{kind}/{name}")
 }
 
-fn policy(statements: Value) -> Value {
+pub(super) fn policy(statements: Value) -> Value {
     json!({"Version": "2012-10-17", "Statement": statements})
 }
 
 /// An account from its authorization details.
-fn account(details: Value) -> Graph {
+pub(super) fn account(details: Value) -> Graph {
     let dir = tempfile::tempdir().expect("temp dir");
     let folder = dir.path().join(ACCOUNT).join("us-east-1");
     std::fs::create_dir_all(&folder).expect("folder");
@@ -32,7 +32,7 @@ fn account(details: Value) -> Graph {
         .graph
 }
 
-fn user(
+pub(super) fn user(
     name: &str,
     groups: &[&str],
     inline: Value,
@@ -51,18 +51,18 @@ fn user(
     u
 }
 
-fn inline(name: &str, doc: Value) -> Value {
+pub(super) fn inline(name: &str, doc: Value) -> Value {
     json!([{"PolicyName": name, "PolicyDocument": doc}])
 }
 
-fn managed(name: &str, doc: Value) -> Value {
+pub(super) fn managed(name: &str, doc: Value) -> Value {
     json!({"PolicyName": name, "Arn": arn("policy", name), "DefaultVersionId": "v2", "AttachmentCount": 1,
            "PolicyVersionList": [
                {"Document": doc, "VersionId": "v2", "IsDefaultVersion": true},
                {"Document": policy(json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}])), "VersionId": "v1", "IsDefaultVersion": false}]})
 }
 
-fn role(name: &str, trust: Value, inline_doc: Option<Value>) -> Value {
+pub(super) fn role(name: &str, trust: Value, inline_doc: Option<Value>) -> Value {
     json!({"RoleName": name, "RoleId": format!("AROA{}", name.to_uppercase()), "Arn": arn("role", name), "Path": "/",
            "AssumeRolePolicyDocument": trust,
            "RolePolicyList": inline_doc.map(|d| inline("own", d)).unwrap_or(json!([])),
@@ -166,7 +166,7 @@ fn unknown_condition_keys_make_the_answer_conditional_and_known_ones_decide() {
     assert!(
         a.conditions
             .iter()
-            .any(|c| c.contains("aws:multifactorauthpresent")),
+            .any(|c| c.contains("aws:MultiFactorAuthPresent")),
         "{a:?}"
     );
     assert_eq!(

@@ -2,6 +2,7 @@
 
 mod cli;
 mod demo;
+mod escalation;
 mod exposure;
 mod faults;
 mod fuzz;

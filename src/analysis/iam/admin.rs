@@ -36,6 +36,9 @@ pub struct Admin {
     /// For self-escalation: the call that makes it admin.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub step: Option<String>,
+    /// That call as (action, resource).
+    #[serde(skip)]
+    pub call: Option<(String, String)>,
     /// What was not known (service control policies not collected).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -114,6 +117,7 @@ impl<'g> Engine<'g> {
                 evidence: all.evidence,
                 limits,
                 step: None,
+                call: None,
                 notes: all.notes,
             });
         }
@@ -132,6 +136,7 @@ impl<'g> Engine<'g> {
                     evidence: a.evidence,
                     limits: Vec::new(),
                     step: Some(format!("{action} on {resource}")),
+                    call: Some((action.clone(), resource.clone())),
                     notes: a.notes,
                 });
             }
@@ -142,19 +147,12 @@ impl<'g> Engine<'g> {
     /// Some allow statement names every action (`*`) on every resource.
     fn grants_everything(&mut self, principal: NodeId) -> bool {
         let mut notes = Vec::new();
-        self.statements_of(principal, &mut notes).iter().any(|st| {
-            st.effect == crate::analysis::finding::Effect::Allow
-                && st
-                    .actions
-                    .as_ref()
-                    .is_some_and(|a| !a.not && a.items.iter().any(|x| x == "*" || x == "*:*"))
-                && st
-                    .resources
-                    .as_ref()
-                    .is_some_and(|r| !r.not && r.items.iter().any(|x| x == "*"))
-                && super::condition::all(&st.conditions, &super::condition::Context::default())
-                    != Tri::False
-        })
+        everything(&self.statements_of(principal, &mut notes))
+    }
+
+    /// A group's own policies allow every action on every resource.
+    pub(super) fn group_grants_everything(&mut self, group: NodeId) -> bool {
+        everything(&self.group_statements(group))
     }
 
     /// The calls on itself that would make a principal admin: a policy on
@@ -207,11 +205,31 @@ impl<'g> Engine<'g> {
         for p in graph.neighbours(principal, EdgeKind::AttachedPolicy, Direction::Outgoing) {
             let policy = graph.node(p);
             if policy.account != "aws" {
-                for a in ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"] {
-                    out.push((a.to_string(), policy.id.clone()));
-                }
+                // A new version, set as default (which needs no
+                // SetDefaultPolicyVersion). Setting an older version as
+                // default helps only if one grants more; versions other
+                // than the default are not read.
+                out.push(("iam:CreatePolicyVersion".to_string(), policy.id.clone()));
             }
         }
         out
     }
+}
+
+/// Some allow statement names every action (`*`) on every resource, with
+/// no condition that certainly fails.
+fn everything(statements: &[super::policy::Statement]) -> bool {
+    statements.iter().any(|st| {
+        st.effect == crate::analysis::finding::Effect::Allow
+            && st
+                .actions
+                .as_ref()
+                .is_some_and(|a| !a.not && a.items.iter().any(|x| x == "*" || x == "*:*"))
+            && st
+                .resources
+                .as_ref()
+                .is_some_and(|r| !r.not && r.items.iter().any(|x| x == "*"))
+            && super::condition::all(&st.conditions, &super::condition::Context::default())
+                != Tri::False
+    })
 }

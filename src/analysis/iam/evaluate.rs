@@ -324,6 +324,26 @@ impl<'g> Engine<'g> {
             .collect()
     }
 
+    /// The statements of a group's inline and attached policies.
+    pub(super) fn group_statements(&mut self, group: NodeId) -> Vec<Statement> {
+        let graph = self.graph;
+        let n = graph.node(group);
+        let NodeData::IamGroup(g) = &n.data else {
+            return Vec::new();
+        };
+        let mut notes = Vec::new();
+        let mut out = Vec::new();
+        self.own(
+            &n.id,
+            PolicyKind::Group,
+            &g.inline_policies,
+            &g.attached_policies,
+            &mut notes,
+            &mut out,
+        );
+        out.into_iter().flat_map(|a| a.policy.statements).collect()
+    }
+
     /// Whether a permissions boundary is set on the principal.
     pub(super) fn has_boundary(&self, principal: NodeId) -> bool {
         match &self.graph.node(principal).data {
@@ -579,6 +599,7 @@ fn unknown_statement() -> Statement {
             if_exists: false,
             set: None,
             key: "unknown".into(),
+            key_written: String::new(),
             values: Vec::new(),
         }],
     }
@@ -598,8 +619,7 @@ fn record(v: &mut Verdict, applies: Tri, r: StatementRef, st: &Statement) {
     v.applies = Some(v.applies.unwrap_or(Tri::False).or(applies));
     if applies == Tri::Unknown {
         for c in &st.conditions {
-            v.conditions
-                .push(format!("{} {} {}", c.written, c.key, c.values.join(",")));
+            v.conditions.push(c.describe());
         }
     }
     v.evidence.push(r);

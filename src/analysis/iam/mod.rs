@@ -3,11 +3,13 @@
 
 pub mod admin;
 pub mod condition;
+pub mod escalation;
 pub mod evaluate;
 pub mod pattern;
 pub mod policy;
 pub mod trust;
 
 pub use admin::{Admin, AdminKind};
+pub use escalation::{Escalation, Step};
 pub use evaluate::{Answer, Decision, Engine, PolicyKind, Request, StatementRef};
 pub use trust::Trust;

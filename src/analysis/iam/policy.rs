@@ -130,9 +130,23 @@ pub struct Condition {
     pub operator: Option<Operator>,
     pub if_exists: bool,
     pub set: Option<SetQualifier>,
-    /// Condition keys are case-insensitive.
+    /// Condition keys are case-insensitive: lowercased for matching.
     pub key: String,
+    /// The key as the document writes it, for people.
+    pub key_written: String,
     pub values: Vec<String>,
+}
+
+impl Condition {
+    /// As a person reads it: `Bool aws:MultiFactorAuthPresent true`.
+    pub fn describe(&self) -> String {
+        let values = self.values.join(",");
+        [self.written.as_str(), &self.key_written, &values]
+            .into_iter()
+            .filter(|x| !x.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
 }
 
 /// One statement.
@@ -281,6 +295,7 @@ fn conditions(value: &Value, problems: &mut Vec<String>) -> Vec<Condition> {
                 if_exists,
                 set,
                 key: key.to_ascii_lowercase(),
+                key_written: key.clone(),
                 values: self::values(values, &format!("Condition.{written}.{key}"), problems),
             });
         }

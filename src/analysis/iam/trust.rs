@@ -79,11 +79,7 @@ impl<'g> Engine<'g> {
                 if ps.not {
                     continue;
                 }
-                let conditions: Vec<String> = st
-                    .conditions
-                    .iter()
-                    .map(|c| format!("{} {} {}", c.written, c.key, c.values.join(",")))
-                    .collect();
+                let conditions: Vec<String> = st.conditions.iter().map(|c| c.describe()).collect();
                 let external_id = has_key(&st.conditions, "sts:externalid");
                 let mfa = has_key(&st.conditions, "aws:multifactorauthpresent");
                 let org_limited = has_key(&st.conditions, "aws:principalorgid");

@@ -1,0 +1,744 @@
+//! Privilege escalation: every user and role that is not admin but can
+//! become admin, as the shortest path of steps. A step is one technique
+//! (an access key for another user, a role assumed, a role passed to a
+//! service, a command run on an instance that has the role, a policy
+//! written on oneself), with the statements that allow it. Paths cross
+//! accounts where roles trust other accounts.
+//!
+//! Each principal's moves are worked out once; the shortest paths for
+//! everyone then come from one search backwards from the admins.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+
+use serde::Serialize;
+
+use super::admin::AdminKind;
+use super::evaluate::{Decision, Engine, Request, StatementRef};
+use super::pattern;
+use super::policy::Statement;
+use crate::analysis::finding::Effect;
+use crate::graph::{Direction, NodeId};
+use crate::model::{EdgeKind, NodeData, NodeKind};
+
+/// One step of a path.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub from: String,
+    pub to: String,
+    /// `create-access-key`, `assume-role`, `pass-role-to-ec2`, …
+    pub technique: &'static str,
+    /// The calls the step makes.
+    pub actions: Vec<String>,
+    /// The statements that allow them.
+    pub evidence: Vec<StatementRef>,
+    /// The resource the step uses, where the graph holds it (the instance
+    /// with the role, the group joined, the policy rewritten).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    /// The conditions the step depends on, when it is allowed only under
+    /// them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<String>,
+}
+
+/// A principal that can become admin, and how.
+#[derive(Debug, Clone, Serialize)]
+pub struct Escalation {
+    pub principal: String,
+    /// The admin principal reached (the principal itself when it makes
+    /// itself admin).
+    pub target: String,
+    pub steps: Vec<Step>,
+    /// Some step is allowed only under conditions, or the target is admin
+    /// only under conditions.
+    pub conditional: bool,
+}
+
+/// A role passed to a service that then runs with it: the service
+/// principal the role must trust, the technique's name, and the sets of
+/// calls that launch something with the role (any one set will do).
+struct PassRole {
+    service: &'static str,
+    technique: &'static str,
+    launch: &'static [&'static [&'static str]],
+}
+
+const PASS_ROLE: &[PassRole] = &[
+    PassRole {
+        service: "ec2.amazonaws.com",
+        technique: "pass-role-to-ec2",
+        launch: &[&["ec2:RunInstances"]],
+    },
+    PassRole {
+        service: "ec2.amazonaws.com",
+        technique: "pass-role-to-autoscaling",
+        launch: &[
+            &[
+                "autoscaling:CreateLaunchConfiguration",
+                "autoscaling:CreateAutoScalingGroup",
+            ],
+            &[
+                "ec2:CreateLaunchTemplate",
+                "autoscaling:CreateAutoScalingGroup",
+            ],
+        ],
+    },
+    PassRole {
+        service: "lambda.amazonaws.com",
+        technique: "pass-role-to-lambda",
+        launch: &[
+            &["lambda:CreateFunction", "lambda:InvokeFunction"],
+            &["lambda:CreateFunction", "lambda:CreateEventSourceMapping"],
+        ],
+    },
+    PassRole {
+        service: "cloudformation.amazonaws.com",
+        technique: "pass-role-to-cloudformation",
+        launch: &[
+            &["cloudformation:CreateStack"],
+            &["cloudformation:UpdateStack"],
+            &[
+                "cloudformation:CreateChangeSet",
+                "cloudformation:ExecuteChangeSet",
+            ],
+        ],
+    },
+    PassRole {
+        service: "codebuild.amazonaws.com",
+        technique: "pass-role-to-codebuild",
+        launch: &[
+            &["codebuild:CreateProject", "codebuild:StartBuild"],
+            &["codebuild:CreateProject", "codebuild:StartBuildBatch"],
+        ],
+    },
+    PassRole {
+        service: "sagemaker.amazonaws.com",
+        technique: "pass-role-to-sagemaker",
+        launch: &[
+            &[
+                "sagemaker:CreateNotebookInstance",
+                "sagemaker:CreatePresignedNotebookInstanceUrl",
+            ],
+            &["sagemaker:CreateTrainingJob"],
+            &["sagemaker:CreateProcessingJob"],
+        ],
+    },
+    PassRole {
+        service: "glue.amazonaws.com",
+        technique: "pass-role-to-glue",
+        launch: &[
+            &["glue:CreateDevEndpoint"],
+            &["glue:CreateJob", "glue:StartJobRun"],
+        ],
+    },
+    PassRole {
+        service: "ecs-tasks.amazonaws.com",
+        technique: "pass-role-to-ecs",
+        launch: &[
+            &["ecs:RegisterTaskDefinition", "ecs:RunTask"],
+            &["ecs:RegisterTaskDefinition", "ecs:StartTask"],
+        ],
+    },
+];
+
+/// A move from one principal to another (or to admin itself).
+#[derive(Debug, Clone)]
+struct Move {
+    to: NodeId,
+    steps: Vec<Step>,
+    conditional: bool,
+}
+
+/// What one principal can do towards admin.
+#[derive(Debug, Default, Clone)]
+struct Moves {
+    /// To another principal, whose permissions it then has.
+    onward: Vec<Move>,
+    /// Making itself admin (its `to` is itself).
+    finish: Option<Move>,
+}
+
+/// The actions a principal's allow statements mention at all, for a cheap
+/// "could it possibly" before deciding per resource.
+struct Mentions(Vec<Statement>);
+
+impl Mentions {
+    fn may(&self, action: &str) -> bool {
+        self.0.iter().any(|st| {
+            st.effect == Effect::Allow
+                && st.actions.as_ref().is_some_and(|a| {
+                    a.not || a.items.iter().any(|p| pattern::wildcard(p, action, true))
+                })
+        })
+    }
+}
+
+/// Roles by whom their trust policies name: an ARN, an account, anyone.
+#[derive(Default)]
+struct TrustIndex {
+    by_arn: HashMap<String, Vec<NodeId>>,
+    by_account: HashMap<String, Vec<NodeId>>,
+    anyone: Vec<NodeId>,
+    /// Roles by the services they trust.
+    by_service: HashMap<String, Vec<NodeId>>,
+}
+
+impl TrustIndex {
+    fn build(engine: &mut Engine) -> TrustIndex {
+        let graph = engine.graph;
+        let mut ix = TrustIndex::default();
+        let roles: Vec<NodeId> = graph
+            .nodes_of(NodeKind::IamRole)
+            .map(|(id, _)| id)
+            .collect();
+        for role in roles {
+            let Some(policy) = engine.trust_policy(role) else {
+                continue;
+            };
+            let mut anyone = false;
+            let mut arns = HashSet::new();
+            let mut accounts = HashSet::new();
+            let mut services = HashSet::new();
+            for st in policy
+                .statements
+                .iter()
+                .filter(|s| s.effect == Effect::Allow)
+            {
+                let Some(ps) = &st.principals else { continue };
+                if ps.not {
+                    anyone = true;
+                    continue;
+                }
+                for (kind, value) in &ps.items {
+                    match kind.as_str() {
+                        "*" => anyone = true,
+                        "AWS" if value == "*" => anyone = true,
+                        "AWS" => {
+                            if value.len() == 12 || value.ends_with(":root") {
+                                if let Some(a) = crate::model::policy::principal_account(value) {
+                                    accounts.insert(a.to_string());
+                                }
+                            } else {
+                                arns.insert(value.clone());
+                            }
+                        }
+                        "Service" => {
+                            services.insert(value.to_ascii_lowercase());
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            if anyone {
+                ix.anyone.push(role);
+            }
+            for a in arns {
+                ix.by_arn.entry(a).or_default().push(role);
+            }
+            for a in accounts {
+                ix.by_account.entry(a).or_default().push(role);
+            }
+            for s in services {
+                ix.by_service.entry(s).or_default().push(role);
+            }
+        }
+        ix
+    }
+
+    /// Roles whose trust policies could let this principal in.
+    fn candidates(&self, arn: &str, account: &str) -> Vec<NodeId> {
+        let mut out: Vec<NodeId> = self.anyone.clone();
+        out.extend(self.by_arn.get(arn).into_iter().flatten());
+        out.extend(self.by_account.get(account).into_iter().flatten());
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// What one decision gave: whether it allows (or under conditions), its
+/// statements and conditions.
+struct Granted {
+    conditional: bool,
+    evidence: Vec<StatementRef>,
+    conditions: Vec<String>,
+}
+
+impl<'g> Engine<'g> {
+    /// Every principal that can become admin but is not, with its
+    /// shortest path. With `only`, that principal's alone.
+    pub fn escalations(&mut self, only: Option<NodeId>) -> Vec<Escalation> {
+        let graph = self.graph;
+        let principals = self.principals(false);
+        let mut admin: HashMap<NodeId, bool> = HashMap::new();
+        for p in &principals {
+            if let Some(a) = self.admin(*p) {
+                match a.kind {
+                    AdminKind::Full => {
+                        admin.insert(*p, false);
+                    }
+                    AdminKind::Conditional => {
+                        admin.insert(*p, true);
+                    }
+                    AdminKind::SelfEscalation => {}
+                }
+            }
+        }
+        let trusts = TrustIndex::build(self);
+        let mut moves: HashMap<NodeId, Moves> = HashMap::new();
+        for p in &principals {
+            if admin.get(p) == Some(&false) {
+                continue;
+            }
+            let m = self.moves(*p, &trusts);
+            moves.insert(*p, m);
+        }
+        // Backwards from the admins, shortest first: first over moves
+        // allowed outright, then over conditional ones for whoever is
+        // still not reached.
+        let mut best: HashMap<NodeId, (Vec<Step>, NodeId, bool)> = HashMap::new();
+        for conditional_ok in [false, true] {
+            let mut reverse: HashMap<NodeId, Vec<(NodeId, &Move)>> = HashMap::new();
+            for (from, m) in &moves {
+                for mv in &m.onward {
+                    if conditional_ok || !mv.conditional {
+                        reverse.entry(mv.to).or_default().push((*from, mv));
+                    }
+                }
+            }
+            // (steps, target, conditional) by principal, and its cost.
+            let mut reached: HashMap<NodeId, (Vec<Step>, NodeId, bool)> = HashMap::new();
+            let mut cost: HashMap<NodeId, usize> = HashMap::new();
+            let mut heap: BinaryHeap<Reverse<(usize, NodeId)>> = BinaryHeap::new();
+            for (a, conditional) in &admin {
+                if conditional_ok || !*conditional {
+                    reached.insert(*a, (Vec::new(), *a, *conditional));
+                    cost.insert(*a, 0);
+                    heap.push(Reverse((0, *a)));
+                }
+            }
+            for (p, v) in &best {
+                reached.insert(*p, v.clone());
+                cost.insert(*p, v.0.len());
+                heap.push(Reverse((v.0.len(), *p)));
+            }
+            for (p, m) in &moves {
+                let Some(f) = &m.finish else { continue };
+                if (conditional_ok || !f.conditional)
+                    && cost.get(p).is_none_or(|c| f.steps.len() < *c)
+                {
+                    reached.insert(*p, (f.steps.clone(), f.to, f.conditional));
+                    cost.insert(*p, f.steps.len());
+                    heap.push(Reverse((f.steps.len(), *p)));
+                }
+            }
+            while let Some(Reverse((c, node))) = heap.pop() {
+                if cost.get(&node).is_some_and(|known| *known < c) {
+                    continue;
+                }
+                let Some((tail, target, cond)) = reached.get(&node).cloned() else {
+                    continue;
+                };
+                for (from, mv) in reverse.get(&node).into_iter().flatten() {
+                    if admin.contains_key(from) {
+                        continue;
+                    }
+                    let next = c + mv.steps.len();
+                    if cost.get(from).is_some_and(|known| *known <= next) {
+                        continue;
+                    }
+                    let mut steps = mv.steps.clone();
+                    steps.extend(tail.iter().cloned());
+                    reached.insert(*from, (steps, target, cond || mv.conditional));
+                    cost.insert(*from, next);
+                    heap.push(Reverse((next, *from)));
+                }
+            }
+            for (p, v) in reached {
+                best.entry(p).or_insert(v);
+            }
+        }
+        let mut out: Vec<Escalation> = best
+            .into_iter()
+            .filter(|(p, _)| !admin.contains_key(p) && only.is_none_or(|o| o == *p))
+            .map(|(p, (steps, target, conditional))| Escalation {
+                principal: graph.node(p).id.clone(),
+                target: graph.node(target).id.clone(),
+                steps,
+                conditional,
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            a.conditional
+                .cmp(&b.conditional)
+                .then(a.steps.len().cmp(&b.steps.len()))
+                .then_with(|| a.principal.cmp(&b.principal))
+        });
+        out
+    }
+
+    /// Decide one call; `None` when it is denied.
+    fn granted(&mut self, principal: NodeId, action: &str, resource: &str) -> Option<Granted> {
+        let a = self.decide(&Request {
+            principal,
+            action,
+            resource,
+            context: &[],
+        });
+        match a.decision {
+            Decision::Deny => None,
+            d => Some(Granted {
+                conditional: d == Decision::Conditional,
+                evidence: a.evidence,
+                conditions: a.conditions,
+            }),
+        }
+    }
+
+    /// Every call of a set allowed (on its resource), or `None`.
+    fn all_granted(
+        &mut self,
+        principal: NodeId,
+        calls: &[(&str, &str)],
+        mentions: &Mentions,
+    ) -> Option<Granted> {
+        if !calls.iter().all(|(a, _)| mentions.may(a)) {
+            return None;
+        }
+        let mut out = Granted {
+            conditional: false,
+            evidence: Vec::new(),
+            conditions: Vec::new(),
+        };
+        for (action, resource) in calls {
+            let g = self.granted(principal, action, resource)?;
+            out.conditional |= g.conditional;
+            for e in g.evidence {
+                if !out.evidence.contains(&e) {
+                    out.evidence.push(e);
+                }
+            }
+            out.conditions.extend(g.conditions);
+        }
+        Some(out)
+    }
+
+    fn step(
+        &self,
+        from: NodeId,
+        to: NodeId,
+        technique: &'static str,
+        calls: &[(&str, &str)],
+        via: Option<String>,
+        g: Granted,
+    ) -> Move {
+        Move {
+            to,
+            conditional: g.conditional,
+            steps: vec![Step {
+                from: self.graph.node(from).id.clone(),
+                to: self.graph.node(to).id.clone(),
+                technique,
+                actions: calls.iter().map(|(a, _)| a.to_string()).collect(),
+                evidence: g.evidence,
+                via,
+                conditions: g.conditions,
+            }],
+        }
+    }
+
+    /// What one principal can do: the principals it can become, and the
+    /// call that makes it admin itself.
+    fn moves(&mut self, p: NodeId, trusts: &TrustIndex) -> Moves {
+        let graph = self.graph;
+        let me = graph.node(p);
+        let mut notes = Vec::new();
+        let mentions = Mentions(self.statements_of(p, &mut notes));
+        let mut out = Moves::default();
+        if mentions.0.is_empty() {
+            return out;
+        }
+        let account = me.account.clone();
+        // Users of its own account: their keys and passwords.
+        let users: Vec<NodeId> = graph
+            .nodes_of(NodeKind::IamUser)
+            .filter(|(id, n)| {
+                *id != p
+                    && n.account == account
+                    && !matches!(&n.data, NodeData::IamUser(u) if u.is_root)
+            })
+            .map(|(id, _)| id)
+            .collect();
+        for u in users {
+            let un = graph.node(u);
+            let arn = un.id.clone();
+            let keys = graph
+                .neighbours(u, EdgeKind::HasAccessKey, Direction::Outgoing)
+                .count();
+            let mut key_calls = vec![("iam:CreateAccessKey", arn.as_str())];
+            if keys >= 2 {
+                // Two keys is the most a user has: one must go first.
+                key_calls.insert(0, ("iam:DeleteAccessKey", arn.as_str()));
+            }
+            if let Some(g) = self.all_granted(p, &key_calls, &mentions) {
+                out.onward
+                    .push(self.step(p, u, "create-access-key", &key_calls, None, g));
+                continue;
+            }
+            let password = match &un.data {
+                NodeData::IamUser(d) => d.password_enabled,
+                _ => None,
+            };
+            let profile: &[(&str, &str)] = match password {
+                Some(true) => &[("iam:UpdateLoginProfile", &arn)],
+                Some(false) => &[("iam:CreateLoginProfile", &arn)],
+                None => &[],
+            };
+            let choices: Vec<(&'static str, Vec<(&str, &str)>)> = if profile.is_empty() {
+                vec![
+                    (
+                        "create-login-profile",
+                        vec![("iam:CreateLoginProfile", &arn)],
+                    ),
+                    (
+                        "update-login-profile",
+                        vec![("iam:UpdateLoginProfile", &arn)],
+                    ),
+                ]
+            } else if password == Some(true) {
+                vec![("update-login-profile", profile.to_vec())]
+            } else {
+                vec![("create-login-profile", profile.to_vec())]
+            };
+            for (technique, calls) in choices {
+                if let Some(g) = self.all_granted(p, &calls, &mentions) {
+                    out.onward.push(self.step(p, u, technique, &calls, None, g));
+                    break;
+                }
+            }
+        }
+        // Roles it can assume, or whose trust policy it can rewrite.
+        for role in trusts.candidates(&me.id, &me.account) {
+            if role == p {
+                continue;
+            }
+            let arn = graph.node(role).id.clone();
+            let calls = [("sts:AssumeRole", arn.as_str())];
+            // Trust policies can let a principal in without its own
+            // allow, so this is decided without the mentions filter.
+            if let Some(g) = self.granted(p, "sts:AssumeRole", &arn) {
+                out.onward
+                    .push(self.step(p, role, "assume-role", &calls, None, g));
+            }
+        }
+        if mentions.may("iam:UpdateAssumeRolePolicy") {
+            let roles: Vec<NodeId> = graph
+                .nodes_of(NodeKind::IamRole)
+                .filter(|(id, n)| *id != p && n.account == account && !service_linked(n))
+                .map(|(id, _)| id)
+                .collect();
+            for role in roles {
+                if out.onward.iter().any(|m| m.to == role) {
+                    continue;
+                }
+                let arn = graph.node(role).id.clone();
+                let calls = [("iam:UpdateAssumeRolePolicy", arn.as_str())];
+                if let Some(g) = self.all_granted(p, &calls, &mentions) {
+                    out.onward.push(self.step(
+                        p,
+                        role,
+                        "update-assume-role-policy",
+                        &calls,
+                        None,
+                        g,
+                    ));
+                }
+            }
+        }
+        // Roles passed to a service that runs as them.
+        if mentions.may("iam:PassRole") {
+            for pass in PASS_ROLE {
+                let roles: Vec<NodeId> = trusts
+                    .by_service
+                    .get(pass.service)
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|r| *r != p && graph.node(*r).account == account)
+                    .collect();
+                for role in roles {
+                    if out.onward.iter().any(|m| m.to == role) {
+                        continue;
+                    }
+                    let arn = graph.node(role).id.clone();
+                    for launch in pass.launch {
+                        let mut calls = vec![("iam:PassRole", arn.as_str())];
+                        calls.extend(launch.iter().map(|a| (*a, "*")));
+                        if let Some(g) = self.all_granted(p, &calls, &mentions) {
+                            out.onward.push(self.step(
+                                p,
+                                role,
+                                pass.technique,
+                                &calls,
+                                Some(pass.service.to_string()),
+                                g,
+                            ));
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        // Commands on an instance that runs with a role.
+        if mentions.may("ssm:SendCommand") || mentions.may("ssm:StartSession") {
+            let instances: Vec<NodeId> = graph
+                .nodes_of(NodeKind::Instance)
+                .filter(|(_, n)| n.account == account)
+                .map(|(id, _)| id)
+                .collect();
+            for i in instances {
+                for role in instance_roles(graph, i) {
+                    if role == p || out.onward.iter().any(|m| m.to == role) {
+                        continue;
+                    }
+                    let inst = graph.node(i);
+                    let arn = format!(
+                        "arn:aws:ec2:{}:{}:instance/{}",
+                        inst.region.as_deref().unwrap_or("*"),
+                        inst.account,
+                        inst.id
+                    );
+                    for (technique, action) in [
+                        ("ssm-send-command", "ssm:SendCommand"),
+                        ("ssm-start-session", "ssm:StartSession"),
+                    ] {
+                        let calls = [(action, arn.as_str())];
+                        if let Some(g) = self.all_granted(p, &calls, &mentions) {
+                            out.onward.push(self.step(
+                                p,
+                                role,
+                                technique,
+                                &calls,
+                                Some(inst.id.clone()),
+                                g,
+                            ));
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        out.finish = self.finish(p, &mentions, &out.onward);
+        out
+    }
+
+    /// The one call (or two) that makes a principal admin itself: a
+    /// policy on itself or its group, a new version of its policy, its
+    /// boundary removed, joining a group that is admin, or a policy written
+    /// on a principal it can then become.
+    fn finish(&mut self, p: NodeId, mentions: &Mentions, onward: &[Move]) -> Option<Move> {
+        let graph = self.graph;
+        if let Some(a) = self.admin(p)
+            && a.kind == AdminKind::SelfEscalation
+            && let Some((action, resource)) = a.call.clone()
+        {
+            let technique = technique_of(&action);
+            let via = (resource != graph.node(p).id).then(|| resource.clone());
+            return Some(Move {
+                to: p,
+                conditional: false,
+                steps: vec![Step {
+                    from: graph.node(p).id.clone(),
+                    to: graph.node(p).id.clone(),
+                    technique,
+                    actions: vec![action],
+                    evidence: a.evidence,
+                    via,
+                    conditions: Vec::new(),
+                }],
+            });
+        }
+        let me = graph.node(p);
+        if me.kind() == NodeKind::IamUser
+            && !self.has_boundary(p)
+            && mentions.may("iam:AddUserToGroup")
+        {
+            let groups: Vec<NodeId> = graph
+                .nodes_of(NodeKind::IamGroup)
+                .filter(|(_, n)| n.account == me.account)
+                .map(|(id, _)| id)
+                .collect();
+            let mine: HashSet<NodeId> = graph
+                .neighbours(p, EdgeKind::MemberOfGroup, Direction::Outgoing)
+                .collect();
+            for g in groups {
+                if mine.contains(&g) || !self.group_grants_everything(g) {
+                    continue;
+                }
+                let arn = graph.node(g).id.clone();
+                let calls = [("iam:AddUserToGroup", arn.as_str())];
+                if let Some(gr) = self.all_granted(p, &calls, mentions) {
+                    return Some(self.step(
+                        p,
+                        p,
+                        "add-user-to-group",
+                        &calls,
+                        Some(arn.clone()),
+                        gr,
+                    ));
+                }
+            }
+        }
+        // A policy written on a principal it can become.
+        for mv in onward {
+            let target = graph.node(mv.to);
+            if self.has_boundary(mv.to) {
+                continue;
+            }
+            let writes: &[&str] = match target.kind() {
+                NodeKind::IamUser => &["iam:AttachUserPolicy", "iam:PutUserPolicy"],
+                NodeKind::IamRole => &["iam:AttachRolePolicy", "iam:PutRolePolicy"],
+                _ => &[],
+            };
+            let arn = target.id.clone();
+            for action in writes {
+                let calls = [(*action, arn.as_str())];
+                if let Some(g) = self.all_granted(p, &calls, mentions) {
+                    let mut first = self.step(p, mv.to, "write-policy-on-other", &calls, None, g);
+                    first.steps.extend(mv.steps.iter().cloned());
+                    first.conditional |= mv.conditional;
+                    return Some(Move { to: mv.to, ..first });
+                }
+            }
+        }
+        None
+    }
+}
+
+/// The roles an instance runs with, through its instance profile.
+fn instance_roles(graph: &crate::graph::Graph, instance: NodeId) -> Vec<NodeId> {
+    graph
+        .neighbours(instance, EdgeKind::UsesInstanceProfile, Direction::Outgoing)
+        .flat_map(|prof| graph.neighbours(prof, EdgeKind::HasRole, Direction::Outgoing))
+        .collect()
+}
+
+fn service_linked(n: &crate::model::Node) -> bool {
+    matches!(&n.data, NodeData::IamRole(r) if r.path.as_deref().is_some_and(|p| p.starts_with("/aws-service-role/")))
+}
+
+/// The technique a call on oneself is.
+fn technique_of(action: &str) -> &'static str {
+    match action {
+        "iam:PutUserPolicy" | "iam:PutRolePolicy" => "put-own-policy",
+        "iam:AttachUserPolicy" | "iam:AttachRolePolicy" => "attach-own-policy",
+        "iam:PutGroupPolicy" => "put-group-policy",
+        "iam:AttachGroupPolicy" => "attach-group-policy",
+        "iam:CreatePolicyVersion" => "create-policy-version",
+        "iam:DeleteUserPermissionsBoundary" | "iam:DeleteRolePermissionsBoundary" => {
+            "delete-own-boundary"
+        }
+        _ => "own-policy",
+    }
+}
