@@ -163,3 +163,33 @@ pub struct Finding {
     pub evidence: Vec<Evidence>,
     pub remediation: Remediation,
 }
+
+impl Finding {
+    /// A finding on one resource: a failure has the check's severity; an
+    /// unknown (what it needs was not collected) is low, and never a pass.
+    pub fn on(
+        check: &crate::analysis::checks::Check,
+        status: Status,
+        (id, n): (NodeId, &crate::model::Node),
+        title: impl Into<String>,
+        evidence: Vec<Evidence>,
+        remediation: Remediation,
+    ) -> Finding {
+        Finding {
+            check: check.id,
+            status,
+            severity: match status {
+                Status::Fail => check.severity,
+                Status::Unknown => Severity::Low,
+            },
+            account: n.account.clone(),
+            region: n.region.clone(),
+            resource: n.id.clone(),
+            name: n.name.clone(),
+            node: id,
+            title: title.into(),
+            evidence,
+            remediation,
+        }
+    }
+}

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::exposure::Exposure;
 use super::finding::Finding;
+use super::iam::findings as iam;
 use super::posture;
 use crate::graph::Graph;
 use crate::model::Severity;
@@ -53,6 +54,12 @@ pub const ALL: &[&Check] = &[
     &internet::CHECK,
     &posture::imds::CHECK,
     &posture::mfa::CHECK,
+    &iam::ADMIN,
+    &iam::ESCALATION,
+    &iam::TRUST_PUBLIC,
+    &iam::TRUST_NO_EXTERNAL_ID,
+    &iam::TRUST_CROSS_ACCOUNT,
+    &iam::TRUST_ACCOUNT_ROOT,
 ];
 
 /// The check with this id.
@@ -65,6 +72,7 @@ pub fn find(id: &str) -> Option<&'static Check> {
 pub fn run(graph: &Graph, exposures: &[Exposure]) -> Vec<Finding> {
     let mut out = internet::findings(graph, exposures);
     out.extend(posture::findings(graph));
+    out.extend(iam::findings(graph));
     sort(&mut out);
     out
 }
@@ -99,5 +107,8 @@ mod tests {
             assert!(find(c.id).is_some());
         }
         assert!(find("no.such-check").is_none());
+        for c in iam::CHECKS {
+            assert!(find(c.id).is_some(), "{} is in the registry", c.id);
+        }
     }
 }

@@ -186,7 +186,12 @@ impl<'g> Engine<'g> {
                 for a in ["iam:PutUserPolicy", "iam:AttachUserPolicy"] {
                     out.push((a.to_string(), me.clone()));
                 }
-                out.push(("iam:DeleteUserPermissionsBoundary".to_string(), me.clone()));
+                for a in [
+                    "iam:DeleteUserPermissionsBoundary",
+                    "iam:PutUserPermissionsBoundary",
+                ] {
+                    out.push((a.to_string(), me.clone()));
+                }
                 for g in graph.neighbours(principal, EdgeKind::MemberOfGroup, Direction::Outgoing) {
                     for a in ["iam:PutGroupPolicy", "iam:AttachGroupPolicy"] {
                         out.push((a.to_string(), graph.node(g).id.clone()));
@@ -197,7 +202,12 @@ impl<'g> Engine<'g> {
                 for a in ["iam:PutRolePolicy", "iam:AttachRolePolicy"] {
                     out.push((a.to_string(), me.clone()));
                 }
-                out.push(("iam:DeleteRolePermissionsBoundary".to_string(), me.clone()));
+                for a in [
+                    "iam:DeleteRolePermissionsBoundary",
+                    "iam:PutRolePermissionsBoundary",
+                ] {
+                    out.push((a.to_string(), me.clone()));
+                }
             }
             _ => {}
         }

@@ -13,7 +13,7 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use serde::Serialize;
 
-use super::admin::AdminKind;
+use super::admin::{Admin, AdminKind};
 use super::evaluate::{Decision, Engine, Request, StatementRef};
 use super::pattern;
 use super::policy::Statement;
@@ -68,7 +68,7 @@ const PASS_ROLE: &[PassRole] = &[
     PassRole {
         service: "ec2.amazonaws.com",
         technique: "pass-role-to-ec2",
-        launch: &[&["ec2:RunInstances"]],
+        launch: &[&["ec2:RunInstances"], &["ec2:AssociateIamInstanceProfile"]],
     },
     PassRole {
         service: "ec2.amazonaws.com",
@@ -139,6 +139,15 @@ const PASS_ROLE: &[PassRole] = &[
             &["ecs:RegisterTaskDefinition", "ecs:RunTask"],
             &["ecs:RegisterTaskDefinition", "ecs:StartTask"],
         ],
+    },
+    PassRole {
+        service: "datapipeline.amazonaws.com",
+        technique: "pass-role-to-datapipeline",
+        launch: &[&[
+            "datapipeline:CreatePipeline",
+            "datapipeline:PutPipelineDefinition",
+            "datapipeline:ActivatePipeline",
+        ]],
     },
 ];
 
@@ -269,19 +278,29 @@ impl<'g> Engine<'g> {
     /// Every principal that can become admin but is not, with its
     /// shortest path. With `only`, that principal's alone.
     pub fn escalations(&mut self, only: Option<NodeId>) -> Vec<Escalation> {
+        let admins = self.admins();
+        self.escalations_with(&admins, only)
+    }
+
+    /// The same, given what [`Engine::admins`] answered for this graph.
+    pub fn escalations_with(&mut self, admins: &[Admin], only: Option<NodeId>) -> Vec<Escalation> {
         let graph = self.graph;
         let principals = self.principals(false);
         let mut admin: HashMap<NodeId, bool> = HashMap::new();
-        for p in &principals {
-            if let Some(a) = self.admin(*p) {
-                match a.kind {
-                    AdminKind::Full => {
-                        admin.insert(*p, false);
-                    }
-                    AdminKind::Conditional => {
-                        admin.insert(*p, true);
-                    }
-                    AdminKind::SelfEscalation => {}
+        let mut own: HashMap<NodeId, &Admin> = HashMap::new();
+        for a in admins {
+            let Some(p) = graph.by_id(&a.principal) else {
+                continue;
+            };
+            match a.kind {
+                AdminKind::Full => {
+                    admin.insert(p, false);
+                }
+                AdminKind::Conditional => {
+                    admin.insert(p, true);
+                }
+                AdminKind::SelfEscalation => {
+                    own.insert(p, a);
                 }
             }
         }
@@ -291,7 +310,7 @@ impl<'g> Engine<'g> {
             if admin.get(p) == Some(&false) {
                 continue;
             }
-            let m = self.moves(*p, &trusts);
+            let m = self.moves(*p, &trusts, own.get(p).copied());
             moves.insert(*p, m);
         }
         // Backwards from the admins, shortest first: first over moves
@@ -450,19 +469,22 @@ impl<'g> Engine<'g> {
 
     /// What one principal can do: the principals it can become, and the
     /// call that makes it admin itself.
-    fn moves(&mut self, p: NodeId, trusts: &TrustIndex) -> Moves {
+    fn moves(&mut self, p: NodeId, trusts: &TrustIndex, own: Option<&Admin>) -> Moves {
         let graph = self.graph;
         let me = graph.node(p);
         let mut notes = Vec::new();
         let mentions = Mentions(self.statements_of(p, &mut notes));
         let mut out = Moves::default();
-        if mentions.0.is_empty() {
-            return out;
-        }
         let account = me.account.clone();
         // Users of its own account: their keys and passwords.
+        let user_calls = [
+            "iam:CreateAccessKey",
+            "iam:CreateLoginProfile",
+            "iam:UpdateLoginProfile",
+        ];
         let users: Vec<NodeId> = graph
             .nodes_of(NodeKind::IamUser)
+            .filter(|_| user_calls.iter().any(|a| mentions.may(a)))
             .filter(|(id, n)| {
                 *id != p
                     && n.account == account
@@ -629,7 +651,7 @@ impl<'g> Engine<'g> {
                 }
             }
         }
-        out.finish = self.finish(p, &mentions, &out.onward);
+        out.finish = self.finish(p, own, &mentions, &out.onward);
         out
     }
 
@@ -637,10 +659,15 @@ impl<'g> Engine<'g> {
     /// policy on itself or its group, a new version of its policy, its
     /// boundary removed, joining a group that is admin, or a policy written
     /// on a principal it can then become.
-    fn finish(&mut self, p: NodeId, mentions: &Mentions, onward: &[Move]) -> Option<Move> {
+    fn finish(
+        &mut self,
+        p: NodeId,
+        own: Option<&Admin>,
+        mentions: &Mentions,
+        onward: &[Move],
+    ) -> Option<Move> {
         let graph = self.graph;
-        if let Some(a) = self.admin(p)
-            && a.kind == AdminKind::SelfEscalation
+        if let Some(a) = own
             && let Some((action, resource)) = a.call.clone()
         {
             let technique = technique_of(&action);
@@ -653,7 +680,7 @@ impl<'g> Engine<'g> {
                     to: graph.node(p).id.clone(),
                     technique,
                     actions: vec![action],
-                    evidence: a.evidence,
+                    evidence: a.evidence.clone(),
                     via,
                     conditions: Vec::new(),
                 }],
@@ -738,6 +765,9 @@ fn technique_of(action: &str) -> &'static str {
         "iam:CreatePolicyVersion" => "create-policy-version",
         "iam:DeleteUserPermissionsBoundary" | "iam:DeleteRolePermissionsBoundary" => {
             "delete-own-boundary"
+        }
+        "iam:PutUserPermissionsBoundary" | "iam:PutRolePermissionsBoundary" => {
+            "replace-own-boundary"
         }
         _ => "own-policy",
     }

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod condition;
 pub mod escalation;
 pub mod evaluate;
+pub mod findings;
 pub mod pattern;
 pub mod policy;
 pub mod trust;

@@ -28,12 +28,31 @@ pub struct Trust {
     pub account: Option<String>,
     pub external_id: bool,
     pub mfa: bool,
+    /// A condition narrows who may come in: the organization
+    /// (`aws:PrincipalOrgID`), an account or ARN (`aws:PrincipalAccount`,
+    /// `aws:PrincipalArn`), or for services the calling resource
+    /// (`aws:SourceArn`, `aws:SourceAccount`).
+    pub limited: bool,
+    /// The trust policy statement that names it (0-based), and its Sid.
+    pub statement: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
     /// Every condition of the statement, as written.
     pub conditions: Vec<String>,
     /// The graph's users and roles that can assume the role (or can under
     /// conditions).
     pub assumable_by: Vec<String>,
 }
+
+/// Condition keys that narrow a trust to some principals or callers.
+const LIMITING: &[&str] = &[
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourceowner",
+    "aws:principalorgpaths",
+];
 
 fn has_key(conditions: &[Condition], key: &str) -> bool {
     conditions.iter().any(|c| c.key == key)
@@ -83,6 +102,10 @@ impl<'g> Engine<'g> {
                 let external_id = has_key(&st.conditions, "sts:externalid");
                 let mfa = has_key(&st.conditions, "aws:multifactorauthpresent");
                 let org_limited = has_key(&st.conditions, "aws:principalorgid");
+                let limited = org_limited
+                    || LIMITING
+                        .iter()
+                        .any(|k| has_key(&st.conditions, k));
                 for (kind, value) in &ps.items {
                     let account =
                         crate::model::policy::principal_account(value).map(str::to_string);
@@ -119,6 +142,9 @@ impl<'g> Engine<'g> {
                         account,
                         external_id,
                         mfa,
+                        limited,
+                        statement: st.index,
+                        sid: st.sid.clone(),
                         conditions: conditions.clone(),
                         assumable_by: assumable_by.clone(),
                     });

@@ -41,7 +41,7 @@ pub fn findings(graph: &Graph) -> Vec<Finding> {
             .as_deref()
             .map(|r| format!(" --region {r}"))
             .unwrap_or_default();
-        out.push(super::finding(
+        out.push(Finding::on(
             &CHECK,
             status,
             (id, n),

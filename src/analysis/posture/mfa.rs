@@ -41,7 +41,7 @@ pub fn findings(graph: &Graph) -> Vec<Finding> {
                 "credential report not collected: console password and MFA unknown".to_string(),
             ),
         };
-        out.push(super::finding(
+        out.push(Finding::on(
             &CHECK,
             status,
             (id, n),
