@@ -596,6 +596,7 @@ pub fn admins_text(admins: &[crate::analysis::iam::Admin]) -> String {
     for a in admins {
         let kind = match a.kind {
             AdminKind::Full => "ADMIN",
+            AdminKind::Conditional if a.cut_down => "ADMIN EXCEPT",
             AdminKind::Conditional => "ADMIN IF",
             AdminKind::SelfEscalation => "CAN MAKE ITSELF ADMIN",
         };

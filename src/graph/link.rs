@@ -208,6 +208,19 @@ fn link_node(l: &mut Linker, ix: &Index, id: NodeId, node: &Node) {
             if let Some(org) = &a.organization_id {
                 l.link_to(id, org, E::MemberOf, None);
             }
+            if let Some(parent) = &a.parent_id {
+                l.link_to(id, parent, E::InOrganizationalUnit, None);
+            }
+        }
+        NodeData::OrganizationalUnit(ou) => {
+            if let Some(parent) = &ou.parent_id {
+                l.link_to(id, parent, E::InOrganizationalUnit, None);
+            }
+        }
+        NodeData::ServiceControlPolicy(p) => {
+            for t in &p.targets {
+                l.link_to(id, t, E::AppliesTo, None);
+            }
         }
         NodeData::Region(_) => l.link_to(id, &node.account, E::RegionOf, None),
         NodeData::Vpc(_) => region_of(l, id, node),

@@ -32,6 +32,10 @@ macro_rules! edge_kinds {
 edge_kinds! {
     /// Account → organization.
     MemberOf => "member of organization", "member account";
+    /// Account or organizational unit → the root or OU it sits in.
+    InOrganizationalUnit => "in organizational unit", "contains";
+    /// Service control policy → root, OU or account it is attached to.
+    AppliesTo => "applies to", "governed by";
     /// Region → account.
     RegionOf => "region of account", "has region";
     /// Regional top-level resource → region.

@@ -129,6 +129,8 @@ macro_rules! node_kinds {
 
 node_kinds! {
     Organization(Organization) => "organization", "organizations", "org";
+    OrganizationalUnit(OrganizationalUnit) => "organizational unit", "organizational units", "ou";
+    ServiceControlPolicy(ServiceControlPolicy) => "service control policy", "service control policies", "scp";
     Account(Account) => "account", "accounts", "account";
     Region(Region) => "region", "regions", "region";
     Vpc(Vpc) => "VPC", "VPCs", "vpc";

@@ -55,6 +55,40 @@ fn is_false(b: &bool) -> bool {
 pub struct Organization {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub management_account_id: Option<String>,
+    /// Its service control policies were read (ListPolicies with their
+    /// documents and targets): without them, what an SCP denies is unknown.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub scps_collected: bool,
+}
+
+/// The organization's root (`r-…`) or an organizational unit (`ou-…`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct OrganizationalUnit {
+    /// The root or OU it sits in; `None` for the root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub is_root: bool,
+    /// For the root: the policy types enabled (`SERVICE_CONTROL_POLICY`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policy_types: Vec<String>,
+}
+
+/// A service control policy: a ceiling on what the accounts under its
+/// targets may do.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ServiceControlPolicy {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// AWS's own (`FullAWSAccess`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub aws_managed: bool,
+    /// The document, when DescribePolicy was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<PolicyDocument>,
+    /// The root, OU and account ids it is attached to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -65,6 +99,9 @@ pub struct Account {
     pub status: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
+    /// The root or organizational unit it sits in, when the tree was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
     /// Known only because something refers to it (a trust policy, a peering):

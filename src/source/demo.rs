@@ -28,6 +28,13 @@ use crate::model::network::{Protocol, RouteTarget, RuleAction};
 use crate::model::{self as m, Node, NodeData};
 
 pub const ALICE_ORG: &str = "o-a1icede4m0";
+pub const ALICE_ROOT: &str = "r-a1ce";
+pub const ALICE_OU_SECURITY: &str = "ou-a1ce-5ecur1ty";
+pub const ALICE_OU_WORKLOADS: &str = "ou-a1ce-w0rk10ad";
+pub const ALICE_OU_PRODUCTION: &str = "ou-a1ce-pr0duct1";
+pub const ALICE_OU_STAGING: &str = "ou-a1ce-5tag1ng0";
+/// Alice's SCP on the workloads OU.
+pub const ALICE_GUARDRAIL: &str = "p-a1ce9uard";
 pub const ALICE_MANAGEMENT: &str = "111111111111";
 pub const ALICE_SECURITY: &str = "222222222222";
 pub const ALICE_PRODUCTION: &str = "333333333333";
@@ -65,11 +72,18 @@ fn ip(a: u8, b: u8, c: u8, d: u8) -> Ipv4Addr {
     Ipv4Addr::new(a, b, c, d)
 }
 
-fn account(e: &mut Estate, id: &str, name: &str, email: &str, org: Option<&str>, policy: bool) {
+/// Where an account sits: its organization and the root or OU it is in.
+struct Place<'a> {
+    org: &'a str,
+    parent: &'a str,
+}
+
+fn account(e: &mut Estate, id: &str, name: &str, email: &str, place: Option<Place>, policy: bool) {
     let data = m::Account {
         email: Some(email.into()),
         status: Some("ACTIVE".into()),
-        organization_id: org.map(str::to_string),
+        organization_id: place.as_ref().map(|p| p.org.to_string()),
+        parent_id: place.as_ref().map(|p| p.parent.to_string()),
         aliases: vec![name.into()],
         external: false,
         password_policy: policy.then_some(m::PasswordPolicy {
@@ -472,6 +486,7 @@ fn alice(e: &mut Estate) {
         ALICE_MANAGEMENT,
         NodeData::Organization(m::Organization {
             management_account_id: Some(ALICE_MANAGEMENT.into()),
+            scps_collected: true,
         }),
     )
     .with_arn(format!(
@@ -479,12 +494,48 @@ fn alice(e: &mut Estate) {
     ))
     .with_name("alice");
     e.nodes.push(org);
+    // The tree: the management account under the root; security, and the
+    // workloads with production and staging below them.
+    let ou = |e: &mut Estate, id: &str, name: &str, parent: Option<&str>| {
+        let kind = if parent.is_some() { "ou" } else { "root" };
+        let arn = format!("arn:aws:organizations::{ALICE_MANAGEMENT}:{kind}/{ALICE_ORG}/{id}");
+        let data = m::OrganizationalUnit {
+            parent_id: parent.map(str::to_string),
+            is_root: parent.is_none(),
+            policy_types: if parent.is_none() {
+                vec!["SERVICE_CONTROL_POLICY".into()]
+            } else {
+                Vec::new()
+            },
+        };
+        e.nodes.push(
+            Node::new(id, ALICE_MANAGEMENT, NodeData::OrganizationalUnit(data))
+                .with_arn(arn)
+                .with_name(name),
+        );
+    };
+    ou(e, ALICE_ROOT, "Root", None);
+    ou(e, ALICE_OU_SECURITY, "security", Some(ALICE_ROOT));
+    ou(e, ALICE_OU_WORKLOADS, "workloads", Some(ALICE_ROOT));
+    ou(
+        e,
+        ALICE_OU_PRODUCTION,
+        "production",
+        Some(ALICE_OU_WORKLOADS),
+    );
+    ou(e, ALICE_OU_STAGING, "staging", Some(ALICE_OU_WORKLOADS));
+    let at = |parent| {
+        Some(Place {
+            org: ALICE_ORG,
+            parent,
+        })
+    };
     account(
         e,
         ALICE_MANAGEMENT,
         "alice-management",
         "aws-root@alice.example",
-        Some(ALICE_ORG),
+        at(ALICE_ROOT),
         true,
     );
     account(
@@ -492,7 +543,7 @@ fn alice(e: &mut Estate) {
         ALICE_SECURITY,
         "alice-security",
         "aws-security@alice.example",
-        Some(ALICE_ORG),
+        at(ALICE_OU_SECURITY),
         true,
     );
     account(
@@ -500,7 +551,7 @@ fn alice(e: &mut Estate) {
         ALICE_PRODUCTION,
         "alice-production",
         "aws-prod@alice.example",
-        Some(ALICE_ORG),
+        at(ALICE_OU_PRODUCTION),
         true,
     );
     account(
@@ -508,8 +559,73 @@ fn alice(e: &mut Estate) {
         ALICE_STAGING,
         "alice-staging",
         "aws-staging@alice.example",
-        Some(ALICE_ORG),
+        at(ALICE_OU_STAGING),
         true,
+    );
+    // FullAWSAccess everywhere, as AWS attaches it; and one guardrail on
+    // the workloads: nobody there, not even an administrator, leaves the
+    // organization or turns off GuardDuty and CloudTrail.
+    let scp = |e: &mut Estate, id: &str, name: &str, document, aws_managed, targets: &[&str]| {
+        let data = m::ServiceControlPolicy {
+            description: Some(format!(
+                "{name} ({})",
+                if aws_managed {
+                    "AWS managed"
+                } else {
+                    "Alice security team"
+                }
+            )),
+            aws_managed,
+            document: Some(crate::model::policy::PolicyDocument(document)),
+            targets: targets.iter().map(|t| t.to_string()).collect(),
+        };
+        let arn = if aws_managed {
+            format!("arn:aws:organizations::aws:policy/service_control_policy/{id}")
+        } else {
+            format!(
+                "arn:aws:organizations::{ALICE_MANAGEMENT}:policy/{ALICE_ORG}/service_control_policy/{id}"
+            )
+        };
+        e.nodes.push(
+            Node::new(id, ALICE_MANAGEMENT, NodeData::ServiceControlPolicy(data))
+                .with_arn(arn)
+                .with_name(name),
+        );
+    };
+    scp(
+        e,
+        "p-FullAWSAccess",
+        "FullAWSAccess",
+        allow(&["*"], &["*"]),
+        true,
+        &[
+            ALICE_ROOT,
+            ALICE_OU_SECURITY,
+            ALICE_OU_WORKLOADS,
+            ALICE_OU_PRODUCTION,
+            ALICE_OU_STAGING,
+            ALICE_MANAGEMENT,
+            ALICE_SECURITY,
+            ALICE_PRODUCTION,
+            ALICE_STAGING,
+        ],
+    );
+    scp(
+        e,
+        ALICE_GUARDRAIL,
+        "protect-security-services",
+        serde_json::json!({"Version": "2012-10-17", "Statement": [{
+            "Sid": "KeepSecurityServicesOn", "Effect": "Deny",
+            "Action": [
+                "organizations:LeaveOrganization",
+                "guardduty:DeleteDetector",
+                "guardduty:DisassociateFromMasterAccount",
+                "cloudtrail:StopLogging",
+                "cloudtrail:DeleteTrail",
+            ],
+            "Resource": "*"}]}),
+        false,
+        &[ALICE_OU_WORKLOADS],
     );
 
     let admin = e.aws_policy("AdministratorAccess", allow(&["*"], &["*"]));
@@ -554,7 +670,7 @@ fn alice(e: &mut Estate) {
             e.role(
                 acct,
                 "security-audit",
-                trust_account(ALICE_SECURITY, None),
+                trust_account(ALICE_SECURITY, Some("alice-audit-7f3a9c")),
                 &[&audit],
                 vec![],
             );
@@ -916,6 +1032,18 @@ fn bill(e: &mut Estate) {
     e.access_key(BILL, &bill_user, "bill", 400, Some(1), true);
     let intern = e.user(BILL, "summer-intern", true, false, &[], &[&admin]);
     e.access_key(BILL, &intern, "summer-intern", 500, Some(380), false);
+    // Meant for rotating one's own keys; the wildcard covers every user,
+    // the admins' too.
+    let keys = e.customer_policy(
+        BILL,
+        "developer-self-service",
+        serde_json::json!({"Version": "2012-10-17", "Statement": [
+            {"Sid": "ReadTheConsole", "Effect": "Allow", "Action": ["ec2:Describe*", "s3:List*", "iam:ListUsers"], "Resource": "*"},
+            {"Sid": "RotateKeys", "Effect": "Allow", "Action": ["iam:CreateAccessKey", "iam:ListAccessKeys", "iam:DeleteAccessKey"],
+             "Resource": format!("arn:aws:iam::{BILL}:user/*")}]}),
+    );
+    let dev = e.user(BILL, "dev-sam", true, false, &[], &[&keys]);
+    e.access_key(BILL, &dev, "dev-sam", 90, Some(3), true);
     let ci = e.user(BILL, "ci", false, false, &[], &[&admin]);
     e.access_key(BILL, &ci, "ci", 200, Some(0), true);
     e.role(

@@ -211,6 +211,19 @@ operations! {
         { paginated: true, absent: Absent::Quiet };
     DESCRIBE_ORGANIZATION = Organizations "DescribeOrganization" "describe-organization" Global
         { absent: Absent::Quiet };
+    LIST_ROOTS = Organizations "ListRoots" "list-roots" Global
+        { paginated: true, list_field: Some("Roots"), absent: Absent::Quiet, leads_chain: true };
+    LIST_ORGANIZATIONAL_UNITS_FOR_PARENT = Organizations "ListOrganizationalUnitsForParent" "list-organizational-units-for-parent" Global
+        { paginated: true, per_item: Some("parent-id"), absent: Absent::Quiet, leads_chain: true };
+    LIST_ACCOUNTS_FOR_PARENT = Organizations "ListAccountsForParent" "list-accounts-for-parent" Global
+        { paginated: true, per_item: Some("parent-id"), absent: Absent::Quiet };
+    /// With `--filter SERVICE_CONTROL_POLICY`.
+    LIST_POLICIES = Organizations "ListPolicies" "list-policies" Global
+        { paginated: true, list_field: Some("Policies"), absent: Absent::Quiet, leads_chain: true };
+    DESCRIBE_POLICY = Organizations "DescribePolicy" "describe-policy" Global
+        { per_item: Some("policy-id"), absent: Absent::Quiet };
+    LIST_TARGETS_FOR_POLICY = Organizations "ListTargetsForPolicy" "list-targets-for-policy" Global
+        { paginated: true, per_item: Some("policy-id"), absent: Absent::Quiet };
 }
 
 /// The operation with this file name (`ec2-describe-vpcs`).

@@ -31,6 +31,7 @@ pub fn nodes(resources: usize, seed: u64) -> Vec<Node> {
         "100000000000",
         NodeData::Organization(m::Organization {
             management_account_id: Some("100000000000".into()),
+            ..m::Organization::default()
         }),
     ));
 

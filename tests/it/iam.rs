@@ -413,3 +413,244 @@ fn admins_are_full_conditional_or_one_step_away_and_others_are_not() {
     );
     assert_eq!(kind("reader"), None);
 }
+
+/// An organization as its management account's AWS CLI output describes
+/// it: the root with FullAWSAccess, OU `workloads` with a guardrail that
+/// denies leaving, and OU `sandbox` whose only SCP allows S3 alone.
+mod scp {
+    use super::*;
+
+    const MGMT: &str = "111111111111";
+    const WORK: &str = "222222222222";
+    const SANDBOX: &str = "333333333333";
+    const ORG: &str = "o-exampleorg";
+
+    fn write(dir: &std::path::Path, account: &str, name: &str, value: Value) {
+        let path = dir.join(account).join("us-east-1").join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("folder");
+        std::fs::write(path, serde_json::to_vec(&value).expect("json")).expect("write");
+    }
+
+    fn admin_role(account: &str, name: &str, path: &str) -> Value {
+        json!({"RoleName": name, "RoleId": format!("AROA{name}"), "Arn": format!("arn:aws:iam::{account}:role{path}{name}"), "Path": path,
+               "AssumeRolePolicyDocument": policy(json!([{"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{MGMT}:root")}, "Action": "sts:AssumeRole"}])),
+               "RolePolicyList": [{"PolicyName": "all", "PolicyDocument": policy(json!([{"Sid": "All", "Effect": "Allow", "Action": "*", "Resource": "*"}]))}],
+               "AttachedManagedPolicies": [], "InstanceProfileList": []})
+    }
+
+    fn organization(with_policies: bool) -> Graph {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let d = dir.path();
+        for account in [MGMT, WORK, SANDBOX] {
+            let mut roles = vec![admin_role(account, "admin", "/")];
+            roles.push(admin_role(
+                account,
+                "AWSServiceRoleForSupport",
+                "/aws-service-role/support.amazonaws.com/",
+            ));
+            write(
+                d,
+                account,
+                "iam-get-account-authorization-details.json",
+                json!({"UserDetailList": [], "GroupDetailList": [], "Policies": [], "RoleDetailList": roles}),
+            );
+        }
+        let acct = |id: &str| json!({"Id": id, "Arn": format!("arn:aws:organizations::{MGMT}:account/{ORG}/{id}"), "Name": id, "Status": "ACTIVE"});
+        write(
+            d,
+            MGMT,
+            "organizations-describe-organization.json",
+            json!({"Organization": {"Id": ORG, "Arn": format!("arn:aws:organizations::{MGMT}:organization/{ORG}"), "MasterAccountId": MGMT}}),
+        );
+        write(
+            d,
+            MGMT,
+            "organizations-list-accounts.json",
+            json!({"Accounts": [acct(MGMT), acct(WORK), acct(SANDBOX)]}),
+        );
+        write(
+            d,
+            MGMT,
+            "organizations-list-roots.json",
+            json!({"Roots": [{"Id": "r-root", "Arn": format!("arn:aws:organizations::{MGMT}:root/{ORG}/r-root"), "Name": "Root",
+            "PolicyTypes": [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}]}]}),
+        );
+        let ou = |id: &str, name: &str| json!({"Id": id, "Arn": format!("arn:aws:organizations::{MGMT}:ou/{ORG}/{id}"), "Name": name});
+        write(
+            d,
+            MGMT,
+            "organizations-list-organizational-units-for-parent/r-root",
+            json!({"OrganizationalUnits": [ou("ou-root-work", "workloads"), ou("ou-root-sand", "sandbox")]}),
+        );
+        write(
+            d,
+            MGMT,
+            "organizations-list-organizational-units-for-parent/ou-root-work",
+            json!({"OrganizationalUnits": []}),
+        );
+        write(
+            d,
+            MGMT,
+            "organizations-list-organizational-units-for-parent/ou-root-sand",
+            json!({"OrganizationalUnits": []}),
+        );
+        write(
+            d,
+            MGMT,
+            "organizations-list-accounts-for-parent/r-root",
+            json!({"Accounts": [acct(MGMT)]}),
+        );
+        write(
+            d,
+            MGMT,
+            "organizations-list-accounts-for-parent/ou-root-work",
+            json!({"Accounts": [acct(WORK)]}),
+        );
+        write(
+            d,
+            MGMT,
+            "organizations-list-accounts-for-parent/ou-root-sand",
+            json!({"Accounts": [acct(SANDBOX)]}),
+        );
+        if with_policies {
+            let summary = |id: &str, name: &str, aws: bool| {
+                json!({"Id": id, "Arn": format!("arn:aws:organizations::{MGMT}:policy/{ORG}/service_control_policy/{id}"),
+                "Name": name, "Type": "SERVICE_CONTROL_POLICY", "AwsManaged": aws})
+            };
+            let policies = [
+                (
+                    "p-FullAWSAccess",
+                    "FullAWSAccess",
+                    true,
+                    json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]),
+                    vec!["r-root", "ou-root-work", WORK, MGMT, SANDBOX],
+                ),
+                (
+                    "p-guardrail",
+                    "guardrail",
+                    false,
+                    json!([{"Sid": "NoLeaving", "Effect": "Deny", "Action": ["organizations:LeaveOrganization", "cloudtrail:StopLogging"], "Resource": "*"}]),
+                    vec!["ou-root-work"],
+                ),
+                (
+                    "p-s3only",
+                    "s3-only",
+                    false,
+                    json!([{"Sid": "S3", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}]),
+                    vec!["ou-root-sand"],
+                ),
+            ];
+            write(
+                d,
+                MGMT,
+                "organizations-list-policies.json",
+                json!({"Policies": policies.iter().map(|(id, name, aws, _, _)| summary(id, name, *aws)).collect::<Vec<_>>()}),
+            );
+            for (id, name, aws, statements, targets) in &policies {
+                write(
+                    d,
+                    MGMT,
+                    &format!("organizations-describe-policy/{id}"),
+                    json!({"Policy": {"PolicySummary": summary(id, name, *aws), "Content": policy(statements.clone()).to_string()}}),
+                );
+                write(
+                    d,
+                    MGMT,
+                    &format!("organizations-list-targets-for-policy/{id}"),
+                    json!({"Targets": targets.iter().map(|t| json!({"TargetId": t, "Type": "ACCOUNT"})).collect::<Vec<_>>()}),
+                );
+            }
+        }
+        let imported = import_dir(d, &ImportOptions::default()).expect("imports");
+        assert!(imported.problems.is_empty(), "{:?}", imported.problems);
+        imported.graph
+    }
+
+    fn role(account: &str) -> String {
+        format!("arn:aws:iam::{account}:role/admin")
+    }
+
+    #[test]
+    fn a_deny_at_an_ou_denies_even_an_admin_with_the_statement() {
+        let g = organization(true);
+        let a = ask(&g, &role(WORK), "organizations:LeaveOrganization", "*", &[]);
+        assert_eq!(
+            (a.decision, a.reason.as_str()),
+            (Decision::Deny, "explicit deny"),
+            "{a:?}"
+        );
+        assert_eq!(a.evidence[0].kind, PolicyKind::Scp);
+        assert_eq!(a.evidence[0].sid.as_deref(), Some("NoLeaving"));
+        assert!(a.evidence[0].policy.contains("p-guardrail"), "{a:?}");
+        let a = ask(&g, &role(WORK), "ec2:RunInstances", "*", &[]);
+        assert_eq!(a.decision, Decision::Allow, "{a:?}");
+        assert!(a.notes.is_empty(), "SCPs were read: {a:?}");
+    }
+
+    #[test]
+    fn a_level_without_an_allow_denies_with_reason_scp() {
+        let g = organization(true);
+        // The sandbox OU has only s3-only: FullAWSAccess on the root is not
+        // enough, every level must allow.
+        let a = ask(&g, &role(SANDBOX), "ec2:RunInstances", "*", &[]);
+        assert_eq!(
+            (a.decision, a.reason.as_str()),
+            (Decision::Deny, "scp"),
+            "{a:?}"
+        );
+        assert!(a.notes.iter().any(|n| n.contains("OU sandbox")), "{a:?}");
+        let a = ask(&g, &role(SANDBOX), "s3:GetObject", "*", &[]);
+        assert_eq!(a.decision, Decision::Allow, "{a:?}");
+    }
+
+    #[test]
+    fn the_management_account_and_service_linked_roles_are_exempt() {
+        let g = organization(true);
+        let a = ask(&g, &role(MGMT), "organizations:LeaveOrganization", "*", &[]);
+        assert_eq!(a.decision, Decision::Allow, "{a:?}");
+        let linked = format!(
+            "arn:aws:iam::{WORK}:role/aws-service-role/support.amazonaws.com/AWSServiceRoleForSupport"
+        );
+        let a = ask(&g, &linked, "cloudtrail:StopLogging", "*", &[]);
+        assert_eq!(a.decision, Decision::Allow, "{a:?}");
+    }
+
+    #[test]
+    fn an_admin_cut_down_by_an_scp_is_not_full_admin() {
+        let g = organization(true);
+        let admins = Engine::new(&g).admins();
+        let work = admins
+            .iter()
+            .find(|a| a.principal == role(WORK))
+            .expect("listed");
+        assert_eq!(work.kind, skyhound::analysis::iam::AdminKind::Conditional);
+        assert!(work.cut_down);
+        assert!(
+            work.limits.iter().any(|l| l.contains("LeaveOrganization")),
+            "{work:?}"
+        );
+        let sandbox = admins.iter().find(|a| a.principal == role(SANDBOX));
+        assert!(sandbox.is_some_and(|a| a.cut_down), "{sandbox:?}");
+        let mgmt = admins
+            .iter()
+            .find(|a| a.principal == role(MGMT))
+            .expect("listed");
+        assert_eq!(mgmt.kind, skyhound::analysis::iam::AdminKind::Full);
+    }
+
+    #[test]
+    fn without_the_policies_the_answer_says_scps_were_not_known() {
+        let g = organization(false);
+        let a = ask(&g, &role(WORK), "organizations:LeaveOrganization", "*", &[]);
+        assert_eq!(a.decision, Decision::Allow, "{a:?}");
+        assert!(
+            a.notes
+                .iter()
+                .any(|n| n.contains("service control policies were not collected")),
+            "{a:?}"
+        );
+        // The tree was read all the same.
+        let ou = g.by_id("ou-root-work").expect("the OU is in the graph");
+        assert_eq!(g.node(ou).name.as_deref(), Some("workloads"));
+    }
+}

@@ -368,6 +368,95 @@ fn an_organization_is_collected_through_its_role_in_every_enabled_region() {
         "{:#?}",
         g.collection().gaps
     );
+    assert!(
+        !g.collection()
+            .gaps
+            .iter()
+            .any(|x| x.service == "organizations"),
+        "{:#?}",
+        g.collection().gaps
+    );
+
+    // The tree and its guardrail, read through the Organizations calls.
+    let payments = seeded["members"][0].as_str().expect("payments");
+    let ou = seeded["ou"].as_str().expect("ou");
+    let account = g.by_id(payments).expect("payments account");
+    let NodeData::Account(a) = &g.node(account).data else {
+        panic!("an account")
+    };
+    assert_eq!(a.parent_id.as_deref(), Some(ou));
+    let guardrail = g
+        .by_id(seeded["guardrail"].as_str().expect("guardrail"))
+        .expect("the SCP is in the graph");
+    let NodeData::ServiceControlPolicy(p) = &g.node(guardrail).data else {
+        panic!("an SCP")
+    };
+    assert_eq!(p.targets, [ou]);
+    assert!(p.document.is_some());
+
+    // The guardrail denies even a role allowed everything.
+    let admin_role = format!("arn:aws:iam::{payments}:role/auditor");
+    let ask = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_skyhound"))
+            .arg("--from")
+            .arg(&out)
+            .args(args)
+            .arg("--json")
+            .output()
+            .expect("skyhound runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("JSON")
+    };
+    let leave = ask(&["can", &admin_role, "organizations:LeaveOrganization"]);
+    assert_eq!(leave["decision"], "deny", "{leave}");
+    assert_eq!(leave["evidence"][0]["kind"], "scp", "{leave}");
+    assert_eq!(leave["evidence"][0]["sid"], "NoLeaving", "{leave}");
+    let run = ask(&["can", &admin_role, "ec2:RunInstances"]);
+    assert_eq!(run["decision"], "allow", "{run}");
+
+    // A role assumed across accounts: both sides, and the ExternalId.
+    let ops = "arn:aws:iam::123456789012:user/ops";
+    let auditor = format!("arn:aws:iam::{payments}:role/auditor");
+    let assume = ask(&["can", ops, "sts:AssumeRole", &auditor]);
+    assert_eq!(assume["decision"], "conditional", "{assume}");
+    let assume = ask(&[
+        "can",
+        ops,
+        "sts:AssumeRole",
+        &auditor,
+        "--context",
+        "sts:ExternalId=audit-42",
+    ]);
+    assert_eq!(assume["decision"], "allow", "{assume}");
+    let kinds: Vec<&str> = assume["evidence"]
+        .as_array()
+        .expect("evidence")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert!(
+        kinds.contains(&"trust") && kinds.contains(&"identity"),
+        "{assume}"
+    );
+    let trust = ask(&["trust"]);
+    let row = trust
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|t| t["role"] == auditor.as_str())
+        .expect("the auditor's trust");
+    assert_eq!(row["scope"], "organization", "{row}");
+    assert_eq!(row["external_id"], true, "{row}");
+    assert!(
+        row["assumable_by"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|p| p == ops)),
+        "{row}"
+    );
 }
 
 #[test]

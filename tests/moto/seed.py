@@ -144,6 +144,30 @@ def org():
     orgs.create_organization(FeatureSet="ALL")
     members = [orgs.create_account(Email=f"{n}@example.com", AccountName=n)["CreateAccountStatus"]["AccountId"] for n in ["payments", "sandbox"]]
     out = {"members": members, "vpcs": {}}
+    # The payments account in OU workloads, under a guardrail that denies
+    # leaving the organization; an auditor role there that MAIN's ops user
+    # may assume with an ExternalId.
+    root = orgs.list_roots()["Roots"][0]["Id"]
+    orgs.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+    ou = orgs.create_organizational_unit(ParentId=root, Name="workloads")["OrganizationalUnit"]["Id"]
+    orgs.move_account(AccountId=members[0], SourceParentId=root, DestinationParentId=ou)
+    guardrail = orgs.create_policy(
+        Name="guardrail", Description="keep the organization", Type="SERVICE_CONTROL_POLICY",
+        Content=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Sid": "NoLeaving", "Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]}),
+    )["Policy"]["PolicySummary"]["Id"]
+    orgs.attach_policy(PolicyId=guardrail, TargetId=ou)
+    out.update({"root": root, "ou": ou, "guardrail": guardrail})
+    member_iam = client("iam", creds=assume_as(members[0], "OrganizationAccountAccessRole"))
+    member_iam.create_role(RoleName="auditor", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{MAIN}:root"}, "Action": "sts:AssumeRole",
+         "Condition": {"StringEquals": {"sts:ExternalId": "audit-42"}}}]}))
+    member_iam.put_role_policy(RoleName="auditor", PolicyName="all", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+    main_iam = client("iam")
+    main_iam.create_user(UserName="ops")
+    main_iam.put_user_policy(UserName="ops", PolicyName="assume", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}))
     for account, region in [(MAIN, "us-east-1"), (members[0], "eu-west-1"), (members[1], "ap-southeast-2")]:
         creds = None if account == MAIN else assume_as(account, "OrganizationAccountAccessRole")
         ec2 = client("ec2", region, creds)

@@ -33,6 +33,10 @@ pub struct Admin {
     /// What makes it less than full: conditions, denies, a boundary.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub limits: Vec<String>,
+    /// Some action it cannot do at all (a Deny, an SCP, a boundary), as
+    /// opposed to only under conditions.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub cut_down: bool,
     /// For self-escalation: the call that makes it admin.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub step: Option<String>,
@@ -84,9 +88,18 @@ impl<'g> Engine<'g> {
             resource: "*",
             context: &[],
         });
-        if all.decision != Decision::Deny && self.grants_everything(principal) {
-            let mut limits: Vec<String> = all.conditions.clone();
+        // Its own policies grant everything; what a Deny, a boundary or an
+        // SCP takes away makes it admin cut down, and nothing left makes it
+        // no admin at all.
+        if self.grants_everything(principal) {
+            let mut limits: Vec<String> = match all.decision {
+                Decision::Deny => vec![format!("*: {}", all.reason)],
+                _ => all.conditions.clone(),
+            };
             let mut decision = all.decision;
+            let mut cut_down = all.decision == Decision::Deny;
+            let mut evidence = all.evidence.clone();
+            let mut allowed = 0;
             for action in PROBES {
                 let a = self.decide(&Request {
                     principal,
@@ -95,31 +108,45 @@ impl<'g> Engine<'g> {
                     context: &[],
                 });
                 match a.decision {
-                    Decision::Allow => {}
+                    Decision::Allow => {
+                        allowed += 1;
+                        if evidence.is_empty() {
+                            evidence = a.evidence;
+                        }
+                    }
                     Decision::Conditional => {
                         decision = Decision::Conditional;
                         limits.extend(a.conditions.iter().map(|c| format!("{action}: {c}")));
                     }
                     Decision::Deny => {
                         decision = Decision::Conditional;
-                        limits.push(format!("{action}: {}", a.reason));
+                        cut_down = true;
+                        let by = a
+                            .evidence
+                            .first()
+                            .map(|e| format!(" ({} statement {})", e.policy, e.statement))
+                            .unwrap_or_default();
+                        limits.push(format!("{action}: {}{by}", a.reason));
                     }
                 }
             }
             limits.dedup();
-            return Some(Admin {
-                principal: n.id.clone(),
-                kind: if decision == Decision::Allow {
-                    AdminKind::Full
-                } else {
-                    AdminKind::Conditional
-                },
-                evidence: all.evidence,
-                limits,
-                step: None,
-                call: None,
-                notes: all.notes,
-            });
+            if allowed > 0 || all.decision != Decision::Deny {
+                return Some(Admin {
+                    principal: n.id.clone(),
+                    kind: if decision == Decision::Allow {
+                        AdminKind::Full
+                    } else {
+                        AdminKind::Conditional
+                    },
+                    evidence,
+                    limits,
+                    cut_down,
+                    step: None,
+                    call: None,
+                    notes: all.notes,
+                });
+            }
         }
         // One call of its own away.
         for (action, resource) in self.own_steps(principal) {
@@ -135,6 +162,7 @@ impl<'g> Engine<'g> {
                     kind: AdminKind::SelfEscalation,
                     evidence: a.evidence,
                     limits: Vec::new(),
+                    cut_down: false,
                     step: Some(format!("{action} on {resource}")),
                     call: Some((action.clone(), resource.clone())),
                     notes: a.notes,

@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::condition::{self, Context, Tri};
 use super::pattern;
 use super::policy::{self, Policy, Statement};
+use super::scp::ScpPath;
 use crate::analysis::finding::Effect;
 use crate::graph::{Graph, NodeId};
 use crate::model::{EdgeKind, NodeData, NodeKind};
@@ -87,10 +88,10 @@ pub struct Answer {
 
 /// A policy in force, with where it comes from.
 #[derive(Debug, Clone)]
-struct Applied {
-    name: String,
-    kind: PolicyKind,
-    policy: Policy,
+pub(super) struct Applied {
+    pub name: String,
+    pub kind: PolicyKind,
+    pub policy: Policy,
 }
 
 /// The evaluator over one graph: every document parsed once.
@@ -102,6 +103,10 @@ pub struct Engine<'g> {
     trusts: HashMap<NodeId, Policy>,
     /// Problems found while parsing, by policy.
     pub problems: Vec<String>,
+    /// Service control policies by the target they are attached to, and
+    /// the levels over each account.
+    pub(super) scp_attachments: Option<super::scp::Attachments>,
+    pub(super) scp_paths: HashMap<String, ScpPath>,
 }
 
 /// What a request asks.
@@ -135,10 +140,12 @@ impl<'g> Engine<'g> {
             parsed: HashMap::new(),
             trusts: HashMap::new(),
             problems: Vec::new(),
+            scp_attachments: None,
+            scp_paths: HashMap::new(),
         }
     }
 
-    fn parse(&mut self, name: &str, doc: &serde_json::Value) -> Policy {
+    pub(super) fn parse_document(&mut self, name: &str, doc: &serde_json::Value) -> Policy {
         let (p, problems) = policy::parse(doc);
         self.problems
             .extend(problems.into_iter().map(|x| format!("{name}: {x}")));
@@ -159,7 +166,7 @@ impl<'g> Engine<'g> {
             Some(d) => Some(Applied {
                 name: arn.to_string(),
                 kind,
-                policy: self.parse(arn, &d.0),
+                policy: self.parse_document(arn, &d.0),
             }),
             None => {
                 notes.push(format!(
@@ -182,7 +189,7 @@ impl<'g> Engine<'g> {
     ) {
         for p in inline {
             let name = format!("{owner}:inline/{}", p.name);
-            let policy = self.parse(&name, &p.document.0);
+            let policy = self.parse_document(&name, &p.document.0);
             out.push(Applied { name, kind, policy });
         }
         for a in attached {
@@ -259,7 +266,7 @@ impl<'g> Engine<'g> {
                     kind: PolicyKind::Boundary,
                     policy: Policy {
                         variables: true,
-                        statements: vec![unknown_statement()],
+                        statements: vec![unknown_statement(Effect::Allow, 0)],
                     },
                 }),
             }
@@ -294,7 +301,7 @@ impl<'g> Engine<'g> {
         let NodeData::IamRole(data) = &r.data else {
             return None;
         };
-        let p = self.parse(&format!("{} trust policy", r.id), &data.trust_policy.0);
+        let p = self.parse_document(&format!("{} trust policy", r.id), &data.trust_policy.0);
         self.trusts.insert(role, p.clone());
         Some(p)
     }
@@ -414,13 +421,7 @@ impl<'g> Engine<'g> {
             conditions: Vec::new(),
             notes: Vec::new(),
         };
-        if matches!(&who.data, NodeData::IamUser(u) if u.is_root) {
-            return Answer {
-                decision: Decision::Allow,
-                reason: "the account's root user may do anything in its account (only an SCP can stop it)".into(),
-                ..base
-            };
-        }
+        let root = matches!(&who.data, NodeData::IamUser(u) if u.is_root);
         if !matches!(who.kind(), NodeKind::IamUser | NodeKind::IamRole) {
             return Answer {
                 reason: format!("a {} is not an IAM principal", who.kind()),
@@ -428,7 +429,11 @@ impl<'g> Engine<'g> {
             };
         }
         let ctx = self.context(req.principal, req.context);
-        let policies = self.policies_of(req.principal, &mut notes);
+        let policies = if root {
+            Vec::new()
+        } else {
+            self.policies_of(req.principal, &mut notes)
+        };
         // A role's trust policy, when the request assumes that role.
         let assumes = req
             .action
@@ -444,6 +449,11 @@ impl<'g> Engine<'g> {
 
         let mut deny = Verdict::default();
         let mut identity = Verdict::default();
+        if root {
+            // The root user may do anything in its own account; only an
+            // SCP can stop it.
+            identity.applies = Some(Tri::True);
+        }
         let mut boundary: Option<Verdict> = None;
         for a in &policies {
             let target = match a.kind {
@@ -501,13 +511,43 @@ impl<'g> Engine<'g> {
             }
             trust_verdict = Some((v, role.account == who.account));
         }
-        if let Some(org) = self.organization_of(&who.account) {
-            let management = graph.by_id(&org).and_then(|id| match &graph.node(id).data {
-                NodeData::Organization(o) => o.management_account_id.clone(),
-                _ => None,
-            });
-            if management.as_deref() != Some(who.account.as_str()) {
-                notes.push("service control policies were not collected: one may deny this".into());
+        // Service control policies: every level must allow; a Deny at any
+        // level denies. Service-linked roles are exempt.
+        let mut scp_levels: Vec<(String, Verdict)> = Vec::new();
+        let service_linked = matches!(&who.data, NodeData::IamRole(r)
+            if r.path.as_deref().is_some_and(|p| p.starts_with("/aws-service-role/")));
+        if !service_linked {
+            match self.scp_path(&who.account) {
+                ScpPath::None => {}
+                ScpPath::Unknown(note) => notes.push(note),
+                ScpPath::Levels(levels) => {
+                    for level in levels {
+                        let mut v = Verdict::default();
+                        for a in &level.policies {
+                            for st in &a.policy.statements {
+                                let applies = statement_applies(
+                                    st,
+                                    a.policy.variables,
+                                    req.action,
+                                    Some(req.resource),
+                                    None,
+                                    &ctx,
+                                );
+                                if applies == Tri::False {
+                                    continue;
+                                }
+                                let r = reference(a, st);
+                                let into = if st.effect == Effect::Deny {
+                                    &mut deny
+                                } else {
+                                    &mut v
+                                };
+                                record(into, applies, r, st);
+                            }
+                        }
+                        scp_levels.push((level.name, v));
+                    }
+                }
             }
         }
 
@@ -535,6 +575,21 @@ impl<'g> Engine<'g> {
         }
         if let Some(b) = &boundary {
             needed.push(("boundary", b));
+        }
+        if let Some((level, _)) = scp_levels.iter().find(|(_, v)| v.tri() == Tri::False) {
+            notes.push(format!(
+                "no service control policy attached to {level} allows {}",
+                req.action
+            ));
+            return Answer {
+                decision: Decision::Deny,
+                reason: "scp".into(),
+                notes,
+                ..base
+            };
+        }
+        for (_, v) in &scp_levels {
+            needed.push(("scp", v));
         }
         if let Some((why, _)) = needed.iter().find(|(_, v)| v.tri() == Tri::False) {
             return Answer {
@@ -564,6 +619,10 @@ impl<'g> Engine<'g> {
             Decision::Conditional
         };
         conditions.dedup();
+        // The same statement at several levels (FullAWSAccess on the root,
+        // the OU and the account) is one piece of evidence.
+        let mut seen = std::collections::HashSet::new();
+        evidence.retain(|e| seen.insert((e.policy.clone(), e.statement, e.effect)));
         Answer {
             decision,
             reason: match decision {
@@ -579,11 +638,11 @@ impl<'g> Engine<'g> {
 }
 
 /// A statement standing for a policy whose document is not known.
-fn unknown_statement() -> Statement {
+pub(super) fn unknown_statement(effect: Effect, index: usize) -> Statement {
     Statement {
-        index: 0,
+        index,
         sid: None,
-        effect: Effect::Allow,
+        effect,
         actions: Some(policy::Patterns {
             not: false,
             items: vec!["*".into()],

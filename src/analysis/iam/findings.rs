@@ -104,6 +104,10 @@ fn admin(graph: &Graph, a: &Admin) -> Option<Finding> {
     let n = graph.node(id);
     let (severity, title) = match (a.kind, n.kind()) {
         (AdminKind::SelfEscalation, _) => return None,
+        (AdminKind::Conditional, _) if a.cut_down => (
+            Severity::Low,
+            "admin, except what a deny, boundary or SCP takes away".to_string(),
+        ),
         (AdminKind::Conditional, _) => (Severity::Low, "admin under conditions".to_string()),
         (AdminKind::Full, NodeKind::IamUser) => (
             Severity::High,
@@ -145,13 +149,21 @@ fn escalation(graph: &Graph, e: &Escalation) -> Option<Finding> {
     let n = graph.node(id);
     let mut evidence = Vec::new();
     for (i, s) in e.steps.iter().enumerate() {
-        let via = s.via.as_deref().map(|v| format!(" via {v}")).unwrap_or_default();
+        let via = s
+            .via
+            .as_deref()
+            .map(|v| format!(" via {v}"))
+            .unwrap_or_default();
         evidence.push(Evidence::property(
             &s.from,
             format!("step {}", i + 1),
             format!("{} → {}{via} ({})", s.technique, s.to, s.actions.join(", ")),
         ));
-        evidence.extend(s.evidence.iter().map(|r| statement(r, &s.actions.join(","))));
+        evidence.extend(
+            s.evidence
+                .iter()
+                .map(|r| statement(r, &s.actions.join(","))),
+        );
     }
     let through = if e.target == e.principal {
         "itself".to_string()

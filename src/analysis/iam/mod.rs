@@ -8,6 +8,7 @@ pub mod evaluate;
 pub mod findings;
 pub mod pattern;
 pub mod policy;
+mod scp;
 pub mod trust;
 
 pub use admin::{Admin, AdminKind};

@@ -102,10 +102,7 @@ impl<'g> Engine<'g> {
                 let external_id = has_key(&st.conditions, "sts:externalid");
                 let mfa = has_key(&st.conditions, "aws:multifactorauthpresent");
                 let org_limited = has_key(&st.conditions, "aws:principalorgid");
-                let limited = org_limited
-                    || LIMITING
-                        .iter()
-                        .any(|k| has_key(&st.conditions, k));
+                let limited = org_limited || LIMITING.iter().any(|k| has_key(&st.conditions, k));
                 for (kind, value) in &ps.items {
                     let account =
                         crate::model::policy::principal_account(value).map(str::to_string);

@@ -1495,4 +1495,161 @@ fn organization(graph: &Graph, o: &Node, tree: &mut Tree) {
         None,
         json::org::organization(&described),
     );
+    organization_tree(graph, o, &at, tree);
+}
+
+/// The root, the OUs and accounts under each parent, and the service
+/// control policies with their documents and targets.
+fn organization_tree(graph: &Graph, o: &Node, at: &At, tree: &mut Tree) {
+    let in_org = |n: &Node| n.arn.as_deref().is_some_and(|a| a.contains(&o.id));
+    let mut children: BTreeMap<String, Vec<org::OrganizationalUnit>> = BTreeMap::new();
+    let mut roots = Vec::new();
+    for (_, n) in graph.nodes_of(NodeKind::OrganizationalUnit) {
+        let NodeData::OrganizationalUnit(u) = &n.data else {
+            continue;
+        };
+        if !in_org(n) {
+            continue;
+        }
+        match &u.parent_id {
+            None => roots.push(
+                org::Root::builder()
+                    .id(&n.id)
+                    .set_arn(n.arn.clone())
+                    .set_name(n.name.clone())
+                    .set_policy_types(Some(
+                        u.policy_types
+                            .iter()
+                            .map(|t| {
+                                org::PolicyTypeSummary::builder()
+                                    .r#type(org::PolicyType::from(t.as_str()))
+                                    .status(org::PolicyTypeStatus::Enabled)
+                                    .build()
+                            })
+                            .collect(),
+                    ))
+                    .build(),
+            ),
+            Some(parent) => children.entry(parent.clone()).or_default().push(
+                org::OrganizationalUnit::builder()
+                    .id(&n.id)
+                    .set_arn(n.arn.clone())
+                    .set_name(n.name.clone())
+                    .build(),
+            ),
+        }
+    }
+    if roots.is_empty() {
+        return;
+    }
+    let mut parents: Vec<String> = roots
+        .iter()
+        .filter_map(|r| r.id().map(str::to_string))
+        .collect();
+    parents.extend(
+        children
+            .values()
+            .flatten()
+            .filter_map(|u| u.id().map(str::to_string)),
+    );
+    tree.file(at, &ops::LIST_ROOTS, None, json::org::roots(&roots));
+    let mgmt = at.0.as_str();
+    for parent in &parents {
+        let units = children.remove(parent).unwrap_or_default();
+        tree.file(
+            at,
+            &ops::LIST_ORGANIZATIONAL_UNITS_FOR_PARENT,
+            Some(parent),
+            json::org::units(&units),
+        );
+        let accounts: Vec<org::Account> = graph
+            .nodes_of(NodeKind::Account)
+            .filter_map(|(_, a)| match &a.data {
+                NodeData::Account(x) if x.parent_id.as_deref() == Some(parent.as_str()) => Some(
+                    org::Account::builder()
+                        .id(&a.id)
+                        .arn(format!(
+                            "arn:aws:organizations::{mgmt}:account/{}/{}",
+                            o.id, a.id
+                        ))
+                        .set_name(a.name.clone())
+                        .set_email(x.email.clone())
+                        .set_status(x.status.as_deref().map(org::AccountStatus::from))
+                        .build(),
+                ),
+                _ => None,
+            })
+            .collect();
+        tree.file(
+            at,
+            &ops::LIST_ACCOUNTS_FOR_PARENT,
+            Some(parent),
+            json::org::accounts(&accounts),
+        );
+    }
+    let NodeData::Organization(data) = &o.data else {
+        return;
+    };
+    if !data.scps_collected {
+        return;
+    }
+    let mut summaries = Vec::new();
+    for (_, n) in graph.nodes_of(NodeKind::ServiceControlPolicy) {
+        let NodeData::ServiceControlPolicy(p) = &n.data else {
+            continue;
+        };
+        if n.account != mgmt {
+            continue;
+        }
+        let summary = org::PolicySummary::builder()
+            .id(&n.id)
+            .set_arn(n.arn.clone())
+            .set_name(n.name.clone())
+            .set_description(p.description.clone())
+            .r#type(org::PolicyType::ServiceControlPolicy)
+            .aws_managed(p.aws_managed)
+            .build();
+        if let Some(d) = &p.document {
+            let described = org::Policy::builder()
+                .policy_summary(summary.clone())
+                .content(d.0.to_string())
+                .build();
+            tree.file(
+                at,
+                &ops::DESCRIBE_POLICY,
+                Some(&n.id),
+                json::org::policy(&described),
+            );
+        }
+        let targets: Vec<org::PolicyTargetSummary> = p
+            .targets
+            .iter()
+            .map(|t| {
+                let kind = if t.starts_with("r-") {
+                    org::TargetType::Root
+                } else if t.starts_with("ou-") {
+                    org::TargetType::OrganizationalUnit
+                } else {
+                    org::TargetType::Account
+                };
+                org::PolicyTargetSummary::builder()
+                    .target_id(t)
+                    .r#type(kind)
+                    .build()
+            })
+            .collect();
+        tree.file(
+            at,
+            &ops::LIST_TARGETS_FOR_POLICY,
+            Some(&n.id),
+            json::org::targets(&targets),
+        );
+        summaries.push(summary);
+    }
+    tree.file(
+        at,
+        &ops::LIST_POLICIES,
+        None,
+        json::org::policies(&summaries),
+    );
 }

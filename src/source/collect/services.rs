@@ -816,7 +816,8 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
             .await
             .ok()
             .and_then(|o| o.organization().map(org::organization));
-        Some((org::accounts(&accounts), described))
+        let tree = organization_tree(ctx, (account, None), &org).await;
+        Some((org::accounts(&accounts), described, tree))
     };
     // The credential report's chain is the longest: it goes first.
     let (report, identity, details, password, summary, aliases, organization) = tokio::join!(
@@ -846,10 +847,13 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
     if let Some(v) = report {
         folder.put(&ops::GET_CREDENTIAL_REPORT, None, v);
     }
-    if let Some((accounts, described)) = organization {
+    if let Some((accounts, described, tree)) = organization {
         folder.put(&ops::LIST_ACCOUNTS, None, accounts);
         if let Some(d) = described {
             folder.put(&ops::DESCRIBE_ORGANIZATION, None, d);
+        }
+        for (op, param, value) in tree {
+            folder.put(op, param, value);
         }
     }
     ctx.say(Progress::Finished {
@@ -859,6 +863,118 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
         gaps: 0,
     });
     folder
+}
+
+/// The organization's tree from its root down, level by level (the OUs
+/// and accounts of each parent together), then its service control
+/// policies with their documents and targets. Only called where the
+/// account list could be read, so a failure here is a gap: the answers
+/// then say that SCPs were not known.
+async fn organization_tree(
+    ctx: &Ctx,
+    at: (&str, Option<&str>),
+    client: &aws_sdk_organizations::Client,
+) -> Vec<(&'static Operation, Option<String>, Value)> {
+    let mut out: Vec<(&'static Operation, Option<String>, Value)> = Vec::new();
+    let Some(roots) = paged!(ctx, at, &ops::LIST_ROOTS, client.list_roots(), roots).await else {
+        return out;
+    };
+    let mut level: Vec<String> = roots
+        .iter()
+        .filter_map(|r| r.id().map(str::to_string))
+        .collect();
+    out.push((&ops::LIST_ROOTS, None, org::roots(&roots)));
+    // An organization is at most five OUs deep; the bound guards against
+    // an answer that loops.
+    for _ in 0..8 {
+        if level.is_empty() {
+            break;
+        }
+        let calls = level.iter().map(|parent| async move {
+            let units = paged!(
+                ctx,
+                at,
+                &ops::LIST_ORGANIZATIONAL_UNITS_FOR_PARENT,
+                client
+                    .list_organizational_units_for_parent()
+                    .parent_id(parent),
+                organizational_units
+            )
+            .await;
+            let accounts = paged!(
+                ctx,
+                at,
+                &ops::LIST_ACCOUNTS_FOR_PARENT,
+                client.list_accounts_for_parent().parent_id(parent),
+                accounts
+            )
+            .await;
+            (parent.clone(), units, accounts)
+        });
+        let mut next = Vec::new();
+        for (parent, units, accounts) in join_all(calls).await {
+            if let Some(units) = units {
+                next.extend(units.iter().filter_map(|u| u.id().map(str::to_string)));
+                out.push((
+                    &ops::LIST_ORGANIZATIONAL_UNITS_FOR_PARENT,
+                    Some(parent.clone()),
+                    org::units(&units),
+                ));
+            }
+            if let Some(accounts) = accounts {
+                out.push((
+                    &ops::LIST_ACCOUNTS_FOR_PARENT,
+                    Some(parent),
+                    org::accounts(&accounts),
+                ));
+            }
+        }
+        level = next;
+    }
+    let Some(policies) = paged!(
+        ctx,
+        at,
+        &ops::LIST_POLICIES,
+        client
+            .list_policies()
+            .filter(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy),
+        policies
+    )
+    .await
+    else {
+        return out;
+    };
+    let calls = policies.iter().filter_map(|p| p.id()).map(|id| async move {
+        let described = ctx
+            .call(at, &ops::DESCRIBE_POLICY, async {
+                client
+                    .describe_policy()
+                    .policy_id(id)
+                    .send()
+                    .await
+                    .map_err(|e| reason(&e))
+            })
+            .await;
+        let targets = paged!(
+            ctx,
+            at,
+            &ops::LIST_TARGETS_FOR_POLICY,
+            client.list_targets_for_policy().policy_id(id),
+            targets
+        )
+        .await;
+        (id.to_string(), described, targets)
+    });
+    for (id, described, targets) in join_all(calls).await {
+        if let Some(p) = described.as_ref().and_then(|d| d.policy()) {
+            out.push((&ops::DESCRIBE_POLICY, Some(id.clone()), org::policy(p)));
+        }
+        if let Some(t) = targets {
+            out.push((&ops::LIST_TARGETS_FOR_POLICY, Some(id), org::targets(&t)));
+        }
+    }
+    out.push((&ops::LIST_POLICIES, None, org::policies(&policies)));
+    out
 }
 
 /// Run futures concurrently (the concurrency bound is the context's).

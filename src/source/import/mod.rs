@@ -23,7 +23,9 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 
 use crate::graph::{Collection, Graph, is_account_id};
-use crate::model::{Account, Gap, Node, NodeData, Organization};
+use crate::model::{
+    Account, Gap, Node, NodeData, Organization, OrganizationalUnit, ServiceControlPolicy,
+};
 use crate::source::operations as ops;
 pub use read::Problem;
 use read::{Folder, Found};
@@ -571,6 +573,7 @@ impl Run {
             old.email = old.email.take().or(new.email);
             old.status = old.status.take().or(new.status);
             old.organization_id = old.organization_id.take().or(new.organization_id);
+            old.parent_id = old.parent_id.take().or(new.parent_id);
             old.password_policy = old.password_policy.take().or(new.password_policy);
             if old.summary.is_empty() {
                 old.summary = new.summary;
@@ -800,9 +803,15 @@ impl Run {
                     o.master_account_id.clone().unwrap_or_default(),
                     NodeData::Organization(Organization {
                         management_account_id: o.master_account_id,
+                        ..Organization::default()
                     }),
                 );
                 n.arn = o.arn;
+                let scps = matches!(self.orgs.get(&o.id).map(|n| &n.data),
+                    Some(NodeData::Organization(x)) if x.scps_collected);
+                if let NodeData::Organization(x) = &mut n.data {
+                    x.scps_collected = scps;
+                }
                 self.orgs.insert(o.id.clone(), n);
             }
         }
@@ -817,6 +826,7 @@ impl Run {
                             mgmt.clone().unwrap_or_default(),
                             NodeData::Organization(Organization {
                                 management_account_id: mgmt,
+                                ..Organization::default()
                             }),
                         )
                     });
@@ -831,6 +841,155 @@ impl Run {
                 n.name = a.name;
                 n.arn = a.arn;
                 self.merge_account(n);
+            }
+        }
+        self.organization_tree(folder, account);
+    }
+
+    /// The management account's view of its organization: the root, the
+    /// OUs under each parent, the accounts in each, and the service
+    /// control policies with their documents and targets.
+    fn organization_tree(&mut self, folder: &Folder, account: &str) {
+        let at = (account, None);
+        let mut org_id: Option<String> = None;
+        let mut note_org = |arn: Option<&str>| {
+            if org_id.is_none() {
+                org_id = arn.and_then(org::organization_in_arn);
+            }
+        };
+        for (_, r) in self.read_optional::<org::RootList>(folder, at, &ops::LIST_ROOTS) {
+            for root in r.roots {
+                note_org(root.arn.as_deref());
+                let data = OrganizationalUnit {
+                    parent_id: None,
+                    is_root: true,
+                    policy_types: root
+                        .policy_types
+                        .into_iter()
+                        .filter(|t| t.status.as_deref() == Some("ENABLED"))
+                        .filter_map(|t| t.kind)
+                        .collect(),
+                };
+                let mut n = Node::new(&root.id, account, NodeData::OrganizationalUnit(data));
+                n.arn = root.arn;
+                n.name = root.name.or(Some("Root".into()));
+                self.sink.nodes.push(n);
+            }
+        }
+        for (parent, r) in self.read_optional::<org::UnitList>(
+            folder,
+            at,
+            &ops::LIST_ORGANIZATIONAL_UNITS_FOR_PARENT,
+        ) {
+            for ou in r.organizational_units {
+                note_org(ou.arn.as_deref());
+                let data = OrganizationalUnit {
+                    parent_id: parent.clone(),
+                    ..OrganizationalUnit::default()
+                };
+                let mut n = Node::new(&ou.id, account, NodeData::OrganizationalUnit(data));
+                n.arn = ou.arn;
+                n.name = ou.name;
+                self.sink.nodes.push(n);
+            }
+        }
+        for (parent, r) in
+            self.read_optional::<org::AccountList>(folder, at, &ops::LIST_ACCOUNTS_FOR_PARENT)
+        {
+            for a in r.accounts {
+                let data = Account {
+                    email: a.email.clone(),
+                    status: a.status.clone(),
+                    organization_id: a.organization_id(),
+                    parent_id: parent.clone(),
+                    ..Account::default()
+                };
+                let mut n = Node::new(&a.id, &a.id, NodeData::Account(data));
+                n.name = a.name;
+                n.arn = a.arn;
+                self.merge_account(n);
+            }
+        }
+        let listed = self.read_optional::<org::PolicyList>(folder, at, &ops::LIST_POLICIES);
+        if listed.is_empty() {
+            return;
+        }
+        let mut documents: BTreeMap<String, Option<String>> = self
+            .read_optional::<org::DescribePolicy>(folder, at, &ops::DESCRIBE_POLICY)
+            .into_iter()
+            .filter_map(|(id, r)| Some((id?, r.policy?.content)))
+            .collect();
+        let mut targets: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (id, r) in
+            self.read_optional::<org::TargetList>(folder, at, &ops::LIST_TARGETS_FOR_POLICY)
+        {
+            if let Some(id) = id {
+                targets
+                    .entry(id)
+                    .or_default()
+                    .extend(r.targets.into_iter().map(|t| t.target_id));
+            }
+        }
+        for (_, r) in listed {
+            for p in r.policies {
+                if p.kind
+                    .as_deref()
+                    .is_some_and(|k| k != "SERVICE_CONTROL_POLICY")
+                {
+                    continue;
+                }
+                if !p.aws_managed {
+                    note_org(p.arn.as_deref());
+                }
+                let document = match documents.remove(&p.id).flatten() {
+                    Some(text) => match crate::model::policy::PolicyDocument::from_text(&text) {
+                        Ok(d) => Some(d),
+                        Err(e) => {
+                            self.sink.warn(format!(
+                                "service control policy {}: {e}; what it denies is unknown",
+                                p.id
+                            ));
+                            None
+                        }
+                    },
+                    None => None,
+                };
+                let data = ServiceControlPolicy {
+                    description: p.description,
+                    aws_managed: p.aws_managed,
+                    document,
+                    targets: targets.remove(&p.id).unwrap_or_default(),
+                };
+                let mut n = Node::new(&p.id, account, NodeData::ServiceControlPolicy(data));
+                n.arn = p.arn;
+                n.name = p.name;
+                self.sink.nodes.push(n);
+            }
+        }
+        // The policies were read: mark the organization that has them.
+        let org_id = org_id.or_else(|| {
+            self.orgs.iter().find_map(|(id, n)| match &n.data {
+                NodeData::Organization(o)
+                    if o.management_account_id.as_deref() == Some(account) =>
+                {
+                    Some(id.clone())
+                }
+                _ => None,
+            })
+        });
+        if let Some(id) = org_id {
+            let n = self.orgs.entry(id.clone()).or_insert_with(|| {
+                Node::new(
+                    &id,
+                    account,
+                    NodeData::Organization(Organization {
+                        management_account_id: Some(account.to_string()),
+                        ..Organization::default()
+                    }),
+                )
+            });
+            if let NodeData::Organization(o) = &mut n.data {
+                o.scps_collected = true;
             }
         }
     }

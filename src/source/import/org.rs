@@ -72,3 +72,102 @@ pub struct OrganizationShape {
     pub arn: Option<String>,
     pub master_account_id: Option<String>,
 }
+
+/// `organizations list-roots`.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RootList {
+    #[serde(default)]
+    pub roots: Vec<RootShape>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RootShape {
+    pub id: String,
+    pub arn: Option<String>,
+    pub name: Option<String>,
+    #[serde(default)]
+    pub policy_types: Vec<PolicyTypeShape>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PolicyTypeShape {
+    #[serde(rename = "Type")]
+    pub kind: Option<String>,
+    pub status: Option<String>,
+}
+
+/// `organizations list-organizational-units-for-parent`.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UnitList {
+    #[serde(default)]
+    pub organizational_units: Vec<UnitShape>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UnitShape {
+    pub id: String,
+    pub arn: Option<String>,
+    pub name: Option<String>,
+}
+
+/// `organizations list-policies --filter SERVICE_CONTROL_POLICY`.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PolicyList {
+    #[serde(default)]
+    pub policies: Vec<PolicySummary>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PolicySummary {
+    pub id: String,
+    pub arn: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    #[serde(rename = "Type")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub aws_managed: bool,
+}
+
+/// `organizations describe-policy`.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribePolicy {
+    pub policy: Option<PolicyShape>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PolicyShape {
+    /// The document, as a JSON string.
+    pub content: Option<String>,
+}
+
+/// `organizations list-targets-for-policy`.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TargetList {
+    #[serde(default)]
+    pub targets: Vec<TargetShape>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TargetShape {
+    pub target_id: String,
+}
+
+/// `o-…` from an Organizations ARN (`…:root/o-…/r-…`, `…:ou/o-…/ou-…`,
+/// `…:policy/o-…/service_control_policy/p-…`).
+pub fn organization_in_arn(arn: &str) -> Option<String> {
+    arn.split('/')
+        .find(|p| p.starts_with("o-"))
+        .map(str::to_string)
+}
