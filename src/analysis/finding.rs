@@ -160,6 +160,10 @@ pub struct Finding {
     #[serde(skip)]
     pub node: NodeId,
     pub title: String,
+    /// A word or two for a list's badge column (`ADMIN`, `CAN BECOME
+    /// ADMIN`), where the check gives one.
+    #[serde(skip)]
+    pub badge: Option<&'static str>,
     pub evidence: Vec<Evidence>,
     pub remediation: Remediation,
 }
@@ -188,6 +192,7 @@ impl Finding {
             name: n.name.clone(),
             node: id,
             title: title.into(),
+            badge: None,
             evidence,
             remediation,
         }

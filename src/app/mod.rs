@@ -28,7 +28,7 @@ use data::Data;
 use finder::Hits;
 use keymap::{Action, Keymap};
 use layout::{Areas, areas};
-use view::{ListKind, ListView, Question, ResourceView, Scope, Tab};
+use view::{Identity, ListKind, ListView, Question, ResourceView, Scope, Tab};
 
 /// Something that happened.
 pub enum Event {
@@ -239,6 +239,18 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     ("findings", "GuardDuty findings, worst first"),
     (
+        "admins",
+        "users and roles that are admin, and how (the statements)",
+    ),
+    (
+        "escalation",
+        "users and roles that can become admin, with the steps",
+    ),
+    (
+        "trust",
+        "roles anyone, an external account or another account can assume",
+    ),
+    (
         "collection",
         "what was read and what could not be (gaps, with why); live progress",
     ),
@@ -276,6 +288,9 @@ fn command_kind(cmd: &str) -> Option<ListKind> {
         "exposed" | "exposure" | "open" => ListKind::Exposed,
         "all" | "everything" => ListKind::All,
         "findings" | "finding" | "gd" | "guardduty" => ListKind::Findings,
+        "admins" | "admin" => ListKind::Identity(Identity::Admins),
+        "escalation" | "escalations" | "privesc" => ListKind::Identity(Identity::Escalation),
+        "trust" | "trusts" => ListKind::Identity(Identity::Trust),
         "instances" | "instance" | "ec2" | "i" => ListKind::Kind(NodeKind::Instance),
         "roles" => ListKind::Kind(NodeKind::IamRole),
         "users" => ListKind::Kind(NodeKind::IamUser),
@@ -909,7 +924,9 @@ impl App {
                         // The finding itself; Enter again goes to its resource.
                         self.open_resource(node, Tab::Detail);
                     }
-                    ListKind::Kind(_) | ListKind::All => self.open_resource(node, Tab::Detail),
+                    ListKind::Kind(_) | ListKind::All | ListKind::Identity(_) => {
+                        self.open_resource(node, Tab::Detail)
+                    }
                 }
             }
             View::Collection { selected, .. } => {

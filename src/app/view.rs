@@ -21,11 +21,85 @@ pub enum ListKind {
     All,
     Exposed,
     Findings,
+    /// Principals by an identity analysis, worst first.
+    Identity(Identity),
+}
+
+/// The identity views: admins, who can become admin, trust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Identity {
+    Admins,
+    Escalation,
+    Trust,
+}
+
+impl Identity {
+    /// The checks whose findings the view lists.
+    pub fn checks(self) -> &'static [&'static str] {
+        use crate::analysis::iam::findings as f;
+        match self {
+            Identity::Admins => &[f::ADMIN.id],
+            Identity::Escalation => &[f::ESCALATION.id],
+            Identity::Trust => &[
+                f::TRUST_PUBLIC.id,
+                f::TRUST_NO_EXTERNAL_ID.id,
+                f::TRUST_CROSS_ACCOUNT.id,
+                f::TRUST_ACCOUNT_ROOT.id,
+            ],
+        }
+    }
+
+    /// The worst finding of this view on a resource.
+    fn worst<'d>(self, d: &'d Data, id: NodeId) -> Option<&'d crate::analysis::Finding> {
+        d.analysed()
+            .posture_of(id)
+            .filter(|f| self.checks().contains(&f.check))
+            .max_by_key(|f| f.severity)
+    }
+
+    /// Every resource with a finding of this view, worst first.
+    fn rows(self, d: &Data) -> Vec<NodeId> {
+        let mut seen = std::collections::HashSet::new();
+        d.analysed()
+            .analysis
+            .findings
+            .iter()
+            .filter(|f| self.checks().contains(&f.check))
+            .filter(|f| seen.insert(f.node))
+            .map(|f| f.node)
+            .collect()
+    }
+}
+
+fn identity_severity(view: Identity, d: &Data, id: NodeId) -> String {
+    view.worst(d, id)
+        .map(|f| f.severity.label().to_uppercase())
+        .unwrap_or_default()
+}
+fn identity_severity_key(view: Identity, d: &Data, id: NodeId) -> SortKey {
+    SortKey::Number(
+        view.worst(d, id)
+            .map(|f| f.severity as i64 + 1)
+            .unwrap_or(0),
+    )
+}
+fn identity_title(view: Identity, d: &Data, id: NodeId) -> String {
+    let mut titles: Vec<String> = d
+        .analysed()
+        .posture_of(id)
+        .filter(|f| view.checks().contains(&f.check))
+        .map(|f| f.title.clone())
+        .collect();
+    titles.dedup();
+    titles.join("; ")
 }
 
 impl ListKind {
     pub fn title(self) -> String {
         match self {
+            ListKind::Identity(Identity::Admins) => "admins".to_string(),
+            ListKind::Identity(Identity::Escalation) => "can become admin".to_string(),
+            ListKind::Identity(Identity::Trust) => "trust that reaches far".to_string(),
             ListKind::Kind(k) => k.plural().to_string(),
             ListKind::All => "all resources".to_string(),
             ListKind::Exposed => "exposed resources".to_string(),
@@ -97,6 +171,32 @@ pub fn badge(d: &Data, id: NodeId) -> String {
         Some(e) => format!("OPEN {}", e.severity.label()),
         None => String::new(),
     }
+}
+/// What a user or role can do at worst: `ADMIN`, `ADMIN EXCEPT` (cut
+/// down by a deny, boundary or SCP), `ADMIN IF` (under conditions), `CAN
+/// BECOME ADMIN`.
+pub fn iam_badge(d: &Data, id: NodeId) -> String {
+    use crate::analysis::iam::findings::{ADMIN, ESCALATION};
+    let mut found = d
+        .analysed()
+        .posture_of(id)
+        .filter(|f| f.check == ADMIN.id || f.check == ESCALATION.id);
+    // An admin finding outranks a way to become admin.
+    let first = found.next();
+    let pick = match first {
+        Some(f) if f.check == ADMIN.id => Some(f),
+        other => found.find(|f| f.check == ADMIN.id).or(other),
+    };
+    pick.and_then(|f| f.badge).unwrap_or_default().to_string()
+}
+fn iam_badge_key(d: &Data, id: NodeId) -> SortKey {
+    SortKey::Number(match iam_badge(d, id).as_str() {
+        "ADMIN" => 4,
+        "CAN BECOME ADMIN" => 3,
+        "ADMIN EXCEPT" => 2,
+        "ADMIN IF" => 1,
+        _ => 0,
+    })
 }
 fn badge_key(d: &Data, id: NodeId) -> SortKey {
     SortKey::Number(d.exposure(id).map(|e| e.severity as i64 + 1).unwrap_or(0))
@@ -290,7 +390,25 @@ macro_rules! col {
 /// 80 columns every list keeps what tells its rows apart (the account, and
 /// a finding's region and time).
 pub fn columns(kind: ListKind) -> Vec<Column> {
+    macro_rules! identity {
+        ($view:expr) => {
+            vec![
+                col!(
+                    "SEVERITY",
+                    10,
+                    |d, id| identity_severity($view, d, id),
+                    |d, id| identity_severity_key($view, d, id)
+                ),
+                col!("NAME", 28, name).flex(16),
+                col!("WHAT", 60, |d, id| identity_title($view, d, id)).flex(24),
+                col!("ACCOUNT", 12, account),
+            ]
+        };
+    }
     match kind {
+        ListKind::Identity(Identity::Admins) => identity!(Identity::Admins),
+        ListKind::Identity(Identity::Escalation) => identity!(Identity::Escalation),
+        ListKind::Identity(Identity::Trust) => identity!(Identity::Trust),
         ListKind::Exposed => vec![
             col!("EXPOSURE", 14, badge, badge_key),
             col!("NAME", 18, name).flex(16),
@@ -328,17 +446,19 @@ pub fn columns(kind: ListKind) -> Vec<Column> {
         ],
         // IAM is global and named by its ARN's last part: what it allows
         // or trusts gets the room.
-        ListKind::Kind(
-            NodeKind::IamRole
-            | NodeKind::IamUser
-            | NodeKind::IamGroup
-            | NodeKind::IamPolicy
-            | NodeKind::InstanceProfile,
-        ) => vec![
+        ListKind::Kind(NodeKind::IamRole | NodeKind::IamUser) => vec![
+            col!("ACCESS", 16, iam_badge, iam_badge_key),
             col!("NAME", 28, name).flex(20),
             col!("INFO", 60, state).flex(24),
             col!("ACCOUNT", 12, account),
         ],
+        ListKind::Kind(NodeKind::IamGroup | NodeKind::IamPolicy | NodeKind::InstanceProfile) => {
+            vec![
+                col!("NAME", 28, name).flex(20),
+                col!("INFO", 60, state).flex(24),
+                col!("ACCOUNT", 12, account),
+            ]
+        }
         ListKind::Kind(_) => vec![
             col!("NAME", 28, name).flex(20),
             col!("ID", 24, ident).drop(5),
@@ -434,6 +554,7 @@ impl ListView {
                 .collect(),
             ListKind::Exposed => d.analysed().exposed_order.clone(),
             ListKind::Findings => d.findings.clone(),
+            ListKind::Identity(view) => view.rows(d),
         };
         let cols = columns(self.kind);
         let needle = self.filter.to_lowercase();
@@ -459,8 +580,10 @@ impl ListView {
                         && exposure_summary(d, *id).to_lowercase().contains(&needle))
             })
             .collect();
-        let keep_order = matches!(self.kind, ListKind::Exposed | ListKind::Findings)
-            && self.sort == 0
+        let keep_order = matches!(
+            self.kind,
+            ListKind::Exposed | ListKind::Findings | ListKind::Identity(_)
+        ) && self.sort == 0
             && !self.reverse;
         if !keep_order {
             let col = &cols[self.sort.min(cols.len() - 1)];
@@ -613,12 +736,9 @@ pub fn detail_rows(d: &Data, id: NodeId) -> Vec<DetailRow> {
         });
     }
     for f in d.analysed().posture_of(id) {
-        rows.push(DetailRow::Finding {
-            key: "check",
-            severity: f.severity,
-            text: format!("FAIL {} {}: {}", f.severity.label(), f.check, f.title),
-        });
+        finding_with_evidence(f, "check", &mut rows);
     }
+    identity_of_runner(d, id, &mut rows);
     if let NodeData::GuardDutyFinding(f) = &n.data {
         finding_rows(d, id, f, &mut rows);
     }
@@ -654,6 +774,75 @@ pub fn detail_rows(d: &Data, id: NodeId) -> Vec<DetailRow> {
     let text = serde_json::to_string_pretty(&props).unwrap_or_default();
     rows.extend(text.lines().map(|l| DetailRow::Json(l.to_string())));
     rows
+}
+
+/// A failed check and, under it, the evidence that makes it so (the
+/// statements, the steps of an escalation).
+fn finding_with_evidence(
+    f: &crate::analysis::Finding,
+    key: &'static str,
+    rows: &mut Vec<DetailRow>,
+) {
+    rows.push(DetailRow::Finding {
+        key,
+        severity: f.severity,
+        text: format!("FAIL {} {}: {}", f.severity.label(), f.check, f.title),
+    });
+    for e in &f.evidence {
+        rows.push(DetailRow::Field {
+            key: "",
+            value: format!("  {}", e.describe()),
+        });
+    }
+}
+
+/// The credentials a resource runs with: an instance's role, an access
+/// key's user. What they can do is the responder's first question, so
+/// their admin and escalation findings show here too.
+fn identity_of_runner(d: &Data, id: NodeId, rows: &mut Vec<DetailRow>) {
+    use crate::graph::Direction;
+    use crate::model::EdgeKind;
+    let g = &d.graph;
+    let principals: Vec<NodeId> = match g.node(id).kind() {
+        NodeKind::Instance => g
+            .neighbours(id, EdgeKind::UsesInstanceProfile, Direction::Outgoing)
+            .flat_map(|p| g.neighbours(p, EdgeKind::HasRole, Direction::Outgoing))
+            .collect(),
+        NodeKind::AccessKey => g
+            .neighbours(id, EdgeKind::HasAccessKey, Direction::Incoming)
+            .collect(),
+        _ => return,
+    };
+    for p in principals {
+        let n = g.node(p);
+        let what = if n.kind() == NodeKind::IamRole {
+            "role"
+        } else {
+            "user"
+        };
+        rows.push(DetailRow::Blank);
+        let access = iam_badge(d, p);
+        rows.push(DetailRow::Field {
+            key: what,
+            value: format!(
+                "{} {}",
+                n.display_name(),
+                if access.is_empty() {
+                    "(not admin, cannot become admin)".to_string()
+                } else {
+                    access
+                }
+            ),
+        });
+        let identity: Vec<&crate::analysis::Finding> = d
+            .analysed()
+            .posture_of(p)
+            .filter(|f| f.check.starts_with("iam."))
+            .collect();
+        for f in identity {
+            finding_with_evidence(f, what, rows);
+        }
+    }
 }
 
 /// A GuardDuty finding as its console shows it: what, how bad, what was

@@ -1339,3 +1339,70 @@ fn an_analysis_of_other_data_is_not_applied() {
     });
     assert!(!a.data.as_ref().is_some_and(|d| d.is_analysed()));
 }
+
+#[test]
+fn admins_and_who_can_become_admin_are_views_and_badges() {
+    let mut a = app_with(160, 40);
+    command(&mut a, "admins");
+    let text = screen(&a);
+    assert!(text.contains("admins [1/9]"), "{text}");
+    let rows: Vec<&str> = text.lines().filter(|l| l.contains("admin")).collect();
+    // Worst first: admin users (long-term keys) before roles, roles cut
+    // down by Alice's guardrail last, with what they cannot do.
+    let first_user = rows
+        .iter()
+        .position(|l| l.contains("admin user"))
+        .expect("users");
+    let last_cut = rows
+        .iter()
+        .rposition(|l| l.contains("admin except"))
+        .expect("cut down");
+    assert!(first_user < last_cut, "{text}");
+    assert!(
+        text.contains("admin except organizations:LeaveOrganization"),
+        "{text}"
+    );
+
+    command(&mut a, "escalation");
+    let text = screen(&a);
+    assert!(
+        text.contains("dev-sam") && text.contains("can become admin as bill in 1 step"),
+        "{text}"
+    );
+    key(&mut a, KeyCode::Enter);
+    let text = screen(&a);
+    assert!(text.contains("create-access-key"), "the steps show: {text}");
+    assert!(text.contains("RotateKeys"), "with the statement: {text}");
+
+    command(&mut a, "users");
+    select_named(&mut a, "dev-sam");
+    let text = screen(&a);
+    let row = text
+        .lines()
+        .find(|l| l.contains("dev-sam") && l.contains("│CAN"))
+        .unwrap_or_default();
+    assert!(row.contains("CAN BECOME ADMIN"), "{text}");
+    command(&mut a, "roles");
+    let text = screen(&a);
+    let row = text
+        .lines()
+        .find(|l| l.contains("web-server-role"))
+        .unwrap_or_default();
+    assert!(row.contains("ADMIN"), "{text}");
+}
+
+#[test]
+fn an_instance_says_what_its_role_can_do() {
+    let mut a = app_with(160, 40);
+    command(&mut a, "instances");
+    select_named(&mut a, "bill-web-server");
+    key(&mut a, KeyCode::Enter);
+    let text = screen(&a);
+    assert!(text.contains("role      web-server-role ADMIN"), "{text}");
+    assert!(text.contains("AdministratorAccess statement 0"), "{text}");
+    command(&mut a, "instances");
+    select_named(&mut a, "alice-prod-app-1");
+    key(&mut a, KeyCode::Enter);
+    let text = screen(&a);
+    assert!(text.contains("(not admin, cannot become admin)"), "{text}");
+}

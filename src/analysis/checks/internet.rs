@@ -94,6 +94,7 @@ fn finding(graph: &Graph, e: &Exposure) -> Finding {
         name: e.name.clone(),
         node: e.node,
         title: title(graph, e),
+        badge: None,
         evidence: e.path.iter().map(Evidence::from).collect(),
         remediation: remediation(graph, e),
     }

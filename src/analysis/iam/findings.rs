@@ -102,19 +102,32 @@ pub fn findings(graph: &Graph) -> Vec<Finding> {
 fn admin(graph: &Graph, a: &Admin) -> Option<Finding> {
     let id = graph.by_id(&a.principal)?;
     let n = graph.node(id);
-    let (severity, title) = match (a.kind, n.kind()) {
+    // What it cannot do, when cut down: "organizations:LeaveOrganization".
+    let cannot: Vec<&str> = a
+        .limits
+        .iter()
+        .filter_map(|l| l.split_once(": ").map(|(action, _)| action))
+        .collect();
+    let (severity, badge, title) = match (a.kind, n.kind()) {
         (AdminKind::SelfEscalation, _) => return None,
         (AdminKind::Conditional, _) if a.cut_down => (
             Severity::Low,
-            "admin, except what a deny, boundary or SCP takes away".to_string(),
+            "ADMIN EXCEPT",
+            format!("admin except {}", cannot.join(", ")),
         ),
-        (AdminKind::Conditional, _) => (Severity::Low, "admin under conditions".to_string()),
+        (AdminKind::Conditional, _) => (
+            Severity::Low,
+            "ADMIN IF",
+            "admin under conditions".to_string(),
+        ),
         (AdminKind::Full, NodeKind::IamUser) => (
             Severity::High,
+            "ADMIN",
             "admin user: every action on every resource".to_string(),
         ),
         (AdminKind::Full, _) => (
             Severity::Medium,
+            "ADMIN",
             "admin role: every action on every resource".to_string(),
         ),
     };
@@ -141,6 +154,7 @@ fn admin(graph: &Graph, a: &Admin) -> Option<Finding> {
         .with_command(command),
     );
     f.severity = severity;
+    f.badge = Some(badge);
     Some(f)
 }
 
@@ -168,7 +182,11 @@ fn escalation(graph: &Graph, e: &Escalation) -> Option<Finding> {
     let through = if e.target == e.principal {
         "itself".to_string()
     } else {
-        e.target.clone()
+        match graph.by_id(&e.target).map(|t| graph.node(t)) {
+            Some(t) if t.account == n.account => t.display_name().to_string(),
+            Some(t) => format!("{} in {}", t.display_name(), t.account),
+            None => e.target.clone(),
+        }
     };
     let mut f = Finding::on(
         &ESCALATION,
@@ -189,6 +207,7 @@ fn escalation(graph: &Graph, e: &Escalation) -> Option<Finding> {
     if e.conditional {
         f.severity = Severity::Medium;
     }
+    f.badge = Some("CAN BECOME ADMIN");
     Some(f)
 }
 
