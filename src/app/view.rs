@@ -50,7 +50,7 @@ impl Identity {
     }
 
     /// The worst finding of this view on a resource.
-    fn worst<'d>(self, d: &'d Data, id: NodeId) -> Option<&'d crate::analysis::Finding> {
+    fn worst(self, d: &Data, id: NodeId) -> Option<&crate::analysis::Finding> {
         d.analysed()
             .posture_of(id)
             .filter(|f| self.checks().contains(&f.check))
