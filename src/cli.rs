@@ -133,6 +133,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// What a user or role may do, service by service and access level
+    /// (List, Read, Write, Permissions management, Tagging), each action
+    /// with the resources and statements that allow it
+    Permissions {
+        /// The user or role: ARN, name or id
+        principal: String,
+        /// Only this service (its prefix: s3, iam, ec2)
+        #[arg(long, value_name = "PREFIX")]
+        service: Option<String>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// Every user and role allowed, or allowed under conditions, to make a
     /// request, with the statements behind each
     WhoCan {

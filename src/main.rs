@@ -449,6 +449,33 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 print_text(&report::admins_text(&admins))?;
             }
         }
+        Some(Command::Permissions {
+            principal,
+            service,
+            json,
+        }) => {
+            let loaded = open(&cli.input)?;
+            let g = &loaded.graph;
+            let who = resolve_principal(g, &principal)?;
+            if let Some(s) = &service {
+                if skyhound::analysis::iam::catalogue::get()
+                    .service(s)
+                    .is_none()
+                {
+                    bail!("no AWS service has the prefix {s:?} (such as s3, iam, ec2)");
+                }
+            }
+            let mut engine = skyhound::analysis::iam::Engine::new(g);
+            let mut found = engine.permissions(who);
+            if let Some(s) = &service {
+                found.retain(|p| p.service.eq_ignore_ascii_case(s));
+            }
+            if json {
+                print_json(&serde_json::to_value(&found)?)?;
+            } else {
+                print_text(&report::permissions_text(&g.node(who).id, &found))?;
+            }
+        }
         Some(Command::Escalation { principal, json }) => {
             let loaded = open(&cli.input)?;
             let g = &loaded.graph;

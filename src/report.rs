@@ -631,6 +631,109 @@ pub fn admins_text(admins: &[crate::analysis::iam::Admin]) -> String {
     out
 }
 
+/// `skyhound permissions`: service by service, how much of each access
+/// level, then the actions with their resources and statements.
+pub fn permissions_text(
+    principal: &str,
+    found: &[crate::analysis::iam::permissions::ServicePermissions],
+) -> String {
+    use crate::analysis::iam::Decision;
+    if found.is_empty() {
+        return format!("{principal} may do nothing\n");
+    }
+    let mut out = format!(
+        "{principal} may use {}:\n",
+        crate::labels::plural(found.len(), "service")
+    );
+    for s in found {
+        let levels: Vec<String> = s
+            .levels
+            .iter()
+            .map(|l| {
+                let conditional = if l.conditional > 0 {
+                    format!(" (+{} if)", l.conditional)
+                } else {
+                    String::new()
+                };
+                format!("{} {}/{}{conditional}", l.level.label(), l.allowed, l.of)
+            })
+            .collect();
+        let _ = writeln!(out, "{} ({}): {}", s.service, s.name, levels.join(" · "));
+        for l in &s.levels {
+            let names: Vec<String> = s
+                .actions
+                .iter()
+                .filter(|p| p.level == l.level)
+                .map(|p| {
+                    let name = p.action.split_once(':').map_or(p.action.as_str(), |x| x.1);
+                    let on = if p.resources.iter().any(|r| r == "*") {
+                        String::new()
+                    } else {
+                        format!(" on {}", p.resources.join(", "))
+                    };
+                    let how = if p.decision == Decision::Conditional {
+                        " IF"
+                    } else {
+                        ""
+                    };
+                    format!("{name}{how}{on}")
+                })
+                .collect();
+            let plain = names.iter().all(|n| !n.contains(' '));
+            let missing: Vec<&str> = crate::analysis::iam::catalogue::get()
+                .service(&s.service)
+                .map(|svc| {
+                    svc.actions
+                        .iter()
+                        .filter(|a| a.level == l.level && !names.iter().any(|n| n == a.name))
+                        .map(|a| a.name)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let shown = if plain && missing.is_empty() {
+                format!("all {}", l.of)
+            } else if plain && missing.len() <= 8 && names.len() > missing.len() {
+                format!("all {} but {}", l.of, missing.join(", "))
+            } else if names.len() > 8 {
+                format!("{}, … +{} more", names[..8].join(", "), names.len() - 8)
+            } else {
+                names.join(", ")
+            };
+            let _ = writeln!(out, "  {}: {shown}", l.level.label());
+        }
+        let mut by: Vec<String> = s
+            .actions
+            .iter()
+            .flat_map(|p| &p.evidence)
+            .map(|e| {
+                let sid = e
+                    .sid
+                    .as_deref()
+                    .map(|x| format!(" ({x})"))
+                    .unwrap_or_default();
+                format!(
+                    "{} {} statement {}{sid}",
+                    e.kind.label(),
+                    e.policy,
+                    e.statement
+                )
+            })
+            .collect();
+        by.sort();
+        by.dedup();
+        for b in by {
+            let _ = writeln!(out, "    by {b}");
+        }
+        let mut conditions: Vec<&String> = s.actions.iter().flat_map(|p| &p.conditions).collect();
+        conditions.sort();
+        conditions.dedup();
+        for c in conditions {
+            let _ = writeln!(out, "    if {c}");
+        }
+    }
+    out
+}
+
 /// `skyhound escalation`: each principal that can become admin, step by
 /// step, with the statements behind each step.
 pub fn escalation_text(found: &[crate::analysis::iam::Escalation]) -> String {

@@ -259,6 +259,19 @@ pub fn export(d: &Data, view: &View, scope: &Scope, now: DateTime<Utc>) -> Optio
                     )
                     .ok()?
                 }
+                Tab::Permissions => {
+                    let mut engine = crate::analysis::iam::Engine::new(&d.graph);
+                    let found = engine.permissions(r.node);
+                    let _ = writeln!(
+                        md,
+                        "## Permissions\n\n```\n{}```",
+                        crate::report::permissions_text(&n.id, &found)
+                    );
+                    serde_json::to_string_pretty(
+                        &json!({"resource": n, "findings": findings, "permissions": found}),
+                    )
+                    .ok()?
+                }
                 Tab::Detail => {
                     let props = serde_json::to_string_pretty(&n.data).ok()?;
                     let _ = writeln!(md, "```json\n{props}\n```");

@@ -203,7 +203,7 @@ const DEFAULTS: &[(Action, &[&str], &str, Option<&str>)] = &[
     (
         Action::Ask,
         &["a"],
-        "ask about another protocol, port or source (why view)",
+        "ask about a port (why view), or what a user or role can do",
         None,
     ),
     (Action::SortNext, &["s"], "sort by the next column", None),

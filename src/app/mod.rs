@@ -456,7 +456,11 @@ impl App {
                 self.mouse(m);
                 Vec::new()
             }
-            Event::Key(k) => self.key(k),
+            Event::Key(k) => {
+                let effects = self.key(k);
+                self.prepare_tab();
+                effects
+            }
         }
     }
 
@@ -732,12 +736,17 @@ impl App {
                 }
             }
             Action::DetailTab | Action::RelationsTab | Action::WhyTab => {
+                let kind = self.view_kind();
+                // The third tab is why-exposed, or a principal's
+                // permissions.
+                let third = kind
+                    .and_then(|k| Tab::of(k).get(2).copied())
+                    .unwrap_or(Tab::Why);
                 let tab = match action {
                     Action::DetailTab => Tab::Detail,
                     Action::RelationsTab => Tab::Relations,
-                    _ => Tab::Why,
+                    _ => third,
                 };
-                let kind = self.view_kind();
                 match self.view_mut() {
                     View::Resource(r) => {
                         if kind.is_none_or(|k| Tab::of(k).contains(&tab)) {
@@ -767,10 +776,16 @@ impl App {
                 }
             }
             Action::Ask => {
-                if matches!(self.view(), View::Resource(r) if r.tab == Tab::Why) {
+                let principal = self.view_kind().is_some_and(|k| {
+                    Tab::of(k).contains(&Tab::Permissions)
+                        && matches!(self.view(), View::Resource(_))
+                });
+                if principal || matches!(self.view(), View::Resource(r) if r.tab == Tab::Why) {
                     self.mode = Mode::Ask(Input::default());
                 } else {
-                    self.message = Some(Message::info("a asks about a port in the why view (w)"));
+                    self.message = Some(Message::info(
+                        "a asks about a port in the why view (w), or what a user or role can do",
+                    ));
                 }
             }
             Action::SortNext | Action::SortReverse => {
@@ -874,6 +889,17 @@ impl App {
             return;
         };
         self.jump(View::List(ListView::new(&d, kind, &self.scope)));
+    }
+
+    /// A tab that is worked out only when shown (permissions) is worked
+    /// out now, once.
+    fn prepare_tab(&mut self) {
+        let Some(d) = self.data.clone() else { return };
+        if let View::Resource(r) = self.view_mut() {
+            if r.tab == Tab::Permissions && r.permissions.is_none() {
+                r.permissions = Some(view::permission_lines(&d, r.node));
+            }
+        }
     }
 
     pub fn open_resource(&mut self, node: NodeId, tab: Tab) {
@@ -1027,6 +1053,10 @@ impl App {
                         .unwrap_or(0);
                     r.scroll = scroll(r.scroll, len);
                 }
+                Tab::Permissions => {
+                    let len = r.asked.len() + r.permissions.as_ref().map_or(0, Vec::len);
+                    r.scroll = scroll(r.scroll, len);
+                }
             },
         }
     }
@@ -1060,6 +1090,19 @@ impl App {
 
     fn ask(&mut self, text: &str) {
         let Some(d) = self.data.clone() else { return };
+        if let View::Resource(r) = self.view_mut() {
+            if Tab::of(d.graph.node(r.node).kind()).contains(&Tab::Permissions) {
+                match view::ask_can(&d, r.node, text) {
+                    Ok(lines) => {
+                        r.asked = lines;
+                        r.tab = Tab::Permissions;
+                        r.scroll = 0;
+                    }
+                    Err(e) => self.message = Some(Message::error(e)),
+                }
+                return;
+            }
+        }
         match Question::parse(text) {
             Ok(q) => {
                 if let View::Resource(r) = self.view_mut() {

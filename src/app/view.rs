@@ -651,23 +651,30 @@ pub enum Tab {
     Detail,
     Relations,
     Why,
+    /// A user's or role's effective permissions, by service and level.
+    Permissions,
 }
 
 impl Tab {
     pub const ALL: [Tab; 3] = [Tab::Detail, Tab::Relations, Tab::Why];
+    const PRINCIPAL: [Tab; 3] = [Tab::Detail, Tab::Relations, Tab::Permissions];
 
     /// The tabs a kind of resource has: "why exposed" only where the
     /// internet's reach means something (endpoints and the network parts
-    /// around them), not on a policy, a user or an account.
+    /// around them), not on a policy, a user or an account; "permissions"
+    /// on users and roles.
     pub fn of(kind: NodeKind) -> &'static [Tab] {
+        if matches!(kind, NodeKind::IamUser | NodeKind::IamRole) {
+            return &Tab::PRINCIPAL;
+        }
         let network = !matches!(
             kind,
             NodeKind::Organization
+                | NodeKind::OrganizationalUnit
+                | NodeKind::ServiceControlPolicy
                 | NodeKind::Account
                 | NodeKind::Region
-                | NodeKind::IamUser
                 | NodeKind::IamGroup
-                | NodeKind::IamRole
                 | NodeKind::IamPolicy
                 | NodeKind::InstanceProfile
                 | NodeKind::AccessKey
@@ -682,8 +689,71 @@ impl Tab {
             Tab::Detail => "detail",
             Tab::Relations => "relationships",
             Tab::Why => "why exposed",
+            Tab::Permissions => "permissions",
         }
     }
+}
+
+/// One line of the permissions tab: a service's heading, a level's
+/// actions, or the statements behind them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PermissionLine {
+    pub text: String,
+    pub heading: bool,
+}
+
+/// `a` on a user or role: `ACTION [RESOURCE] [KEY=VALUE]…`, decided as
+/// `skyhound can` decides it, in its words.
+pub fn ask_can(d: &Data, id: NodeId, text: &str) -> Result<Vec<PermissionLine>, String> {
+    let mut words = text.split_whitespace();
+    let action = words
+        .next()
+        .filter(|a| a.contains(':'))
+        .ok_or("ask as ACTION [RESOURCE] [KEY=VALUE]…, such as s3:GetObject arn:aws:s3:::b/k aws:MultiFactorAuthPresent=true")?;
+    let mut resource = "*".to_string();
+    let mut context = Vec::new();
+    for (i, w) in words.enumerate() {
+        match w.split_once('=') {
+            Some((k, v)) if k.contains(':') && !w.starts_with("arn:") => {
+                context.push((k.to_string(), v.to_string()));
+            }
+            _ if i == 0 => resource = w.to_string(),
+            _ => return Err(format!("{w:?} is neither the resource nor KEY=VALUE")),
+        }
+    }
+    let mut engine = crate::analysis::iam::Engine::new(&d.graph);
+    let answer = engine.decide(&crate::analysis::iam::Request {
+        principal: id,
+        action,
+        resource: &resource,
+        context: &context,
+    });
+    let mut lines: Vec<PermissionLine> = crate::report::can_text(&answer)
+        .lines()
+        .map(|l| PermissionLine {
+            heading: !l.starts_with(' '),
+            text: l.to_string(),
+        })
+        .collect();
+    lines.push(PermissionLine {
+        text: String::new(),
+        heading: false,
+    });
+    Ok(lines)
+}
+
+/// A principal's permissions as the tab shows them (the same words as
+/// `skyhound permissions`).
+pub fn permission_lines(d: &Data, id: NodeId) -> Vec<PermissionLine> {
+    let mut engine = crate::analysis::iam::Engine::new(&d.graph);
+    let found = engine.permissions(id);
+    crate::report::permissions_text(&d.graph.node(id).id, &found)
+        .lines()
+        .map(|l| PermissionLine {
+            heading: !l.starts_with(' '),
+            text: l.to_string(),
+        })
+        .collect()
 }
 
 /// One line of a resource's detail tab.
@@ -1075,6 +1145,10 @@ pub struct ResourceView {
     pub question: Option<Question>,
     /// The explanations behind the why view, for export.
     pub answers: Vec<Explanation>,
+    /// The permissions tab's lines, worked out when it is first shown.
+    pub permissions: Option<Vec<PermissionLine>>,
+    /// The answer to the last `a` (can it …?), shown above them.
+    pub asked: Vec<PermissionLine>,
 }
 
 impl ResourceView {
@@ -1089,6 +1163,8 @@ impl ResourceView {
             why_selected: 0,
             question: None,
             answers: Vec::new(),
+            permissions: None,
+            asked: Vec::new(),
         };
         v.rel_selected = v
             .relations

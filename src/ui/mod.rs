@@ -319,7 +319,15 @@ fn status_line(f: &mut Frame, app: &App, area: Rect) {
             ),
         ]),
         Mode::Ask(i) => Line::from(vec![
-            Span::styled("ask (protocol port [source])> ", t.style(Role::Muted)),
+            Span::styled(
+                match app.view() {
+                    View::Resource(r) if r.tab != Tab::Why => {
+                        "can it (action [resource] [key=value]…)> "
+                    }
+                    _ => "ask (protocol port [source])> ",
+                },
+                t.style(Role::Muted),
+            ),
             Span::styled(i.text.clone(), t.style(Role::Accent)),
             Span::styled("▏", t.style(Role::Accent)),
         ]),
@@ -783,6 +791,29 @@ fn resource(f: &mut Frame, app: &App, d: &Data, area: Rect, r: &ResourceView) {
     f.render_widget(Paragraph::new(tabs(t, d, r)), tab_row);
     let height = usize::from(body.height);
     match r.tab {
+        Tab::Permissions => {
+            let asked = r.asked.iter().map(|l| (l, true));
+            let lines: Vec<Line> = asked
+                .chain(r.permissions.iter().flatten().map(|l| (l, false)))
+                .skip(r.scroll)
+                .take(height)
+                .map(|(l, asked)| {
+                    let role = if asked {
+                        Role::Accent
+                    } else if l.heading {
+                        Role::Title
+                    } else if l.text.trim_start().starts_with("by ")
+                        || l.text.trim_start().starts_with("if ")
+                    {
+                        Role::Muted
+                    } else {
+                        Role::Text
+                    };
+                    Line::styled(inert(&l.text).into_owned(), t.style(role))
+                })
+                .collect();
+            f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+        }
         Tab::Detail => {
             let lines = detail_lines(t, d, r.node);
             let max = lines.len().saturating_sub(height);

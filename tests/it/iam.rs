@@ -654,3 +654,38 @@ mod scp {
         assert_eq!(g.node(ou).name.as_deref(), Some("workloads"));
     }
 }
+
+#[test]
+fn an_action_that_does_not_exist_is_a_problem_naming_the_policy_and_statement() {
+    let g = account(json!({
+        "UserDetailList": [user("typo", &[], inline("reads", policy(json!([
+            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjekt"], "Resource": "*"},
+            {"Effect": "Allow", "Action": "s4:*", "Resource": "*"}]))), &[], None)],
+        "GroupDetailList": [], "RoleDetailList": [], "Policies": [],
+    }));
+    let who = g.by_id(&arn("user", "typo")).expect("user");
+    let mut engine = Engine::new(&g);
+    let a = engine.decide(&Request {
+        principal: who,
+        action: "s3:GetObjekt",
+        resource: "*",
+        context: &[],
+    });
+    // Matching is literal, as AWS's is; the answer says the action is not one.
+    assert_eq!(a.decision, Decision::Allow, "{a:?}");
+    assert!(
+        a.notes.iter().any(|n| n.contains("matches no action")),
+        "{a:?}"
+    );
+    let problems = engine.problems.join("\n");
+    assert!(
+        problems
+            .contains("user/typo:inline/reads: statement 0: \"s3:GetObjekt\" matches no action"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("statement 1: \"s4:*\": no service has the prefix"),
+        "{problems}"
+    );
+    assert!(!problems.contains("\"s3:GetObject\""), "{problems}");
+}

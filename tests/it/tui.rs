@@ -1406,3 +1406,46 @@ fn an_instance_says_what_its_role_can_do() {
     let text = screen(&a);
     assert!(text.contains("(not admin, cannot become admin)"), "{text}");
 }
+
+#[test]
+fn a_principals_permissions_tab_and_asking_what_it_can_do() {
+    let mut a = app_with(140, 40);
+    command(&mut a, "users");
+    select_named(&mut a, "dev-sam");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Char('3'));
+    let text = screen(&a);
+    assert!(text.contains("3 permissions"), "{text}");
+    assert!(
+        text.contains(
+            "Permissions management: CreateAccessKey on arn:aws:iam::555555555555:user/*"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("(RotateKeys)"), "{text}");
+
+    command(&mut a, "roles");
+    select_named(&mut a, "OrganizationAccountAccessRole");
+    // The first is the security account's; find production's.
+    for _ in 0..5 {
+        if screen(&a).contains("333333333333:role/OrganizationAccountAccessRole") {
+            break;
+        }
+        key(&mut a, KeyCode::Down);
+    }
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Char('a'));
+    typed(&mut a, "cloudtrail:StopLogging");
+    assert!(screen(&a).contains("can it (action [resource] [key=value]…)>"));
+    key(&mut a, KeyCode::Enter);
+    let text = screen(&a);
+    assert!(text.contains("DENIED: explicit deny"), "{text}");
+    assert!(text.contains("protect-security-services"), "{text}");
+    key(&mut a, KeyCode::Char('a'));
+    typed(&mut a, "nonsense");
+    key(&mut a, KeyCode::Enter);
+    assert!(
+        screen(&a).contains("ask as ACTION"),
+        "a bad question is named"
+    );
+}

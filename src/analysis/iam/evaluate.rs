@@ -101,6 +101,8 @@ pub struct Engine<'g> {
     parsed: HashMap<NodeId, (Vec<Applied>, Vec<String>)>,
     /// Roles' trust policies, parsed once.
     trusts: HashMap<NodeId, Policy>,
+    /// Managed policies, parsed once however many principals have them.
+    managed_policies: HashMap<NodeId, Policy>,
     /// Problems found while parsing, by policy.
     pub problems: Vec<String>,
     /// Service control policies by the target they are attached to, and
@@ -139,6 +141,7 @@ impl<'g> Engine<'g> {
             graph,
             parsed: HashMap::new(),
             trusts: HashMap::new(),
+            managed_policies: HashMap::new(),
             problems: Vec::new(),
             scp_attachments: None,
             scp_paths: HashMap::new(),
@@ -149,25 +152,43 @@ impl<'g> Engine<'g> {
         let (p, problems) = policy::parse(doc);
         self.problems
             .extend(problems.into_iter().map(|x| format!("{name}: {x}")));
+        // Actions that do not exist: a typo allows (or denies) nothing.
+        let catalogue = super::catalogue::get();
+        for st in &p.statements {
+            for a in st.actions.iter().flat_map(|a| &a.items) {
+                if let Some(problem) = catalogue.problem(a) {
+                    self.problems
+                        .push(format!("{name}: statement {}: {problem}", st.index));
+                }
+            }
+        }
         p
     }
 
     /// A managed policy's default version, or a note that it was not
     /// collected.
     fn managed(&mut self, arn: &str, kind: PolicyKind, notes: &mut Vec<String>) -> Option<Applied> {
-        let doc = self
-            .graph
-            .by_id(arn)
-            .and_then(|id| match &self.graph.node(id).data {
-                NodeData::IamPolicy(p) => p.document.clone(),
-                _ => None,
-            });
-        match doc {
-            Some(d) => Some(Applied {
-                name: arn.to_string(),
-                kind,
-                policy: self.parse_document(arn, &d.0),
-            }),
+        let graph = self.graph;
+        let found = graph.by_id(arn).and_then(|id| match &graph.node(id).data {
+            NodeData::IamPolicy(p) => p.document.as_ref().map(|d| (id, d)),
+            _ => None,
+        });
+        match found {
+            Some((id, d)) => {
+                let policy = match self.managed_policies.get(&id) {
+                    Some(p) => p.clone(),
+                    None => {
+                        let p = self.parse_document(arn, &d.0);
+                        self.managed_policies.insert(id, p.clone());
+                        p
+                    }
+                };
+                Some(Applied {
+                    name: arn.to_string(),
+                    kind,
+                    policy,
+                })
+            }
             None => {
                 notes.push(format!(
                     "the policy {arn} was not collected: what it allows or denies is not known"
@@ -427,6 +448,11 @@ impl<'g> Engine<'g> {
                 reason: format!("a {} is not an IAM principal", who.kind()),
                 ..base
             };
+        }
+        if !req.action.contains(['*', '?'])
+            && let Some(problem) = super::catalogue::get().problem(req.action)
+        {
+            notes.push(format!("{problem}: check its spelling"));
         }
         let ctx = self.context(req.principal, req.context);
         let policies = if root {

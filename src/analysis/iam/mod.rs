@@ -2,11 +2,13 @@
 //! evaluation of one request in AWS's order, and the answers built on it.
 
 pub mod admin;
+pub mod catalogue;
 pub mod condition;
 pub mod escalation;
 pub mod evaluate;
 pub mod findings;
 pub mod pattern;
+pub mod permissions;
 pub mod policy;
 mod scp;
 pub mod trust;
