@@ -205,50 +205,17 @@ impl TrustIndex {
             let Some(policy) = engine.trust_policy(role) else {
                 continue;
             };
-            let mut anyone = false;
-            let mut arns = HashSet::new();
-            let mut accounts = HashSet::new();
-            let mut services = HashSet::new();
-            for st in policy
-                .statements
-                .iter()
-                .filter(|s| s.effect == Effect::Allow)
-            {
-                let Some(ps) = &st.principals else { continue };
-                if ps.not {
-                    anyone = true;
-                    continue;
-                }
-                for (kind, value) in &ps.items {
-                    match kind.as_str() {
-                        "*" => anyone = true,
-                        "AWS" if value == "*" => anyone = true,
-                        "AWS" => {
-                            if value.len() == 12 || value.ends_with(":root") {
-                                if let Some(a) = crate::model::policy::principal_account(value) {
-                                    accounts.insert(a.to_string());
-                                }
-                            } else {
-                                arns.insert(value.clone());
-                            }
-                        }
-                        "Service" => {
-                            services.insert(value.to_ascii_lowercase());
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            if anyone {
+            let named = super::trust::named(&policy);
+            if named.anyone {
                 ix.anyone.push(role);
             }
-            for a in arns {
+            for a in named.arns {
                 ix.by_arn.entry(a).or_default().push(role);
             }
-            for a in accounts {
+            for a in named.accounts {
                 ix.by_account.entry(a).or_default().push(role);
             }
-            for s in services {
+            for s in named.services {
                 ix.by_service.entry(s).or_default().push(role);
             }
         }

@@ -4,10 +4,12 @@
 //! back (ExternalId, MFA, the organization), and which principals of the
 //! graph can in fact assume it (both sides evaluated).
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::evaluate::{Decision, Engine, Request};
-use super::policy::Condition;
+use super::policy::{Condition, Policy};
 use crate::analysis::finding::Effect;
 use crate::graph::NodeId;
 use crate::model::NodeKind;
@@ -44,6 +46,53 @@ pub struct Trust {
     pub assumable_by: Vec<String>,
 }
 
+/// Whom a role's trust policy lets in, by kind: exact ARNs, whole
+/// accounts, anyone, services. Who could come in is found from these,
+/// not by asking every principal.
+#[derive(Debug, Default, Clone)]
+pub(super) struct Named {
+    pub arns: Vec<String>,
+    pub accounts: Vec<String>,
+    pub anyone: bool,
+    /// Lowercased: `ec2.amazonaws.com`.
+    pub services: Vec<String>,
+}
+
+pub(super) fn named(policy: &Policy) -> Named {
+    let mut out = Named::default();
+    for st in policy
+        .statements
+        .iter()
+        .filter(|s| s.effect == Effect::Allow)
+    {
+        let Some(ps) = &st.principals else { continue };
+        if ps.not {
+            out.anyone = true;
+            continue;
+        }
+        for (kind, value) in &ps.items {
+            match kind.as_str() {
+                "*" => out.anyone = true,
+                "AWS" if value == "*" => out.anyone = true,
+                "AWS" => {
+                    let whole = value.len() == 12 || value.ends_with(":root");
+                    match crate::model::policy::principal_account(value) {
+                        Some(a) if whole => out.accounts.push(a.to_string()),
+                        _ => out.arns.push(value.clone()),
+                    }
+                }
+                "Service" => out.services.push(value.to_ascii_lowercase()),
+                _ => {}
+            }
+        }
+    }
+    for list in [&mut out.arns, &mut out.accounts, &mut out.services] {
+        list.sort();
+        list.dedup();
+    }
+    out
+}
+
 /// Condition keys that narrow a trust to some principals or callers.
 const LIMITING: &[&str] = &[
     "aws:principalaccount",
@@ -67,13 +116,38 @@ impl<'g> Engine<'g> {
             .map(|(id, _)| id)
             .collect();
         let principals = self.principals(false);
+        // Principals by account and by ARN: a role's candidates are the
+        // ones its trust policy could name, not every principal.
+        let mut by_account: HashMap<&str, Vec<NodeId>> = HashMap::new();
+        let mut by_arn: HashMap<&str, NodeId> = HashMap::new();
+        for p in &principals {
+            let n = graph.node(*p);
+            by_account.entry(n.account.as_str()).or_default().push(*p);
+            by_arn.insert(n.id.as_str(), *p);
+        }
         let mut out = Vec::new();
         for role in roles {
             let r = graph.node(role);
             let Some(policy) = self.trust_policy(role) else {
                 continue;
             };
-            let assumable_by: Vec<String> = principals
+            let named = named(&policy);
+            let mut candidates: Vec<NodeId> = if named.anyone {
+                principals.clone()
+            } else {
+                let mut c: Vec<NodeId> = named
+                    .arns
+                    .iter()
+                    .filter_map(|a| by_arn.get(a.as_str()).copied())
+                    .collect();
+                for a in &named.accounts {
+                    c.extend(by_account.get(a.as_str()).into_iter().flatten());
+                }
+                c
+            };
+            candidates.sort();
+            candidates.dedup();
+            let assumable_by: Vec<String> = candidates
                 .iter()
                 .filter(|p| **p != role)
                 .filter(|p| {
