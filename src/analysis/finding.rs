@@ -57,6 +57,9 @@ pub enum Evidence {
     /// effect, and the pattern that matched.
     Statement {
         policy: String,
+        /// Where the document is in the graph, for the explorer.
+        #[serde(skip)]
+        source: Option<crate::analysis::iam::PolicySource>,
         #[serde(skip_serializing_if = "Option::is_none")]
         owner: Option<String>,
         statement: usize,
@@ -103,6 +106,7 @@ impl Evidence {
                 sid,
                 effect,
                 matched,
+                ..
             } => {
                 let owner = owner
                     .as_deref()

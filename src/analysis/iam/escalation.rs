@@ -169,18 +169,47 @@ struct Moves {
 }
 
 /// The actions a principal's allow statements mention at all, for a cheap
-/// "could it possibly" before deciding per resource.
-struct Mentions(Vec<Statement>);
+/// "could it possibly" before deciding per resource; with what the
+/// principal fixes of the context, for policy variables in resources.
+struct Mentions(Vec<Statement>, std::rc::Rc<super::condition::Context>);
 
 impl Mentions {
     fn may(&self, action: &str) -> bool {
+        self.0.iter().any(|st| names_action(st, action))
+    }
+
+    /// Whether an allow statement could grant the action on this resource:
+    /// a `NotResource`, no resource at all, or a policy variable whose
+    /// value is not known could, so only a pattern that cannot match rules
+    /// it out.
+    fn may_on(&self, action: &str, resource: &str) -> bool {
+        let matches = |p: &String| {
+            if !p.contains("${") {
+                return pattern::wildcard(p, resource, false);
+            }
+            match pattern::substitute(p, &self.1) {
+                Ok(Some(s)) => pattern::matches_substituted(&s, resource, false),
+                Ok(None) => false,
+                Err(_) => true,
+            }
+        };
         self.0.iter().any(|st| {
-            st.effect == Effect::Allow
-                && st.actions.as_ref().is_some_and(|a| {
-                    a.not || a.items.iter().any(|p| pattern::wildcard(p, action, true))
-                })
+            names_action(st, action)
+                && st
+                    .resources
+                    .as_ref()
+                    .is_none_or(|r| r.not || r.items.iter().any(matches))
         })
     }
+}
+
+/// Whether an allow statement's Action (or NotAction) takes in the action.
+fn names_action(st: &Statement, action: &str) -> bool {
+    st.effect == Effect::Allow
+        && st
+            .actions
+            .as_ref()
+            .is_some_and(|a| a.not != a.items.iter().any(|p| pattern::wildcard(p, action, true)))
 }
 
 /// Roles by whom their trust policies name: an ARN, an account, anyone.
@@ -189,8 +218,8 @@ struct TrustIndex {
     by_arn: HashMap<String, Vec<NodeId>>,
     by_account: HashMap<String, Vec<NodeId>>,
     anyone: Vec<NodeId>,
-    /// Roles by the services they trust.
-    by_service: HashMap<String, Vec<NodeId>>,
+    /// Roles by the services they trust and their account.
+    by_service: HashMap<(String, String), Vec<NodeId>>,
 }
 
 impl TrustIndex {
@@ -216,7 +245,8 @@ impl TrustIndex {
                 ix.by_account.entry(a).or_default().push(role);
             }
             for s in named.services {
-                ix.by_service.entry(s).or_default().push(role);
+                let account = graph.node(role).account.clone();
+                ix.by_service.entry((s, account)).or_default().push(role);
             }
         }
         ix
@@ -235,10 +265,25 @@ impl TrustIndex {
 
 /// What one decision gave: whether it allows (or under conditions), its
 /// statements and conditions.
+#[derive(Clone)]
 struct Granted {
     conditional: bool,
     evidence: Vec<StatementRef>,
     conditions: Vec<String>,
+}
+
+impl Granted {
+    /// Both granted: conditional if either is, with the evidence of both.
+    fn and(mut self, other: Granted) -> Granted {
+        self.conditional |= other.conditional;
+        for e in other.evidence {
+            if !self.evidence.contains(&e) {
+                self.evidence.push(e);
+            }
+        }
+        self.conditions.extend(other.conditions);
+        self
+    }
 }
 
 impl<'g> Engine<'g> {
@@ -272,12 +317,13 @@ impl<'g> Engine<'g> {
             }
         }
         let trusts = TrustIndex::build(self);
+        let places = Accounts::of(graph);
         let mut moves: HashMap<NodeId, Moves> = HashMap::new();
         for p in &principals {
             if admin.get(p) == Some(&false) {
                 continue;
             }
-            let m = self.moves(*p, &trusts, own.get(p).copied());
+            let m = self.moves(*p, &trusts, &places, own.get(p).copied());
             moves.insert(*p, m);
         }
         // Backwards from the admins, shortest first: first over moves
@@ -389,7 +435,7 @@ impl<'g> Engine<'g> {
         calls: &[(&str, &str)],
         mentions: &Mentions,
     ) -> Option<Granted> {
-        if !calls.iter().all(|(a, _)| mentions.may(a)) {
+        if !calls.iter().all(|(a, r)| mentions.may_on(a, r)) {
             return None;
         }
         let mut out = Granted {
@@ -398,14 +444,7 @@ impl<'g> Engine<'g> {
             conditions: Vec::new(),
         };
         for (action, resource) in calls {
-            let g = self.granted(principal, action, resource)?;
-            out.conditional |= g.conditional;
-            for e in g.evidence {
-                if !out.evidence.contains(&e) {
-                    out.evidence.push(e);
-                }
-            }
-            out.conditions.extend(g.conditions);
+            out = out.and(self.granted(principal, action, resource)?);
         }
         Some(out)
     }
@@ -436,11 +475,17 @@ impl<'g> Engine<'g> {
 
     /// What one principal can do: the principals it can become, and the
     /// call that makes it admin itself.
-    fn moves(&mut self, p: NodeId, trusts: &TrustIndex, own: Option<&Admin>) -> Moves {
+    fn moves(
+        &mut self,
+        p: NodeId,
+        trusts: &TrustIndex,
+        places: &Accounts,
+        own: Option<&Admin>,
+    ) -> Moves {
         let graph = self.graph;
         let me = graph.node(p);
         let mut notes = Vec::new();
-        let mentions = Mentions(self.statements_of(p, &mut notes));
+        let mentions = Mentions(self.statements_of(p, &mut notes), self.context_of(p, &[]));
         let mut out = Moves::default();
         let account = me.account.clone();
         // Users of its own account: their keys and passwords.
@@ -449,15 +494,14 @@ impl<'g> Engine<'g> {
             "iam:CreateLoginProfile",
             "iam:UpdateLoginProfile",
         ];
-        let users: Vec<NodeId> = graph
-            .nodes_of(NodeKind::IamUser)
-            .filter(|_| user_calls.iter().any(|a| mentions.may(a)))
-            .filter(|(id, n)| {
-                *id != p
-                    && n.account == account
-                    && !matches!(&n.data, NodeData::IamUser(u) if u.is_root)
+        let any_user_call = user_calls.iter().any(|a| mentions.may(a));
+        let users: Vec<NodeId> = Accounts::list(&places.users, &account)
+            .iter()
+            .copied()
+            .filter(|_| any_user_call)
+            .filter(|id| {
+                *id != p && !matches!(&graph.node(*id).data, NodeData::IamUser(u) if u.is_root)
             })
-            .map(|(id, _)| id)
             .collect();
         for u in users {
             let un = graph.node(u);
@@ -522,10 +566,10 @@ impl<'g> Engine<'g> {
             }
         }
         if mentions.may("iam:UpdateAssumeRolePolicy") {
-            let roles: Vec<NodeId> = graph
-                .nodes_of(NodeKind::IamRole)
-                .filter(|(id, n)| *id != p && n.account == account && !service_linked(n))
-                .map(|(id, _)| id)
+            let roles: Vec<NodeId> = Accounts::list(&places.roles, &account)
+                .iter()
+                .copied()
+                .filter(|id| *id != p && !service_linked(graph.node(*id)))
                 .collect();
             for role in roles {
                 if out.onward.iter().any(|m| m.to == role) {
@@ -550,21 +594,28 @@ impl<'g> Engine<'g> {
             for pass in PASS_ROLE {
                 let roles: Vec<NodeId> = trusts
                     .by_service
-                    .get(pass.service)
+                    .get(&(pass.service.to_string(), account.clone()))
                     .into_iter()
                     .flatten()
                     .copied()
-                    .filter(|r| *r != p && graph.node(*r).account == account)
+                    .filter(|r| *r != p)
                     .collect();
                 for role in roles {
                     if out.onward.iter().any(|m| m.to == role) {
                         continue;
                     }
                     let arn = graph.node(role).id.clone();
+                    let passing = [("iam:PassRole", arn.as_str())];
+                    let Some(passed) = self.all_granted(p, &passing, &mentions) else {
+                        continue;
+                    };
                     for launch in pass.launch {
-                        let mut calls = vec![("iam:PassRole", arn.as_str())];
+                        let mut calls = passing.to_vec();
                         calls.extend(launch.iter().map(|a| (*a, "*")));
-                        if let Some(g) = self.all_granted(p, &calls, &mentions) {
+                        let launched: Vec<(&str, &str)> =
+                            launch.iter().map(|a| (*a, "*")).collect();
+                        if let Some(g) = self.all_granted(p, &launched, &mentions) {
+                            let g = passed.clone().and(g);
                             out.onward.push(self.step(
                                 p,
                                 role,
@@ -579,19 +630,25 @@ impl<'g> Engine<'g> {
                 }
             }
         }
-        // Commands on an instance that runs with a role.
+        // Commands on an instance that runs with a role: the first of its
+        // instances that allows it outright, else one that allows it under
+        // conditions.
         if mentions.may("ssm:SendCommand") || mentions.may("ssm:StartSession") {
-            let instances: Vec<NodeId> = graph
-                .nodes_of(NodeKind::Instance)
-                .filter(|(_, n)| n.account == account)
-                .map(|(id, _)| id)
-                .collect();
-            for i in instances {
-                for role in instance_roles(graph, i) {
-                    if role == p || out.onward.iter().any(|m| m.to == role) {
-                        continue;
+            let here = places.runs_as.get(account.as_str()).into_iter().flatten();
+            for (role, instances) in here.filter(|(r, _)| *r != p) {
+                if out.onward.iter().any(|m| m.to == *role) {
+                    continue;
+                }
+                let mut found: Option<Move> = None;
+                let mut after_conditional = 0;
+                'instances: for i in instances.iter().take(INSTANCES_PER_ROLE) {
+                    if found.is_some() {
+                        after_conditional += 1;
+                        if after_conditional > MORE_AFTER_CONDITIONAL {
+                            break;
+                        }
                     }
-                    let inst = graph.node(i);
+                    let inst = graph.node(*i);
                     let arn = format!(
                         "arn:aws:ec2:{}:{}:instance/{}",
                         inst.region.as_deref().unwrap_or("*"),
@@ -604,21 +661,27 @@ impl<'g> Engine<'g> {
                     ] {
                         let calls = [(action, arn.as_str())];
                         if let Some(g) = self.all_granted(p, &calls, &mentions) {
-                            out.onward.push(self.step(
-                                p,
-                                role,
-                                technique,
-                                &calls,
-                                Some(inst.id.clone()),
-                                g,
-                            ));
-                            break;
+                            let conditional = g.conditional;
+                            if found.is_none() || !conditional {
+                                found = Some(self.step(
+                                    p,
+                                    *role,
+                                    technique,
+                                    &calls,
+                                    Some(inst.id.clone()),
+                                    g,
+                                ));
+                            }
+                            if !conditional {
+                                break 'instances;
+                            }
                         }
                     }
                 }
+                out.onward.extend(found);
             }
         }
-        out.finish = self.finish(p, own, &mentions, &out.onward);
+        out.finish = self.finish(p, own, &mentions, &out.onward, places);
         out
     }
 
@@ -632,6 +695,7 @@ impl<'g> Engine<'g> {
         own: Option<&Admin>,
         mentions: &Mentions,
         onward: &[Move],
+        places: &Accounts,
     ) -> Option<Move> {
         let graph = self.graph;
         if let Some(a) = own
@@ -658,11 +722,7 @@ impl<'g> Engine<'g> {
             && !self.has_boundary(p)
             && mentions.may("iam:AddUserToGroup")
         {
-            let groups: Vec<NodeId> = graph
-                .nodes_of(NodeKind::IamGroup)
-                .filter(|(_, n)| n.account == me.account)
-                .map(|(id, _)| id)
-                .collect();
+            let groups: Vec<NodeId> = Accounts::list(&places.groups, &me.account).to_vec();
             let mine: HashSet<NodeId> = graph
                 .neighbours(p, EdgeKind::MemberOfGroup, Direction::Outgoing)
                 .collect();
@@ -710,12 +770,67 @@ impl<'g> Engine<'g> {
     }
 }
 
-/// The roles an instance runs with, through its instance profile.
-fn instance_roles(graph: &crate::graph::Graph, instance: NodeId) -> Vec<NodeId> {
-    graph
-        .neighbours(instance, EdgeKind::UsesInstanceProfile, Direction::Outgoing)
-        .flat_map(|prof| graph.neighbours(prof, EdgeKind::HasRole, Direction::Outgoing))
-        .collect()
+/// The principals, groups and instance roles of each account, gathered
+/// once for every principal's moves.
+struct Accounts<'g> {
+    users: HashMap<&'g str, Vec<NodeId>>,
+    roles: HashMap<&'g str, Vec<NodeId>>,
+    groups: HashMap<&'g str, Vec<NodeId>>,
+    /// Roles with the instances that run as them, by account.
+    runs_as: HashMap<&'g str, Vec<(NodeId, Vec<NodeId>)>>,
+}
+
+impl<'g> Accounts<'g> {
+    fn of(graph: &'g crate::graph::Graph) -> Accounts<'g> {
+        let by_account = |kind: NodeKind| {
+            let mut out: HashMap<&'g str, Vec<NodeId>> = HashMap::new();
+            for (id, n) in graph.nodes_of(kind) {
+                out.entry(n.account.as_str()).or_default().push(id);
+            }
+            out
+        };
+        let mut runs_as: HashMap<&'g str, Vec<(NodeId, Vec<NodeId>)>> = HashMap::new();
+        for (role, instances) in runs_as_roles(graph) {
+            runs_as
+                .entry(graph.node(role).account.as_str())
+                .or_default()
+                .push((role, instances));
+        }
+        Accounts {
+            users: by_account(NodeKind::IamUser),
+            roles: by_account(NodeKind::IamRole),
+            groups: by_account(NodeKind::IamGroup),
+            runs_as,
+        }
+    }
+
+    fn list<'a>(map: &'a HashMap<&'g str, Vec<NodeId>>, account: &str) -> &'a [NodeId] {
+        map.get(account).map(Vec::as_slice).unwrap_or_default()
+    }
+}
+
+/// How many of a role's instances are tried for a command on them: a
+/// tag condition usually decides them all alike.
+const INSTANCES_PER_ROLE: usize = 16;
+
+/// Once one instance allows it under conditions, how many more are tried
+/// for one that allows it outright.
+const MORE_AFTER_CONDITIONAL: usize = 1;
+
+/// The instances each role runs on, through their instance profiles, in
+/// the graph's order.
+fn runs_as_roles(graph: &crate::graph::Graph) -> Vec<(NodeId, Vec<NodeId>)> {
+    let mut by_role: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
+    for (i, _) in graph.nodes_of(NodeKind::Instance) {
+        for prof in graph.neighbours(i, EdgeKind::UsesInstanceProfile, Direction::Outgoing) {
+            for role in graph.neighbours(prof, EdgeKind::HasRole, Direction::Outgoing) {
+                by_role.entry(role).or_default().push(i);
+            }
+        }
+    }
+    let mut out: Vec<(NodeId, Vec<NodeId>)> = by_role.into_iter().collect();
+    out.sort_by_key(|(role, _)| *role);
+    out
 }
 
 fn service_linked(n: &crate::model::Node) -> bool {

@@ -6,6 +6,7 @@
 //! statements behind it.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use serde::Serialize;
 
@@ -46,11 +47,64 @@ impl PolicyKind {
     }
 }
 
+/// Where a policy's document is in the graph, so that a person can be
+/// taken to the statement: a managed policy or SCP, an owner's inline
+/// policy, or a role's trust policy.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PolicySource {
+    Node(NodeId),
+    Inline(NodeId, String),
+    Trust(NodeId),
+    /// Not in the graph: a policy that was not collected.
+    Missing,
+}
+
+impl PolicySource {
+    /// The document itself, as collected.
+    pub fn document<'g>(&self, graph: &'g Graph) -> Option<&'g serde_json::Value> {
+        use crate::model::InlinePolicy;
+        let inline = |list: &'g [InlinePolicy], name: &str| {
+            list.iter().find(|p| p.name == name).map(|p| &p.document.0)
+        };
+        match self {
+            PolicySource::Node(id) => match &graph.node(*id).data {
+                NodeData::IamPolicy(p) => p.document.as_ref().map(|d| &d.0),
+                NodeData::ServiceControlPolicy(p) => p.document.as_ref().map(|d| &d.0),
+                _ => None,
+            },
+            PolicySource::Inline(owner, name) => match &graph.node(*owner).data {
+                NodeData::IamUser(u) => inline(&u.inline_policies, name),
+                NodeData::IamRole(r) => inline(&r.inline_policies, name),
+                NodeData::IamGroup(g) => inline(&g.inline_policies, name),
+                _ => None,
+            },
+            PolicySource::Trust(role) => match &graph.node(*role).data {
+                NodeData::IamRole(r) => Some(&r.trust_policy.0),
+                _ => None,
+            },
+            PolicySource::Missing => None,
+        }
+    }
+
+    /// The node that holds the document.
+    pub fn node(&self) -> Option<NodeId> {
+        match self {
+            PolicySource::Node(id) | PolicySource::Inline(id, _) | PolicySource::Trust(id) => {
+                Some(*id)
+            }
+            PolicySource::Missing => None,
+        }
+    }
+}
+
 /// One statement that decided an answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StatementRef {
     /// The managed policy's ARN, or `OWNER-ARN:inline/NAME`.
     pub policy: String,
+    /// Where the document is, for the explorer.
+    #[serde(skip)]
+    pub source: PolicySource,
     pub kind: PolicyKind,
     /// 0-based.
     pub statement: usize,
@@ -90,6 +144,7 @@ pub struct Answer {
 #[derive(Debug, Clone)]
 pub(super) struct Applied {
     pub name: String,
+    pub source: PolicySource,
     pub kind: PolicyKind,
     pub policy: Policy,
 }
@@ -98,7 +153,11 @@ pub(super) struct Applied {
 pub struct Engine<'g> {
     pub graph: &'g Graph,
     /// A principal's policies, and what was not known of them.
-    parsed: HashMap<NodeId, (Vec<Applied>, Vec<String>)>,
+    parsed: HashMap<NodeId, (Rc<Vec<Applied>>, Vec<String>)>,
+    /// The condition keys each principal fixes, worked out once.
+    contexts: HashMap<NodeId, Rc<Context>>,
+    /// Actions asked about, and whether the catalogue knows them.
+    actions_checked: HashMap<String, Option<String>>,
     /// Roles' trust policies, parsed once.
     trusts: HashMap<NodeId, Policy>,
     /// Managed policies, parsed once however many principals have them.
@@ -108,7 +167,7 @@ pub struct Engine<'g> {
     /// Service control policies by the target they are attached to, and
     /// the levels over each account.
     pub(super) scp_attachments: Option<super::scp::Attachments>,
-    pub(super) scp_paths: HashMap<String, ScpPath>,
+    pub(super) scp_paths: HashMap<String, Rc<ScpPath>>,
 }
 
 /// What a request asks.
@@ -140,6 +199,8 @@ impl<'g> Engine<'g> {
         Engine {
             graph,
             parsed: HashMap::new(),
+            contexts: HashMap::new(),
+            actions_checked: HashMap::new(),
             trusts: HashMap::new(),
             managed_policies: HashMap::new(),
             problems: Vec::new(),
@@ -154,7 +215,7 @@ impl<'g> Engine<'g> {
             .extend(problems.into_iter().map(|x| format!("{name}: {x}")));
         // Actions that do not exist: a typo allows (or denies) nothing.
         let catalogue = super::catalogue::get();
-        for st in &p.statements {
+        for st in p.statements.iter() {
             for a in st.actions.iter().flat_map(|a| &a.items) {
                 if let Some(problem) = catalogue.problem(a) {
                     self.problems
@@ -185,6 +246,7 @@ impl<'g> Engine<'g> {
                 };
                 Some(Applied {
                     name: arn.to_string(),
+                    source: PolicySource::Node(id),
                     kind,
                     policy,
                 })
@@ -201,7 +263,7 @@ impl<'g> Engine<'g> {
     /// An owner's inline policies and the managed policies attached to it.
     fn own(
         &mut self,
-        owner: &str,
+        owner: NodeId,
         kind: PolicyKind,
         inline: &[crate::model::InlinePolicy],
         attached: &[crate::model::AttachedPolicy],
@@ -209,9 +271,14 @@ impl<'g> Engine<'g> {
         out: &mut Vec<Applied>,
     ) {
         for p in inline {
-            let name = format!("{owner}:inline/{}", p.name);
+            let name = format!("{}:inline/{}", self.graph.node(owner).id, p.name);
             let policy = self.parse_document(&name, &p.document.0);
-            out.push(Applied { name, kind, policy });
+            out.push(Applied {
+                name,
+                source: PolicySource::Inline(owner, p.name.clone()),
+                kind,
+                policy,
+            });
         }
         for a in attached {
             out.extend(self.managed(&a.arn, kind, notes));
@@ -219,13 +286,13 @@ impl<'g> Engine<'g> {
     }
 
     /// The identity policies, group policies and boundary of a principal.
-    fn policies_of(&mut self, principal: NodeId, notes: &mut Vec<String>) -> Vec<Applied> {
+    fn policies_of(&mut self, principal: NodeId, notes: &mut Vec<String>) -> Rc<Vec<Applied>> {
         if let Some((p, known)) = self.parsed.get(&principal) {
             notes.extend(known.iter().cloned());
             return p.clone();
         }
         let mut mine = Vec::new();
-        let out = self.gather(principal, &mut mine);
+        let out = Rc::new(self.gather(principal, &mut mine));
         notes.extend(mine.iter().cloned());
         self.parsed.insert(principal, (out.clone(), mine));
         out
@@ -239,7 +306,7 @@ impl<'g> Engine<'g> {
         match &n.data {
             NodeData::IamUser(u) => {
                 self.own(
-                    &n.id,
+                    principal,
                     PolicyKind::Identity,
                     &u.inline_policies,
                     &u.attached_policies,
@@ -254,7 +321,7 @@ impl<'g> Engine<'g> {
                     let gn = graph.node(g);
                     if let NodeData::IamGroup(gd) = &gn.data {
                         self.own(
-                            &gn.id,
+                            g,
                             PolicyKind::Group,
                             &gd.inline_policies,
                             &gd.attached_policies,
@@ -267,7 +334,7 @@ impl<'g> Engine<'g> {
             }
             NodeData::IamRole(r) => {
                 self.own(
-                    &n.id,
+                    principal,
                     PolicyKind::Identity,
                     &r.inline_policies,
                     &r.attached_policies,
@@ -284,10 +351,11 @@ impl<'g> Engine<'g> {
                 // A boundary whose document is unknown caps by an unknown.
                 None => out.push(Applied {
                     name: b,
+                    source: PolicySource::Missing,
                     kind: PolicyKind::Boundary,
                     policy: Policy {
                         variables: true,
-                        statements: vec![unknown_statement(Effect::Allow, 0)],
+                        statements: Rc::new(vec![unknown_statement(Effect::Allow, 0)]),
                     },
                 }),
             }
@@ -346,9 +414,9 @@ impl<'g> Engine<'g> {
         notes: &mut Vec<String>,
     ) -> Vec<Statement> {
         self.policies_of(principal, notes)
-            .into_iter()
+            .iter()
             .filter(|a| matches!(a.kind, PolicyKind::Identity | PolicyKind::Group))
-            .flat_map(|a| a.policy.statements)
+            .flat_map(|a| a.policy.statements.iter().cloned())
             .collect()
     }
 
@@ -362,14 +430,16 @@ impl<'g> Engine<'g> {
         let mut notes = Vec::new();
         let mut out = Vec::new();
         self.own(
-            &n.id,
+            group,
             PolicyKind::Group,
             &g.inline_policies,
             &g.attached_policies,
             &mut notes,
             &mut out,
         );
-        out.into_iter().flat_map(|a| a.policy.statements).collect()
+        out.iter()
+            .flat_map(|a| a.policy.statements.iter().cloned())
+            .collect()
     }
 
     /// Whether a permissions boundary is set on the principal.
@@ -379,6 +449,31 @@ impl<'g> Engine<'g> {
             NodeData::IamRole(r) => r.permissions_boundary.is_some(),
             _ => false,
         }
+    }
+
+    /// The context of a request: what the principal fixes (worked out
+    /// once), and what the person gave.
+    pub(super) fn context_of(
+        &mut self,
+        principal: NodeId,
+        given: &[(String, String)],
+    ) -> Rc<Context> {
+        let base = match self.contexts.get(&principal) {
+            Some(c) => c.clone(),
+            None => {
+                let c = Rc::new(self.context(principal, &[]));
+                self.contexts.insert(principal, c.clone());
+                c
+            }
+        };
+        if given.is_empty() {
+            return base;
+        }
+        let mut ctx = (*base).clone();
+        for (k, v) in given {
+            ctx.set(k, vec![v.clone()]);
+        }
+        Rc::new(ctx)
     }
 
     /// The condition keys the principal itself fixes.
@@ -449,14 +544,23 @@ impl<'g> Engine<'g> {
                 ..base
             };
         }
-        if !req.action.contains(['*', '?'])
-            && let Some(problem) = super::catalogue::get().problem(req.action)
-        {
-            notes.push(format!("{problem}: check its spelling"));
+        if !req.action.contains(['*', '?']) {
+            let known = match self.actions_checked.get(req.action) {
+                Some(p) => p.clone(),
+                None => {
+                    let p = super::catalogue::get().problem(req.action);
+                    self.actions_checked
+                        .insert(req.action.to_string(), p.clone());
+                    p
+                }
+            };
+            if let Some(problem) = known {
+                notes.push(format!("{problem}: check its spelling"));
+            }
         }
-        let ctx = self.context(req.principal, req.context);
+        let ctx = self.context_of(req.principal, req.context);
         let policies = if root {
-            Vec::new()
+            Rc::new(Vec::new())
         } else {
             self.policies_of(req.principal, &mut notes)
         };
@@ -468,7 +572,7 @@ impl<'g> Engine<'g> {
         let trust = if assumes {
             graph
                 .by_id(req.resource)
-                .and_then(|id| self.trust_policy(id).map(|p| (graph.node(id), p)))
+                .and_then(|id| self.trust_policy(id).map(|p| (id, graph.node(id), p)))
         } else {
             None
         };
@@ -481,12 +585,12 @@ impl<'g> Engine<'g> {
             identity.applies = Some(Tri::True);
         }
         let mut boundary: Option<Verdict> = None;
-        for a in &policies {
+        for a in policies.iter() {
             let target = match a.kind {
                 PolicyKind::Boundary => boundary.get_or_insert_with(Verdict::default),
                 _ => &mut identity,
             };
-            for st in &a.policy.statements {
+            for st in a.policy.statements.iter() {
                 let applies = statement_applies(
                     st,
                     a.policy.variables,
@@ -510,10 +614,10 @@ impl<'g> Engine<'g> {
         // The trust policy: whom it names, and whether by exact ARN.
         let mut trust_verdict = None;
         let mut trust_names_principal = false;
-        if let Some((role, p)) = &trust {
+        if let Some((role_id, role, p)) = &trust {
             let mut v = Verdict::default();
             let who_ctx = (who.id.as_str(), who.account.as_str());
-            for st in &p.statements {
+            for st in p.statements.iter() {
                 let applies =
                     statement_applies(st, p.variables, req.action, None, Some(who_ctx), &ctx);
                 if applies == Tri::False {
@@ -521,6 +625,7 @@ impl<'g> Engine<'g> {
                 }
                 let r = StatementRef {
                     policy: format!("{} trust policy", role.id),
+                    source: PolicySource::Trust(*role_id),
                     kind: PolicyKind::Trust,
                     statement: st.index,
                     sid: st.sid.clone(),
@@ -539,18 +644,20 @@ impl<'g> Engine<'g> {
         }
         // Service control policies: every level must allow; a Deny at any
         // level denies. Service-linked roles are exempt.
-        let mut scp_levels: Vec<(String, Verdict)> = Vec::new();
+        let mut scp_levels: Vec<(&str, Verdict)> = Vec::new();
+        let path;
         let service_linked = matches!(&who.data, NodeData::IamRole(r)
             if r.path.as_deref().is_some_and(|p| p.starts_with("/aws-service-role/")));
         if !service_linked {
-            match self.scp_path(&who.account) {
+            path = self.scp_path(&who.account);
+            match &*path {
                 ScpPath::None => {}
-                ScpPath::Unknown(note) => notes.push(note),
+                ScpPath::Unknown(note) => notes.push(note.clone()),
                 ScpPath::Levels(levels) => {
                     for level in levels {
                         let mut v = Verdict::default();
                         for a in &level.policies {
-                            for st in &a.policy.statements {
+                            for st in a.policy.statements.iter() {
                                 let applies = statement_applies(
                                     st,
                                     a.policy.variables,
@@ -571,7 +678,7 @@ impl<'g> Engine<'g> {
                                 record(into, applies, r, st);
                             }
                         }
-                        scp_levels.push((level.name, v));
+                        scp_levels.push((level.name.as_str(), v));
                     }
                 }
             }
@@ -693,6 +800,7 @@ pub(super) fn unknown_statement(effect: Effect, index: usize) -> Statement {
 fn reference(a: &Applied, st: &Statement) -> StatementRef {
     StatementRef {
         policy: a.name.clone(),
+        source: a.source.clone(),
         kind: a.kind,
         statement: st.index,
         sid: st.sid.clone(),

@@ -72,6 +72,7 @@ pub const CHECKS: &[&Check] = &[
 fn statement(r: &StatementRef, matched: &str) -> Evidence {
     Evidence::Statement {
         policy: r.policy.clone(),
+        source: Some(r.source.clone()),
         owner: None,
         statement: r.statement,
         sid: r.sid.clone(),
@@ -220,6 +221,7 @@ fn trust(graph: &Graph, t: &Trust) -> Vec<Finding> {
     let evidence = || {
         let mut ev = vec![Evidence::Statement {
             policy: format!("{} trust policy", t.role),
+            source: Some(crate::analysis::iam::PolicySource::Trust(id)),
             owner: None,
             statement: t.statement,
             sid: t.sid.clone(),

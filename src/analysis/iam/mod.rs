@@ -15,5 +15,5 @@ pub mod trust;
 
 pub use admin::{Admin, AdminKind};
 pub use escalation::{Escalation, Step};
-pub use evaluate::{Answer, Decision, Engine, PolicyKind, Request, StatementRef};
+pub use evaluate::{Answer, Decision, Engine, PolicyKind, PolicySource, Request, StatementRef};
 pub use trust::Trust;

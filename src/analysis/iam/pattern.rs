@@ -7,23 +7,57 @@ use super::condition::Context;
 /// Whether `text` matches `pattern` (`*` and `?`), comparing characters
 /// exactly or, for actions, case-insensitively.
 pub fn wildcard(pattern: &str, text: &str, ignore_case: bool) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    if !pattern.contains(['*', '?']) {
+        return if ignore_case {
+            pattern.eq_ignore_ascii_case(text)
+        } else {
+            pattern == text
+        };
+    }
+    if pattern.is_ascii() && text.is_ascii() {
+        return matches(pattern.as_bytes(), text.as_bytes(), ignore_case);
+    }
+    // `?` is one character, not one byte.
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
-    let same = |a: char, b: char| {
-        if ignore_case {
-            a.eq_ignore_ascii_case(&b)
-        } else {
-            a == b
-        }
-    };
-    // Iterative matching with backtracking to the last `*`.
+    matches(&p, &t, ignore_case)
+}
+
+/// A character of a pattern or a text, as bytes of ASCII or as chars.
+trait Letter: Copy + PartialEq {
+    const STAR: Self;
+    const ONE: Self;
+    fn same(self, other: Self, ignore_case: bool) -> bool;
+}
+
+impl Letter for u8 {
+    const STAR: u8 = b'*';
+    const ONE: u8 = b'?';
+    fn same(self, other: u8, ignore_case: bool) -> bool {
+        self == other || (ignore_case && self.eq_ignore_ascii_case(&other))
+    }
+}
+
+impl Letter for char {
+    const STAR: char = '*';
+    const ONE: char = '?';
+    fn same(self, other: char, ignore_case: bool) -> bool {
+        self == other || (ignore_case && self.eq_ignore_ascii_case(&other))
+    }
+}
+
+/// Iterative matching with backtracking to the last `*`.
+fn matches<L: Letter>(p: &[L], t: &[L], ignore_case: bool) -> bool {
     let (mut i, mut j) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while j < t.len() {
-        if i < p.len() && (p[i] == '?' || (p[i] != '*' && same(p[i], t[j]))) {
+        if i < p.len() && (p[i] == L::ONE || (p[i] != L::STAR && p[i].same(t[j], ignore_case))) {
             i += 1;
             j += 1;
-        } else if i < p.len() && p[i] == '*' {
+        } else if i < p.len() && p[i] == L::STAR {
             star = Some((i, j));
             i += 1;
         } else if let Some((si, sj)) = star {
@@ -34,7 +68,7 @@ pub fn wildcard(pattern: &str, text: &str, ignore_case: bool) -> bool {
             return false;
         }
     }
-    while i < p.len() && p[i] == '*' {
+    while i < p.len() && p[i] == L::STAR {
         i += 1;
     }
     i == p.len()
@@ -142,5 +176,11 @@ mod tests {
         // Regex metacharacters are plain characters.
         assert!(wildcard("a.b(c)+", "a.b(c)+", false));
         assert!(!wildcard("a.b", "axb", false));
+        assert!(
+            wildcard("tag/caf?", "tag/café", false),
+            "? is a character, not a byte"
+        );
+        assert!(!wildcard("tag/caf??", "tag/café", false));
+        assert!(wildcard("S3:GETOBJECT", "s3:GetObject", true));
     }
 }

@@ -11,7 +11,8 @@ use crate::analysis::finding::Effect;
 pub struct Policy {
     /// `"Version": "2012-10-17"`: only then are `${…}` policy variables.
     pub variables: bool,
-    pub statements: Vec<Statement>,
+    /// Shared: a policy in force for many principals is one copy.
+    pub statements: std::rc::Rc<Vec<Statement>>,
 }
 
 /// Action, Resource or Principal patterns, or their `Not` form.
@@ -387,7 +388,7 @@ pub fn parse(doc: &Value) -> (Policy, Vec<String>) {
     (
         Policy {
             variables,
-            statements,
+            statements: std::rc::Rc::new(statements),
         },
         problems,
     )

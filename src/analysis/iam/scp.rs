@@ -4,6 +4,7 @@
 //! are service-linked roles.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use super::evaluate::{Applied, Engine, PolicyKind, unknown_statement};
 use super::policy::Policy;
@@ -51,11 +52,11 @@ impl<'g> Engine<'g> {
     }
 
     /// The SCP levels over an account, worked out once per account.
-    pub(super) fn scp_path(&mut self, account: &str) -> ScpPath {
+    pub(super) fn scp_path(&mut self, account: &str) -> Rc<ScpPath> {
         if let Some(p) = self.scp_paths.get(account) {
             return p.clone();
         }
-        let path = self.work_out_path(account);
+        let path = Rc::new(self.work_out_path(account));
         self.scp_paths.insert(account.to_string(), path.clone());
         path
     }
@@ -138,14 +139,15 @@ impl<'g> Engine<'g> {
                     Some(d) => self.parse_document(&label, &d.0),
                     None => Policy {
                         variables: true,
-                        statements: vec![
+                        statements: std::rc::Rc::new(vec![
                             unknown_statement(Effect::Allow, 0),
                             unknown_statement(Effect::Deny, 1),
-                        ],
+                        ]),
                     },
                 };
                 policies.push(Applied {
                     name: label,
+                    source: super::evaluate::PolicySource::Node(id),
                     kind: PolicyKind::Scp,
                     policy,
                 });
