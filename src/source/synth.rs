@@ -28,12 +28,17 @@ pub fn nodes(resources: usize, seed: u64) -> Vec<Node> {
     let org = "o-synth000001";
     e.nodes.push(Node::new(
         org,
-        "100000000000",
+        MANAGEMENT,
         NodeData::Organization(m::Organization {
-            management_account_id: Some("100000000000".into()),
-            ..m::Organization::default()
+            management_account_id: Some(MANAGEMENT.into()),
+            scps_collected: true,
         }),
     ));
+    let account_ids: Vec<String> = (0..accounts)
+        .map(|i| format!("{:012}", 100_000_000_000u64 + i as u64))
+        .collect();
+    organization_tree(&mut e, org, &account_ids);
+    let scale = IamScale::of(resources, accounts);
 
     let mut unit = 0usize;
     let mut acct_index = 0usize;
@@ -42,7 +47,15 @@ pub fn nodes(resources: usize, seed: u64) -> Vec<Node> {
     while e.nodes.len() < resources {
         let account = format!("{:012}", 100_000_000_000u64 + acct_index as u64);
         if accounts_done.insert(account.clone()) {
-            account_iam(&mut e, &account, org, &admin, &read_only);
+            let place = Place {
+                org,
+                parent: OUS[acct_index % OUS.len()].0,
+                next_account: format!(
+                    "{:012}",
+                    100_000_000_000u64 + ((acct_index + 1) % accounts) as u64
+                ),
+            };
+            account_iam(&mut e, &account, &place, &admin, &read_only, &scale);
         }
         let region = REGIONS[(unit / accounts) % regions_per_account];
         let s = Scope::new(&account, region);
@@ -68,9 +81,189 @@ pub fn graph(resources: usize, seed: u64) -> Graph {
     Graph::build(nodes(resources, seed), collection)
 }
 
-fn account_iam(e: &mut Estate, account: &str, org: &str, admin: &str, read_only: &str) {
+const MANAGEMENT: &str = "100000000000";
+const ROOT: &str = "r-synt";
+
+/// The organization's OUs (id, name, parent) and the SCPs on them.
+const OUS: &[(&str, &str, &str)] = &[
+    ("ou-synt-w0rk1oad", "workloads", ROOT),
+    ("ou-synt-pr0duct1", "production", "ou-synt-w0rk1oad"),
+    ("ou-synt-5andb0x0", "sandbox", ROOT),
+];
+
+/// The root and OUs: FullAWSAccess on the root, the workloads OUs and
+/// every account, a guardrail on the workloads, and only an allow-list on
+/// the sandbox (so its accounts can use a few services only).
+fn organization_tree(e: &mut Estate, org: &str, accounts: &[String]) {
+    let unit = |e: &mut Estate, id: &str, name: &str, parent: Option<&str>| {
+        let data = m::OrganizationalUnit {
+            parent_id: parent.map(str::to_string),
+            is_root: parent.is_none(),
+            policy_types: if parent.is_none() {
+                vec!["SERVICE_CONTROL_POLICY".into()]
+            } else {
+                Vec::new()
+            },
+        };
+        let kind = if parent.is_some() { "ou" } else { "root" };
+        e.nodes.push(
+            Node::new(id, MANAGEMENT, NodeData::OrganizationalUnit(data))
+                .with_arn(format!(
+                    "arn:aws:organizations::{MANAGEMENT}:{kind}/{org}/{id}"
+                ))
+                .with_name(name),
+        );
+    };
+    unit(e, ROOT, "Root", None);
+    for (id, name, parent) in OUS {
+        unit(e, id, name, Some(parent));
+    }
+    let scp =
+        |e: &mut Estate, id: &str, name: &str, document: serde_json::Value, targets: Vec<&str>| {
+            let data = m::ServiceControlPolicy {
+                description: Some(name.to_string()),
+                aws_managed: id == "p-FullAWSAccess",
+                document: Some(crate::model::policy::PolicyDocument(document)),
+                targets: targets.into_iter().map(str::to_string).collect(),
+            };
+            e.nodes.push(
+                Node::new(id, MANAGEMENT, NodeData::ServiceControlPolicy(data)).with_name(name),
+            );
+        };
+    let mut everywhere = vec![ROOT, OUS[0].0, OUS[1].0];
+    everywhere.extend(accounts.iter().map(String::as_str));
+    scp(
+        e,
+        "p-FullAWSAccess",
+        "FullAWSAccess",
+        allow(&["*"], &["*"]),
+        everywhere,
+    );
+    scp(
+        e,
+        "p-synt9uard",
+        "guardrail",
+        serde_json::json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "Action": ["organizations:LeaveOrganization", "cloudtrail:StopLogging",
+                "cloudtrail:DeleteTrail", "guardduty:DeleteDetector"], "Resource": "*"},
+            {"Effect": "Deny", "NotAction": ["iam:*", "sts:*", "support:*"], "Resource": "*",
+             "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2"]}}}]}),
+        vec![OUS[0].0],
+    );
+    // The sandbox's own level allows a few services only.
+    scp(
+        e,
+        "p-synt5and",
+        "sandbox-services",
+        allow(
+            &["s3:*", "ec2:*", "lambda:*", "logs:*", "iam:*", "sts:*"],
+            &["*"],
+        ),
+        vec![OUS[2].0],
+    );
+}
+
+/// Where an account sits, and the account its cross-account roles trust.
+struct Place<'a> {
+    org: &'a str,
+    parent: &'a str,
+    next_account: String,
+}
+
+/// How much IAM each account has: at 100,000 resources about 10,000
+/// users and roles and 5,000 customer managed policies over the
+/// organization; never less than a small account's.
+struct IamScale {
+    roles: usize,
+    users: usize,
+    policies: usize,
+}
+
+impl IamScale {
+    fn of(resources: usize, accounts: usize) -> IamScale {
+        let principals = (resources / 10 / accounts).max(28);
+        IamScale {
+            roles: (principals * 3 / 5).max(20),
+            users: (principals * 2 / 5).max(8),
+            policies: (resources / 20 / accounts).max(20),
+        }
+    }
+}
+
+/// One customer managed policy, by its place in the account: the shapes
+/// real accounts have (scoped data access, conditions, denies, NotAction,
+/// passing roles, assuming roles elsewhere).
+fn policy_document(account: &str, i: usize, roles: usize) -> serde_json::Value {
+    use serde_json::json;
+    let statements = match i % 10 {
+        0 => {
+            json!([{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": format!("arn:aws:s3:::bucket-{i}/*")},
+                     {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": format!("arn:aws:s3:::bucket-{i}")}])
+        }
+        1 => {
+            json!([{"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"],
+                      "Resource": format!("arn:aws:dynamodb:*:{account}:table/table-{i}"),
+                      "Condition": {"StringEquals": {"aws:SourceVpc": format!("vpc-{i}")}}}])
+        }
+        2 => {
+            json!([{"Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:ReceiveMessage", "sns:Publish"], "Resource": "*"}])
+        }
+        3 => {
+            json!([{"Effect": "Allow", "Action": ["lambda:InvokeFunction", "logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"}])
+        }
+        4 => {
+            json!([{"Effect": "Allow", "Action": ["ec2:Describe*", "ssm:SendCommand"], "Resource": "*",
+                      "Condition": {"StringEquals": {"aws:ResourceTag/team": format!("team-{}", i % 7)}}}])
+        }
+        5 => {
+            json!([{"Effect": "Allow", "Action": "iam:PassRole", "Resource": format!("arn:aws:iam::{account}:role/service-{}", i % roles)},
+                     {"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*"}])
+        }
+        6 => {
+            json!([{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/deploy-*"}])
+        }
+        7 => {
+            json!([{"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*",
+                      "Condition": {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}}}])
+        }
+        8 => {
+            json!([{"Effect": "Allow", "Action": "s3:*", "Resource": [format!("arn:aws:s3:::data-{i}"), format!("arn:aws:s3:::data-{i}/*")]},
+                     {"Effect": "Deny", "Action": ["s3:DeleteBucket", "s3:PutBucketPolicy"], "Resource": "*"}])
+        }
+        _ => json!([{"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*",
+                      "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}},
+                     {"Effect": "Allow", "Action": ["iam:GetUser", "iam:ListAccessKeys", "iam:CreateAccessKey"],
+                      "Resource": format!("arn:aws:iam::{account}:user/${{aws:username}}")}]),
+    };
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+fn set_boundary(e: &mut Estate, boundary: &str) {
+    match e.nodes.last_mut().map(|n| &mut n.data) {
+        Some(NodeData::IamUser(u)) => u.permissions_boundary = Some(boundary.into()),
+        Some(NodeData::IamRole(r)) => r.permissions_boundary = Some(boundary.into()),
+        _ => {}
+    }
+}
+
+fn account_iam(
+    e: &mut Estate,
+    account: &str,
+    place: &Place,
+    admin: &str,
+    read_only: &str,
+    scale: &IamScale,
+) {
     let data = m::Account {
-        organization_id: Some(org.into()),
+        organization_id: Some(place.org.into()),
+        parent_id: Some(
+            if account == MANAGEMENT {
+                ROOT
+            } else {
+                place.parent
+            }
+            .into(),
+        ),
         status: Some("ACTIVE".into()),
         ..m::Account::default()
     };
@@ -81,40 +274,125 @@ fn account_iam(e: &mut Estate, account: &str, org: &str, admin: &str, read_only:
     e.role(
         account,
         "OrganizationAccountAccessRole",
-        trust_account("100000000000", None),
+        trust_account(MANAGEMENT, None),
         &[admin],
         vec![],
     );
-    for i in 0..20 {
-        let policy = e.customer_policy(
-            account,
-            &format!("service-{i}-access"),
-            allow(
-                &["s3:GetObject", "sqs:SendMessage"],
-                &[&format!("arn:aws:s3:::bucket-{i}/*")],
-            ),
-        );
-        let role = e.role(
-            account,
-            &format!("service-{i}"),
-            trust_service("ec2.amazonaws.com"),
-            &[&policy],
-            vec![],
-        );
-        e.instance_profile(account, &format!("service-{i}"), &role);
+    let policies: Vec<String> = (0..scale.policies)
+        .map(|i| {
+            e.customer_policy(
+                account,
+                &format!("app-{i}-access"),
+                policy_document(account, i, scale.roles),
+            )
+        })
+        .collect();
+    let boundary = e.customer_policy(
+        account,
+        "workload-boundary",
+        allow(
+            &[
+                "s3:*",
+                "sqs:*",
+                "sns:*",
+                "dynamodb:*",
+                "logs:*",
+                "kms:Decrypt",
+            ],
+            &["*"],
+        ),
+    );
+    let services = [
+        "ec2.amazonaws.com",
+        "lambda.amazonaws.com",
+        "ecs-tasks.amazonaws.com",
+    ];
+    for i in 0..scale.roles {
+        let mut attached = vec![policies[i % policies.len()].as_str()];
+        let second = policies[(i * 7 + 3) % policies.len()].as_str();
+        if !attached.contains(&second) {
+            attached.push(second);
+        }
+        if i < 20 || i % 25 != 0 {
+            // Service roles; the first 20 are the instances' profiles.
+            let role = e.role(
+                account,
+                &format!("service-{i}"),
+                trust_service(if i < 20 { services[0] } else { services[i % 3] }),
+                &attached,
+                vec![],
+            );
+            if i % 7 == 3 {
+                set_boundary(e, &boundary);
+            }
+            if i < 20 {
+                e.instance_profile(account, &format!("service-{i}"), &role);
+            }
+        } else if i % 50 == 0 {
+            // An admin role for people, assumed from the account.
+            e.role(
+                account,
+                &format!("admin-{i}"),
+                trust_account(account, None),
+                &[admin],
+                vec![],
+            );
+        } else {
+            // A deploy role the next account assumes, with an ExternalId
+            // on half of them.
+            let external = (i % 4 == 1).then_some("synth-deploy");
+            e.role(
+                account,
+                &format!("deploy-{i}"),
+                trust_account(&place.next_account, external),
+                &attached,
+                vec![],
+            );
+        }
     }
-    for i in 0..8 {
+    let groups = [
+        e.group(account, "admins", &[admin]),
+        e.group(
+            account,
+            "developers",
+            &[&policies[0], &policies[3 % policies.len()]],
+        ),
+        e.group(account, "readers", &[read_only]),
+        e.group(
+            account,
+            "operators",
+            &[&policies[4 % policies.len()], &policies[6 % policies.len()]],
+        ),
+    ];
+    let group_names: Vec<&str> = groups.iter().filter_map(|g| g.rsplit('/').next()).collect();
+    for i in 0..scale.users {
         let mfa = i % 3 != 0;
+        let group = match i % 40 {
+            0 => group_names[0],
+            n if n % 4 == 1 => group_names[2],
+            n if n % 4 == 2 => group_names[3],
+            _ => group_names[1],
+        };
+        let attached: Vec<&str> = if i % 5 == 0 {
+            vec![read_only]
+        } else {
+            vec![policies[(i * 3) % policies.len()].as_str()]
+        };
         let user = e.user(
             account,
             &format!("user-{i}"),
             i % 2 == 0,
             mfa,
-            &[],
-            &[read_only],
+            &[group],
+            &attached,
         );
-        let age = e.ids.below(500) as i64;
-        e.access_key(account, &user, &format!("user-{i}"), age, Some(1), true);
+        if i % 9 == 4 {
+            set_boundary(e, &boundary);
+        }
+        if i % 3 != 2 {
+            let age = e.ids.below(500) as i64;
+            e.access_key(account, &user, &format!("user-{i}"), age, Some(1), true);
+        }
     }
 }
 

@@ -179,7 +179,9 @@ def org():
 
 def big():
     """One account at the memory benchmark's size: 2,000 security groups,
-    500 instances, 300 roles."""
+    500 instances, 300 roles and 30 users, with the IAM shapes escalation
+    has to weigh: admins, roles the account can assume, passing roles to
+    EC2, assuming roles by pattern, and keys made for other users."""
     ec2 = client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/18")["Subnet"]["SubnetId"]
@@ -192,10 +194,34 @@ def big():
     for i in range(0, 500, 50):
         ec2.run_instances(ImageId="ami-12345678", MinCount=50, MaxCount=50, InstanceType="t3.micro", SubnetId=subnet, SecurityGroupIds=[groups[i]])
     iam = client("iam")
-    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    account = client("sts").get_caller_identity()["Account"]
+    service = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    people = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "sts:AssumeRole"}]})
+
+    def document(*statements):
+        return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+    def policy(i):
+        kind = i % 10
+        if kind == 1:
+            return document({"Effect": "Allow", "Action": ["iam:PassRole", "ec2:RunInstances"], "Resource": "*"})
+        if kind == 2:
+            return document({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"arn:aws:iam::{account}:role/role-{(i * 7) % 300}"})
+        if kind == 3:
+            return document({"Effect": "Allow", "Action": ["iam:CreateAccessKey", "iam:ListUsers"], "Resource": "*"})
+        if kind == 4:
+            return document({"Effect": "Allow", "Action": ["ssm:SendCommand"], "Resource": "*",
+                             "Condition": {"StringEquals": {"aws:ResourceTag/team": "web"}}})
+        return document({"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::bucket-{i}/*"})
+
     for i in range(300):
-        iam.create_role(RoleName=f"role-{i}", AssumeRolePolicyDocument=trust)
-        iam.put_role_policy(RoleName=f"role-{i}", PolicyName="inline", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::bucket-{i}/*"}]}))
+        iam.create_role(RoleName=f"role-{i}", AssumeRolePolicyDocument=people if i % 3 == 0 else service)
+        iam.put_role_policy(RoleName=f"role-{i}", PolicyName="inline", PolicyDocument=policy(i))
+        if i % 30 == 0:
+            iam.attach_role_policy(RoleName=f"role-{i}", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    for i in range(30):
+        iam.create_user(UserName=f"user-{i}")
+        iam.put_user_policy(UserName=f"user-{i}", PolicyName="inline", PolicyDocument=policy(i * 3 + 2))
     print(json.dumps({"groups": len(groups)}))
 
 
