@@ -183,7 +183,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Every finding of every check (exposure, posture), worst first, with
+    /// Every finding of every check (exposure, identity, posture), worst first, with
     /// its evidence and remediation
     Findings {
         /// Print JSON instead of text

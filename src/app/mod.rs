@@ -775,6 +775,8 @@ impl App {
                     }
                 }
             }
+            Action::NextEvidence => self.step_link(1),
+            Action::PrevEvidence => self.step_link(-1),
             Action::Ask => {
                 let principal = self.view_kind().is_some_and(|k| {
                     Tab::of(k).contains(&Tab::Permissions)
@@ -916,6 +918,72 @@ impl App {
         self.push(View::Resource(ResourceView::new(&d, node, tab)));
     }
 
+    /// Open the policy a statement is in, scrolled to the statement and
+    /// with it highlighted.
+    fn open_statement(&mut self, d: &Data, to: view::StatementLink) {
+        let Some(node) = to.source.node() else { return };
+        let mut v = ResourceView::new(d, node, Tab::Detail);
+        v.highlight = Some(to.clone());
+        let rows = view::detail_rows(d, node, v.highlight.as_ref());
+        let what = match &to.source {
+            crate::analysis::iam::PolicySource::Trust(_) => "its trust policy",
+            crate::analysis::iam::PolicySource::Inline(_, name) => name.as_str(),
+            _ => "the policy",
+        };
+        self.message = Some(match view::detail_marked(&rows) {
+            Some(at) => {
+                v.scroll = at.saturating_sub(2);
+                Message::info(format!(
+                    "statement {} of {what} highlighted; Esc returns",
+                    to.statement
+                ))
+            }
+            None => Message::info(format!(
+                "statement {} is not in {what} as collected",
+                to.statement
+            )),
+        });
+        self.push(View::Resource(v));
+    }
+
+    /// Select the next (or previous) statement behind a finding in the
+    /// detail, and scroll it into view.
+    fn step_link(&mut self, delta: isize) {
+        let Some(d) = self.data.clone() else { return };
+        let page = self.page();
+        let View::Resource(r) = self.view_mut() else {
+            self.message = Some(Message::info(
+                "n picks a statement behind a finding in a resource's detail",
+            ));
+            return;
+        };
+        if r.tab != Tab::Detail {
+            r.tab = Tab::Detail;
+        }
+        let rows = view::detail_rows(&d, r.node, r.highlight.as_ref());
+        let count = view::detail_links(&rows) as isize;
+        if count == 0 {
+            r.link = None;
+            self.message = Some(Message::info("no finding here rests on a policy statement"));
+            return;
+        }
+        let next = match r.link {
+            None if delta < 0 => count - 1,
+            None => 0,
+            Some(k) => (k as isize + delta).rem_euclid(count),
+        } as usize;
+        r.link = Some(next);
+        if let Some((at, _)) = view::detail_link(&rows, next) {
+            if at < r.scroll || at >= r.scroll + page {
+                r.scroll = at.saturating_sub(page / 2);
+            }
+        }
+        self.message = Some(Message::info(format!(
+            "statement {} of {count}: Enter opens it in its policy",
+            next + 1
+        )));
+    }
+
     /// The node the cursor is on, in any view.
     pub fn selected_node(&self) -> Option<NodeId> {
         match self.view() {
@@ -969,6 +1037,13 @@ impl App {
                         "scope: account {a}, region {r} (:account and :region change it)"
                     )));
                 }
+            }
+            View::Resource(r) if r.tab == Tab::Detail && r.link.is_some() => {
+                let rows = view::detail_rows(&d, r.node, r.highlight.as_ref());
+                let Some((_, to)) = r.link.and_then(|k| view::detail_link(&rows, k)) else {
+                    return;
+                };
+                self.open_statement(&d, to.clone());
             }
             View::Resource(r) => {
                 if r.tab == Tab::Relations {
@@ -1049,7 +1124,7 @@ impl App {
                 Tab::Detail => {
                     let len = data
                         .as_ref()
-                        .map(|d| view::detail_rows(d, r.node).len())
+                        .map(|d| view::detail_rows(d, r.node, r.highlight.as_ref()).len())
                         .unwrap_or(0);
                     r.scroll = scroll(r.scroll, len);
                 }

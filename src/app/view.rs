@@ -772,12 +772,66 @@ pub enum DetailRow {
     Blank,
     /// A line of the properties as pretty JSON.
     Json(String),
+    /// A line of the statement the person came to see, highlighted.
+    Marked(String),
+    /// A statement behind a finding: `n` selects it, Enter opens it.
+    Link {
+        text: String,
+        to: StatementLink,
+    },
+}
+
+/// A statement to open: where its policy's document is, and its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementLink {
+    pub source: crate::analysis::iam::PolicySource,
+    pub statement: usize,
+}
+
+/// The lines of the pretty JSON that are one statement of a document it
+/// holds: the document found by value among the properties, its statement
+/// replaced by a mark, and the mark's line is where the statement starts.
+fn statement_lines(
+    props: &serde_json::Value,
+    document: &serde_json::Value,
+    statement: usize,
+) -> Option<std::ops::Range<usize>> {
+    use serde_json::Value;
+    fn find<'a>(v: &'a mut Value, doc: &Value) -> Option<&'a mut Value> {
+        if v == doc {
+            return Some(v);
+        }
+        match v {
+            Value::Object(o) => o.values_mut().find_map(|x| find(x, doc)),
+            Value::Array(a) => a.iter_mut().find_map(|x| find(x, doc)),
+            _ => None,
+        }
+    }
+    const MARK: &str = "\u{1}skyhound-statement\u{1}";
+    let mut marked = props.clone();
+    let doc = find(&mut marked, document)?;
+    let st = match doc.get_mut("Statement")? {
+        Value::Array(list) => list.get_mut(statement)?,
+        one @ Value::Object(_) if statement == 0 => one,
+        _ => return None,
+    };
+    let length = serde_json::to_string_pretty(st).ok()?.lines().count();
+    *st = Value::String(MARK.into());
+    let text = serde_json::to_string_pretty(&marked).ok()?;
+    let written = serde_json::to_string(MARK).ok()?;
+    let start = text.lines().position(|l| {
+        let l = l.trim_start();
+        l.strip_suffix(',').unwrap_or(l) == written
+            || l.split_once(": ")
+                .is_some_and(|(_, v)| v.strip_suffix(',').unwrap_or(v) == written)
+    })?;
+    Some(start..start + length)
 }
 
 /// What the detail tab shows: the common fields, every way in and failed
 /// check, then the kind's properties as pretty JSON (policy documents
 /// included).
-pub fn detail_rows(d: &Data, id: NodeId) -> Vec<DetailRow> {
+pub fn detail_rows(d: &Data, id: NodeId, highlight: Option<&StatementLink>) -> Vec<DetailRow> {
     let n = d.graph.node(id);
     let field = |key, value: String| DetailRow::Field { key, value };
     let mut rows = vec![field("id", n.id.clone())];
@@ -842,8 +896,44 @@ pub fn detail_rows(d: &Data, id: NodeId) -> Vec<DetailRow> {
         .and_then(|v| v.as_object().and_then(|o| o.values().next().cloned()))
         .unwrap_or_default();
     let text = serde_json::to_string_pretty(&props).unwrap_or_default();
-    rows.extend(text.lines().map(|l| DetailRow::Json(l.to_string())));
+    let marked = highlight
+        .filter(|h| h.source.node() == Some(id))
+        .and_then(|h| {
+            let doc = h.source.document(&d.graph)?;
+            statement_lines(&props, doc, h.statement)
+        })
+        .unwrap_or_default();
+    rows.extend(text.lines().enumerate().map(|(i, l)| {
+        if marked.contains(&i) {
+            DetailRow::Marked(l.to_string())
+        } else {
+            DetailRow::Json(l.to_string())
+        }
+    }));
     rows
+}
+
+/// Where the k-th statement link of a detail is, and what it opens.
+pub fn detail_link(rows: &[DetailRow], k: usize) -> Option<(usize, &StatementLink)> {
+    rows.iter()
+        .enumerate()
+        .filter_map(|(i, r)| match r {
+            DetailRow::Link { to, .. } => Some((i, to)),
+            _ => None,
+        })
+        .nth(k)
+}
+
+/// How many statement links a detail has.
+pub fn detail_links(rows: &[DetailRow]) -> usize {
+    rows.iter()
+        .filter(|r| matches!(r, DetailRow::Link { .. }))
+        .count()
+}
+
+/// The first highlighted line of a detail.
+pub fn detail_marked(rows: &[DetailRow]) -> Option<usize> {
+    rows.iter().position(|r| matches!(r, DetailRow::Marked(_)))
 }
 
 /// A failed check and, under it, the evidence that makes it so (the
@@ -859,10 +949,24 @@ fn finding_with_evidence(
         text: format!("FAIL {} {}: {}", f.severity.label(), f.check, f.title),
     });
     for e in &f.evidence {
-        rows.push(DetailRow::Field {
-            key: "",
-            value: format!("  {}", e.describe()),
-        });
+        let text = format!("  {}", e.describe());
+        match e {
+            crate::analysis::finding::Evidence::Statement {
+                source: Some(source),
+                statement,
+                ..
+            } if source.node().is_some() => rows.push(DetailRow::Link {
+                text,
+                to: StatementLink {
+                    source: source.clone(),
+                    statement: *statement,
+                },
+            }),
+            _ => rows.push(DetailRow::Field {
+                key: "",
+                value: text,
+            }),
+        }
     }
 }
 
@@ -1149,6 +1253,10 @@ pub struct ResourceView {
     pub permissions: Option<Vec<PermissionLine>>,
     /// The answer to the last `a` (can it …?), shown above them.
     pub asked: Vec<PermissionLine>,
+    /// The statement link `n` selected in the detail (the k-th).
+    pub link: Option<usize>,
+    /// The statement this view was opened to show.
+    pub highlight: Option<StatementLink>,
 }
 
 impl ResourceView {
@@ -1165,6 +1273,8 @@ impl ResourceView {
             answers: Vec::new(),
             permissions: None,
             asked: Vec::new(),
+            link: None,
+            highlight: None,
         };
         v.rel_selected = v
             .relations

@@ -815,7 +815,7 @@ fn resource(f: &mut Frame, app: &App, d: &Data, area: Rect, r: &ResourceView) {
             f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
         }
         Tab::Detail => {
-            let lines = detail_lines(t, d, r.node);
+            let lines = detail_lines(t, d, r);
             let max = lines.len().saturating_sub(height);
             let p = Paragraph::new(lines)
                 .scroll((u16::try_from(r.scroll.min(max)).unwrap_or(u16::MAX), 0));
@@ -976,16 +976,21 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 /// A resource's properties: the common fields, then its kind's properties
 /// as pretty, coloured JSON (policy documents included).
-fn detail_lines<'a>(t: &Theme, d: &Data, id: NodeId) -> Vec<Line<'a>> {
+fn detail_lines<'a>(t: &Theme, d: &Data, r: &ResourceView) -> Vec<Line<'a>> {
     let kv = |k: &str, v: &str, style: Style| {
         Line::from(vec![
             Span::styled(format!("{k:<10}"), t.style(Role::Muted)),
             Span::styled(inert(v).into_owned(), style),
         ])
     };
-    detail_rows(d, id)
-        .into_iter()
-        .map(|row| match row {
+    let rows = detail_rows(d, r.node, r.highlight.as_ref());
+    let selected = r
+        .link
+        .and_then(|k| crate::app::view::detail_link(&rows, k))
+        .map(|(i, _)| i);
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, row)| match row {
             DetailRow::Field { key, value } => kv(key, &value, t.style(Role::Text)),
             DetailRow::Finding {
                 key,
@@ -994,6 +999,15 @@ fn detail_lines<'a>(t: &Theme, d: &Data, id: NodeId) -> Vec<Line<'a>> {
             } => kv(key, &text, t.severity(severity)),
             DetailRow::Blank => Line::raw(""),
             DetailRow::Json(l) => json_line(t, &l),
+            DetailRow::Marked(l) => Line::styled(inert(&l).into_owned(), t.style(Role::Selected)),
+            DetailRow::Link { text, .. } => {
+                let style = if selected == Some(i) {
+                    t.style(Role::Selected)
+                } else {
+                    t.style(Role::Accent)
+                };
+                kv("", &text, style)
+            }
         })
         .collect()
 }

@@ -940,7 +940,12 @@ fn the_keys_the_screen_shows_do_what_they_say() {
 fn quitting_and_help_come_from_the_keymap() {
     let mut a = app();
     key(&mut a, KeyCode::Char('?'));
-    let s = screen(&a);
+    // Every key is in the help, scrolled through.
+    let mut s = screen(&a);
+    for _ in 0..10 {
+        key(&mut a, KeyCode::Down);
+        s.push_str(&screen(&a));
+    }
     for (_, what) in a.keymap.help() {
         let start: String = what.chars().take(20).collect();
         assert!(s.contains(&start), "help lists {what:?}");
@@ -1447,5 +1452,65 @@ fn a_principals_permissions_tab_and_asking_what_it_can_do() {
     assert!(
         screen(&a).contains("ask as ACTION"),
         "a bad question is named"
+    );
+}
+
+#[test]
+fn a_statement_behind_a_finding_opens_in_its_policy_highlighted() {
+    let mut a = app_with(160, 40);
+    command(&mut a, "escalation");
+    key(&mut a, KeyCode::Enter);
+    assert!(screen(&a).contains("create-access-key"));
+    key(&mut a, KeyCode::Char('n'));
+    let text = screen(&a);
+    assert!(
+        text.contains("statement 1 of") && text.contains("Enter opens it in its policy"),
+        "{text}"
+    );
+    key(&mut a, KeyCode::Enter);
+    let text = screen(&a);
+    assert!(text.contains("highlighted; Esc returns"), "{text}");
+    assert!(text.contains("developer-self-service (detail)"), "{text}");
+    // The statement's lines, and only they, are drawn in the selection's
+    // colours; the first of them is on screen.
+    let Some(d) = a.data.clone() else {
+        panic!("no data")
+    };
+    let View::Resource(r) = a.view() else {
+        panic!("a resource view")
+    };
+    let rows = skyhound::app::view::detail_rows(&d, r.node, r.highlight.as_ref());
+    let marked: Vec<String> = rows
+        .iter()
+        .filter_map(|row| match row {
+            skyhound::app::view::DetailRow::Marked(l) => Some(l.trim().to_string()),
+            _ => None,
+        })
+        .collect();
+    assert!(marked.first().is_some_and(|l| l == "{"), "{marked:?}");
+    assert!(
+        marked.iter().any(|l| l.contains("\"RotateKeys\"")),
+        "{marked:?}"
+    );
+    assert!(
+        marked.iter().any(|l| l.contains("iam:CreateAccessKey")),
+        "{marked:?}"
+    );
+    assert!(text.contains("RotateKeys"), "scrolled to it: {text}");
+    // Esc goes back to the finding.
+    key(&mut a, KeyCode::Esc);
+    assert!(screen(&a).contains("create-access-key"));
+}
+
+#[test]
+fn n_says_so_where_no_finding_rests_on_a_statement() {
+    let mut a = app();
+    command(&mut a, "vpcs");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Char('n'));
+    assert!(
+        screen(&a).contains("no finding here rests on a policy statement"),
+        "{}",
+        screen(&a)
     );
 }
