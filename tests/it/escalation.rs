@@ -196,6 +196,42 @@ fn a_trust_naming_the_account_needs_the_identity_allow_too() {
 }
 
 #[test]
+fn a_trust_naming_the_principal_needs_no_grant_of_its_own_but_its_boundary_counts() {
+    // Same account, the trust policy names each user by ARN: no identity
+    // policy is needed to assume the role, but a boundary that leaves out
+    // sts:AssumeRole stops it.
+    let g = details(
+        vec![
+            user("named", &[], json!([]), &[], None),
+            user(
+                "bounded",
+                &[],
+                inline("read", allow("Read", json!("s3:GetObject"), "*")),
+                &[],
+                Some(&arn("policy", "s3-only")),
+            ),
+        ],
+        vec![admin_role(
+            "admin",
+            trusting(json!({"AWS": [arn("user", "named"), arn("user", "bounded")]})),
+        )],
+        vec![],
+        vec![managed("s3-only", allow("S3", json!("s3:*"), "*"))],
+    );
+    let found = escalations(&g);
+    let named = of(&found, &arn("user", "named")).expect("named can escalate");
+    assert_eq!(techniques(named), ["assume-role"]);
+    assert!(
+        named.steps[0]
+            .evidence
+            .iter()
+            .any(|e| e.policy.ends_with("trust policy")),
+        "{named:?}"
+    );
+    assert!(of(&found, &arn("user", "bounded")).is_none(), "{found:?}");
+}
+
+#[test]
 fn rewriting_an_admin_roles_trust_policy_is_a_path() {
     let g = details(
         vec![user(

@@ -168,39 +168,65 @@ struct Moves {
     finish: Option<Move>,
 }
 
-/// The actions a principal's allow statements mention at all, for a cheap
-/// "could it possibly" before deciding per resource; with what the
-/// principal fixes of the context, for policy variables in resources.
-struct Mentions(Vec<Statement>, std::rc::Rc<super::condition::Context>);
+/// What a principal's allow statements take in at all, for a cheap "could
+/// it possibly" before deciding per resource: its identity policies, and
+/// what caps them (its boundary, each level of SCPs over its account),
+/// each of which must allow too; with what the principal fixes of the
+/// context, for policy variables in resources.
+struct Mentions {
+    identity: Vec<Statement>,
+    caps: Vec<Vec<Statement>>,
+    context: std::rc::Rc<super::condition::Context>,
+}
 
 impl Mentions {
     fn may(&self, action: &str) -> bool {
-        self.0.iter().any(|st| names_action(st, action))
+        self.identity.iter().any(|st| names_action(st, action))
     }
 
-    /// Whether an allow statement could grant the action on this resource:
-    /// a `NotResource`, no resource at all, or a policy variable whose
-    /// value is not known could, so only a pattern that cannot match rules
-    /// it out.
+    /// Whether an allow statement could grant the action on this resource,
+    /// and every cap too.
     fn may_on(&self, action: &str, resource: &str) -> bool {
-        let matches = |p: &String| {
-            if !p.contains("${") {
-                return pattern::wildcard(p, resource, false);
-            }
-            match pattern::substitute(p, &self.1) {
-                Ok(Some(s)) => pattern::matches_substituted(&s, resource, false),
-                Ok(None) => false,
-                Err(_) => true,
-            }
-        };
-        self.0.iter().any(|st| {
-            names_action(st, action)
-                && st
-                    .resources
-                    .as_ref()
-                    .is_none_or(|r| r.not || r.items.iter().any(matches))
-        })
+        could_allow(&self.identity, action, resource, &self.context)
+            && self.capped_may(action, resource)
     }
+
+    /// Whether every cap could allow it: for a call a resource policy can
+    /// allow without the principal's own grant.
+    fn capped_may(&self, action: &str, resource: &str) -> bool {
+        self.caps
+            .iter()
+            .all(|c| could_allow(c, action, resource, &self.context))
+    }
+}
+
+/// Whether an allow statement could grant the action on this resource: a
+/// `NotResource`, no resource at all, or a policy variable whose value is
+/// not known could, so only a pattern that cannot match rules it out.
+/// Conditions are not looked at.
+fn could_allow(
+    statements: &[Statement],
+    action: &str,
+    resource: &str,
+    context: &super::condition::Context,
+) -> bool {
+    let matches = |p: &String| {
+        if !p.contains("${") {
+            return pattern::wildcard(p, resource, false);
+        }
+        match pattern::substitute(p, context) {
+            Ok(Some(s)) => pattern::matches_substituted(&s, resource, false),
+            Ok(None) => false,
+            Err(_) => true,
+        }
+    };
+    statements.iter().any(|st| {
+        names_action(st, action)
+            && st
+                .resources
+                .as_ref()
+                .is_none_or(|r| r.not || r.items.iter().any(matches))
+    })
 }
 
 /// Whether an allow statement's Action (or NotAction) takes in the action.
@@ -252,13 +278,27 @@ impl TrustIndex {
         ix
     }
 
-    /// Roles whose trust policies could let this principal in.
-    fn candidates(&self, arn: &str, account: &str) -> Vec<NodeId> {
-        let mut out: Vec<NodeId> = self.anyone.clone();
-        out.extend(self.by_arn.get(arn).into_iter().flatten());
-        out.extend(self.by_account.get(account).into_iter().flatten());
+    /// Roles whose trust policies could let this principal in, each with
+    /// whether only its account is named (then its own grant is needed).
+    fn candidates(&self, arn: &str, account: &str) -> Vec<(NodeId, bool)> {
+        let mut out: Vec<(NodeId, bool)> = self.anyone.iter().map(|r| (*r, false)).collect();
+        out.extend(
+            self.by_arn
+                .get(arn)
+                .into_iter()
+                .flatten()
+                .map(|r| (*r, false)),
+        );
+        out.extend(
+            self.by_account
+                .get(account)
+                .into_iter()
+                .flatten()
+                .map(|r| (*r, true)),
+        );
+        // Named by its ARN wins over named by its account.
         out.sort();
-        out.dedup();
+        out.dedup_by_key(|(r, _)| *r);
         out
     }
 }
@@ -410,6 +450,37 @@ impl<'g> Engine<'g> {
         out
     }
 
+    /// The statements of what caps a principal: its boundary, and each
+    /// level of SCPs over its account (service-linked roles are exempt).
+    fn caps_of(&mut self, p: NodeId) -> Vec<Vec<Statement>> {
+        let graph = self.graph;
+        let mut notes = Vec::new();
+        let mut caps = Vec::new();
+        if self.has_boundary(p) {
+            caps.push(
+                self.policies_of(p, &mut notes)
+                    .iter()
+                    .filter(|a| a.kind == super::evaluate::PolicyKind::Boundary)
+                    .flat_map(|a| a.policy.statements.iter().cloned())
+                    .collect(),
+            );
+        }
+        if !service_linked(graph.node(p))
+            && let super::scp::ScpPath::Levels(levels) = &*self.scp_path(&graph.node(p).account)
+        {
+            for level in levels {
+                caps.push(
+                    level
+                        .policies
+                        .iter()
+                        .flat_map(|a| a.policy.statements.iter().cloned())
+                        .collect(),
+                );
+            }
+        }
+        caps
+    }
+
     /// Decide one call; `None` when it is denied.
     fn granted(&mut self, principal: NodeId, action: &str, resource: &str) -> Option<Granted> {
         let a = self.decide(&Request {
@@ -485,7 +556,11 @@ impl<'g> Engine<'g> {
         let graph = self.graph;
         let me = graph.node(p);
         let mut notes = Vec::new();
-        let mentions = Mentions(self.statements_of(p, &mut notes), self.context_of(p, &[]));
+        let mentions = Mentions {
+            identity: self.statements_of(p, &mut notes),
+            caps: self.caps_of(p),
+            context: self.context_of(p, &[]),
+        };
         let mut out = Moves::default();
         let account = me.account.clone();
         // Users of its own account: their keys and passwords.
@@ -552,14 +627,24 @@ impl<'g> Engine<'g> {
             }
         }
         // Roles it can assume, or whose trust policy it can rewrite.
-        for role in trusts.candidates(&me.id, &me.account) {
+        for (role, by_account) in trusts.candidates(&me.id, &me.account) {
             if role == p {
                 continue;
             }
             let arn = graph.node(role).id.clone();
             let calls = [("sts:AssumeRole", arn.as_str())];
-            // Trust policies can let a principal in without its own
-            // allow, so this is decided without the mentions filter.
+            // A trust policy that names the principal itself can let it in
+            // without its own allow; one that names only its account
+            // needs the principal's identity grant too. Its boundary and
+            // SCPs must allow either way.
+            let possible = if by_account {
+                mentions.may_on("sts:AssumeRole", &arn)
+            } else {
+                mentions.capped_may("sts:AssumeRole", &arn)
+            };
+            if !possible {
+                continue;
+            }
             if let Some(g) = self.granted(p, "sts:AssumeRole", &arn) {
                 out.onward
                     .push(self.step(p, role, "assume-role", &calls, None, g));

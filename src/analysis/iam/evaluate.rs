@@ -286,7 +286,11 @@ impl<'g> Engine<'g> {
     }
 
     /// The identity policies, group policies and boundary of a principal.
-    fn policies_of(&mut self, principal: NodeId, notes: &mut Vec<String>) -> Rc<Vec<Applied>> {
+    pub(super) fn policies_of(
+        &mut self,
+        principal: NodeId,
+        notes: &mut Vec<String>,
+    ) -> Rc<Vec<Applied>> {
         if let Some((p, known)) = self.parsed.get(&principal) {
             notes.extend(known.iter().cloned());
             return p.clone();
