@@ -206,7 +206,7 @@ def big():
         if kind == 1:
             return document({"Effect": "Allow", "Action": ["iam:PassRole", "ec2:RunInstances"], "Resource": "*"})
         if kind == 2:
-            return document({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"arn:aws:iam::{account}:role/role-{(i * 7) % 300}"})
+            return document({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"arn:aws:iam::{account}:role/role-{(i // 30) * 30}"})
         if kind == 3:
             return document({"Effect": "Allow", "Action": ["iam:CreateAccessKey", "iam:ListUsers"], "Resource": "*"})
         if kind == 4:
@@ -214,14 +214,19 @@ def big():
                              "Condition": {"StringEquals": {"aws:ResourceTag/team": "web"}}})
         return document({"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::bucket-{i}/*"})
 
+    admin = iam.create_policy(PolicyName="admin", PolicyDocument=document(
+        {"Effect": "Allow", "Action": "*", "Resource": "*"}))["Policy"]["Arn"]
     for i in range(300):
         iam.create_role(RoleName=f"role-{i}", AssumeRolePolicyDocument=people if i % 3 == 0 else service)
         iam.put_role_policy(RoleName=f"role-{i}", PolicyName="inline", PolicyDocument=policy(i))
-        if i % 30 == 0:
-            iam.attach_role_policy(RoleName=f"role-{i}", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+        # Admins: every 30th trusting the account, and as many trusting EC2.
+        if i % 30 in (0, 10):
+            iam.attach_role_policy(RoleName=f"role-{i}", PolicyArn=admin)
     for i in range(30):
         iam.create_user(UserName=f"user-{i}")
         iam.put_user_policy(UserName=f"user-{i}", PolicyName="inline", PolicyDocument=policy(i * 3 + 2))
+        if i == 0:
+            iam.attach_user_policy(UserName="user-0", PolicyArn=admin)
     print(json.dumps({"groups": len(groups)}))
 
 
