@@ -669,6 +669,20 @@ pub struct IamPolicy {
     /// `arn:aws:iam::aws:policy/…`
     #[serde(default, skip_serializing_if = "is_false")]
     pub aws_managed: bool,
+    /// Its versions other than the default (a customer managed policy
+    /// keeps up to five), any of which SetDefaultPolicyVersion can put in
+    /// force.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_versions: Vec<PolicyVersion>,
+}
+
+/// A version of a managed policy that is not the default.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct PolicyVersion {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<PolicyDocument>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

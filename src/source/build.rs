@@ -919,10 +919,30 @@ impl Estate {
                 document: Some(PolicyDocument(document)),
                 attachment_count: None,
                 aws_managed: true,
+                other_versions: Vec::new(),
             };
             self.iam("aws", &arn, name, NodeData::IamPolicy(data));
         }
         arn
+    }
+
+    /// An earlier version of a customer managed policy, kept beside the
+    /// default; the default becomes the next version.
+    pub fn earlier_version(&mut self, policy: &str, document: Value) {
+        let Some(NodeData::IamPolicy(p)) = self
+            .nodes
+            .iter_mut()
+            .find(|n| n.id == policy)
+            .map(|n| &mut n.data)
+        else {
+            return;
+        };
+        let n = p.other_versions.len() + 1;
+        p.other_versions.push(m::PolicyVersion {
+            version_id: Some(format!("v{n}")),
+            document: Some(PolicyDocument(document)),
+        });
+        p.default_version_id = Some(format!("v{}", n + 1));
     }
 
     pub fn customer_policy(&mut self, account: &str, name: &str, document: Value) -> String {
@@ -934,6 +954,7 @@ impl Estate {
             document: Some(PolicyDocument(document)),
             attachment_count: Some(1),
             aws_managed: false,
+            other_versions: Vec::new(),
         };
         self.iam(account, &arn, name, NodeData::IamPolicy(data));
         arn

@@ -1042,6 +1042,12 @@ fn bill(e: &mut Estate) {
             {"Sid": "RotateKeys", "Effect": "Allow", "Action": ["iam:CreateAccessKey", "iam:ListAccessKeys", "iam:DeleteAccessKey"],
              "Resource": format!("arn:aws:iam::{BILL}:user/*")}]}),
     );
+    // Its first version let developers do anything in IAM; it is kept.
+    e.earlier_version(
+        &keys,
+        serde_json::json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["ec2:Describe*", "s3:List*", "iam:*"], "Resource": "*"}]}),
+    );
     let dev = e.user(BILL, "dev-sam", true, false, &[], &[&keys]);
     e.access_key(BILL, &dev, "dev-sam", 90, Some(3), true);
     let ci = e.user(BILL, "ci", false, false, &[], &[&admin]);

@@ -418,6 +418,61 @@ fn a_new_version_of_ones_own_policy() {
 }
 
 #[test]
+fn another_version_that_grants_everything_made_the_default() {
+    // The policy's default (v2) lets its holders set the default version;
+    // its v1 allows everything. Through the user's group as much as on the
+    // user itself.
+    let devs_group = json!({"GroupName": "devs", "GroupId": "AGPADEVS", "Arn": arn("group", "devs"), "Path": "/",
+        "GroupPolicyList": [], "AttachedManagedPolicies": [{"PolicyArn": arn("policy", "devs"), "PolicyName": "devs"}]});
+    let mut tame = managed(
+        "tame",
+        allow(
+            "Version",
+            json!("iam:SetDefaultPolicyVersion"),
+            &arn("policy", "tame"),
+        ),
+    );
+    // Every version of this one is harmless.
+    tame["PolicyVersionList"][1]["Document"] =
+        allow("Read", json!("s3:GetObject"), "arn:aws:s3:::reports/*");
+    let g = details(
+        vec![
+            user("dev", &["devs"], json!([]), &[], None),
+            user("quiet", &[], json!([]), &[&arn("policy", "tame")], None),
+        ],
+        vec![],
+        vec![devs_group],
+        vec![
+            managed(
+                "devs",
+                allow(
+                    "Version",
+                    json!("iam:SetDefaultPolicyVersion"),
+                    &arn("policy", "devs"),
+                ),
+            ),
+            tame,
+        ],
+    );
+    let found = escalations(&g);
+    let dev = of(&found, &arn("user", "dev")).expect("dev can escalate");
+    assert_eq!(techniques(dev), ["set-default-policy-version"]);
+    assert_eq!(
+        dev.steps[0].via.as_deref(),
+        Some(arn("policy", "devs").as_str())
+    );
+    assert!(of(&found, &arn("user", "quiet")).is_none(), "{found:?}");
+    // The versions are in the graph, as collected.
+    let n = g.node(g.by_id(&arn("policy", "devs")).expect("the policy"));
+    let skyhound::model::NodeData::IamPolicy(p) = &n.data else {
+        panic!("a policy")
+    };
+    assert_eq!(p.default_version_id.as_deref(), Some("v2"));
+    assert_eq!(p.other_versions.len(), 1);
+    assert_eq!(p.other_versions[0].version_id.as_deref(), Some("v1"));
+}
+
+#[test]
 fn writing_a_policy_on_a_role_one_can_assume() {
     let g = details(
         vec![user(

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::condition::Tri;
 use super::evaluate::{Decision, Engine, Request, StatementRef};
 use crate::graph::{Direction, NodeId};
-use crate::model::{EdgeKind, NodeKind};
+use crate::model::{EdgeKind, NodeData, NodeKind};
 
 /// `full`, `conditional` or `self-escalation`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -204,7 +204,7 @@ impl<'g> Engine<'g> {
             .collect()
     }
 
-    fn all_own_steps(&self, principal: NodeId) -> Vec<(String, String)> {
+    fn all_own_steps(&mut self, principal: NodeId) -> Vec<(String, String)> {
         let graph = self.graph;
         let n = graph.node(principal);
         let me = n.id.clone();
@@ -239,15 +239,39 @@ impl<'g> Engine<'g> {
             }
             _ => {}
         }
-        // A customer managed policy it has: a new default version.
-        for p in graph.neighbours(principal, EdgeKind::AttachedPolicy, Direction::Outgoing) {
+        // A customer managed policy it has, itself or through a group: a
+        // new version set as default (CreatePolicyVersion needs no
+        // SetDefaultPolicyVersion for that), or one of its other versions
+        // that grants everything made the default.
+        let mut holders = vec![principal];
+        holders.extend(graph.neighbours(principal, EdgeKind::MemberOfGroup, Direction::Outgoing));
+        let mut policies: Vec<NodeId> = holders
+            .iter()
+            .flat_map(|h| graph.neighbours(*h, EdgeKind::AttachedPolicy, Direction::Outgoing))
+            .collect();
+        policies.sort();
+        policies.dedup();
+        for p in policies {
             let policy = graph.node(p);
-            if policy.account != "aws" {
-                // A new version, set as default (which needs no
-                // SetDefaultPolicyVersion). Setting an older version as
-                // default helps only if one grants more; versions other
-                // than the default are not read.
-                out.push(("iam:CreatePolicyVersion".to_string(), policy.id.clone()));
+            let NodeData::IamPolicy(data) = &policy.data else {
+                continue;
+            };
+            if policy.account == "aws" {
+                continue;
+            }
+            out.push(("iam:CreatePolicyVersion".to_string(), policy.id.clone()));
+            let grants_all = data.other_versions.iter().any(|v| {
+                v.document.as_ref().is_some_and(|d| {
+                    let label = format!(
+                        "{} version {}",
+                        policy.id,
+                        v.version_id.as_deref().unwrap_or("?")
+                    );
+                    everything(&self.parse_document(&label, &d.0).statements)
+                })
+            });
+            if grants_all {
+                out.push(("iam:SetDefaultPolicyVersion".to_string(), policy.id.clone()));
             }
         }
         out

@@ -930,6 +930,7 @@ fn technique_of(action: &str) -> &'static str {
         "iam:PutGroupPolicy" => "put-group-policy",
         "iam:AttachGroupPolicy" => "attach-group-policy",
         "iam:CreatePolicyVersion" => "create-policy-version",
+        "iam:SetDefaultPolicyVersion" => "set-default-policy-version",
         "iam:DeleteUserPermissionsBoundary" | "iam:DeleteRolePermissionsBoundary" => {
             "delete-own-boundary"
         }

@@ -1140,6 +1140,13 @@ fn managed_policy(n: &Node) -> Option<iam::ManagedPolicyDetail> {
         .set_version_id(p.default_version_id.clone())
         .is_default_version(true)
         .build();
+    let others = p.other_versions.iter().map(|v| {
+        iam::PolicyVersion::builder()
+            .set_document(v.document.as_ref().and_then(document))
+            .set_version_id(v.version_id.clone())
+            .is_default_version(false)
+            .build()
+    });
     Some(
         iam::ManagedPolicyDetail::builder()
             .arn(&n.id)
@@ -1148,7 +1155,7 @@ fn managed_policy(n: &Node) -> Option<iam::ManagedPolicyDetail> {
             .set_path(p.path.clone())
             .set_default_version_id(p.default_version_id.clone())
             .set_attachment_count(p.attachment_count.and_then(|c| i32::try_from(c).ok()))
-            .policy_version_list(version)
+            .set_policy_version_list(Some(std::iter::once(version).chain(others).collect()))
             .build(),
     )
 }

@@ -278,12 +278,29 @@ pub fn authorization_details(account: &str, r: AuthorizationDetails, out: &mut S
     for p in r.policies {
         let aws_managed =
             p.arn.starts_with("arn:aws:iam::aws:") || p.arn.contains(":iam::aws:policy/");
-        let default = p.policy_version_list.into_iter().find(|v| {
-            v.is_default_version || (v.version_id.is_some() && v.version_id == p.default_version_id)
-        });
+        let (default, others): (Vec<PolicyVersion>, Vec<PolicyVersion>) =
+            p.policy_version_list.into_iter().partition(|v| {
+                v.is_default_version
+                    || (v.version_id.is_some() && v.version_id == p.default_version_id)
+            });
         let doc = default
+            .into_iter()
+            .next()
             .and_then(|v| v.document)
             .map(|d| document(&p.arn, "default version", d, out));
+        let other_versions = others
+            .into_iter()
+            .map(|v| {
+                let what = format!(
+                    "version {}",
+                    v.version_id.as_deref().unwrap_or("without an id")
+                );
+                m::PolicyVersion {
+                    document: v.document.map(|d| document(&p.arn, &what, d, out)),
+                    version_id: v.version_id,
+                }
+            })
+            .collect();
         let name = p
             .policy_name
             .unwrap_or_else(|| arn_name(&p.arn).to_string());
@@ -294,6 +311,7 @@ pub fn authorization_details(account: &str, r: AuthorizationDetails, out: &mut S
             document: doc,
             attachment_count: p.attachment_count,
             aws_managed,
+            other_versions,
         };
         let owner = if aws_managed { "aws" } else { account };
         out.push(global(
