@@ -130,15 +130,11 @@ pub async fn run(
                         Ok(d) => {
                             let graph = d.graph.clone();
                             let _ = loader.send(Event::Loaded(Ok(d)));
-                            let analysis = tokio::task::spawn_blocking(move || {
-                                crate::analysis::analyse(&graph)
+                            let loader = loader.clone();
+                            let _ = tokio::task::spawn_blocking(move || {
+                                analyse_in_stages(&graph, generation, &loader)
                             })
-                            .await
-                            .unwrap_or_default();
-                            let _ = loader.send(Event::Analysed {
-                                generation,
-                                analysis: Box::new(analysis),
-                            });
+                            .await;
                         }
                         Err(e) => {
                             let _ = loader.send(Event::Loaded(Err(e.to_string())));
@@ -279,19 +275,44 @@ fn spawn_load(loader: mpsc::UnboundedSender<Event>, source: Source, opts: Import
             .map(|d| (d.graph.clone(), d.generation));
         let _ = loader.send(Event::Loaded(result));
         if let Some((graph, generation)) = graph {
-            let started = std::time::Instant::now();
-            let analysis = crate::analysis::analyse(&graph);
-            tracing::info!(
-                elapsed_ms = started.elapsed().as_millis() as u64,
-                exposures = analysis.exposures.len(),
-                findings = analysis.findings.len(),
-                "analysed"
-            );
-            let _ = loader.send(Event::Analysed {
-                generation,
-                analysis: Box::new(analysis),
-            });
+            analyse_in_stages(&graph, generation, &loader);
         }
+    });
+}
+
+/// Analyse a graph and send the answers as they come: exposure and posture
+/// first (quick), then everything with the identity analyses.
+fn analyse_in_stages(
+    graph: &crate::graph::Graph,
+    generation: crate::app::data::Generation,
+    loader: &mpsc::UnboundedSender<Event>,
+) {
+    let started = std::time::Instant::now();
+    let first = crate::analysis::analyse_network(graph);
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        exposures = first.exposures.len(),
+        findings = first.findings.len(),
+        "exposure and posture analysed"
+    );
+    if loader
+        .send(Event::NetworkAnalysed {
+            generation,
+            analysis: Box::new(first.clone()),
+        })
+        .is_err()
+    {
+        return;
+    }
+    let analysis = crate::analysis::with_identity(graph, first);
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        findings = analysis.findings.len(),
+        "analysed"
+    );
+    let _ = loader.send(Event::Analysed {
+        generation,
+        analysis: Box::new(analysis),
     });
 }
 

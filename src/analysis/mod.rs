@@ -29,10 +29,23 @@ pub struct Analysis {
 
 /// Run every analysis over a graph.
 pub fn analyse(graph: &Graph) -> Analysis {
+    with_identity(graph, analyse_network(graph))
+}
+
+/// Exposure and the posture checks, without the identity analyses: what
+/// the explorer shows first, while those run.
+pub fn analyse_network(graph: &Graph) -> Analysis {
     let exposures = exposures(graph);
-    let findings = checks::run(graph, &exposures);
+    let findings = checks::run_network(graph, &exposures);
     Analysis {
         exposures,
         findings,
     }
+}
+
+/// An analysis of [`analyse_network`] with the identity findings added.
+pub fn with_identity(graph: &Graph, mut analysis: Analysis) -> Analysis {
+    analysis.findings.extend(iam::findings::findings(graph));
+    checks::sort(&mut analysis.findings);
+    analysis
 }

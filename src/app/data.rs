@@ -216,6 +216,9 @@ pub struct Data {
     pub generation: Generation,
     /// Shared with the background analysis.
     pub graph: Arc<Graph>,
+    /// Exposure and posture, shown while the identity analyses run.
+    first: OnceLock<Analysed>,
+    /// Every analysis.
     analysed: OnceLock<Analysed>,
     /// GuardDuty findings, worst first, newest first within a severity.
     pub findings: Vec<NodeId>,
@@ -258,6 +261,7 @@ impl Data {
         Data {
             generation: 0,
             graph,
+            first: OnceLock::new(),
             analysed: OnceLock::new(),
             findings,
             overview,
@@ -274,15 +278,29 @@ impl Data {
             .is_ok()
     }
 
-    /// Whether the analysis has finished.
+    /// Take in the exposure and posture analysis, which comes first. Returns
+    /// false if it, or the whole analysis, was already in.
+    pub fn set_first_analysis(&self, analysis: Analysis) -> bool {
+        self.analysed.get().is_none()
+            && self.first.set(Analysed::new(&self.graph, analysis)).is_ok()
+    }
+
+    /// Whether exposure has been analysed (the identity analyses may still
+    /// run).
     pub fn is_analysed(&self) -> bool {
+        self.analysed.get().is_some() || self.first.get().is_some()
+    }
+
+    /// Whether every analysis, identity included, has finished.
+    pub fn identity_analysed(&self) -> bool {
         self.analysed.get().is_some()
     }
 
-    /// The analysis, or an empty one while it runs.
+    /// The analysis so far, or an empty one while it runs.
     pub fn analysed(&self) -> &Analysed {
         self.analysed
             .get()
+            .or_else(|| self.first.get())
             .unwrap_or_else(|| NOT_ANALYSED.get_or_init(Analysed::default))
     }
 

@@ -43,6 +43,12 @@ pub enum Event {
         generation: data::Generation,
         analysis: Box<crate::analysis::Analysis>,
     },
+    /// Exposure and posture of one generation are analysed; the identity
+    /// analyses follow in an `Analysed`.
+    NetworkAnalysed {
+        generation: data::Generation,
+        analysis: Box<crate::analysis::Analysis>,
+    },
     /// A theme asked for with `:theme` was read (or could not be).
     ThemeLoaded(Result<Theme, String>),
     /// Live collection made progress.
@@ -402,7 +408,14 @@ impl App {
                 generation,
                 analysis,
             } => {
-                self.analysed(generation, *analysis);
+                self.analysed(generation, *analysis, true);
+                Vec::new()
+            }
+            Event::NetworkAnalysed {
+                generation,
+                analysis,
+            } => {
+                self.analysed(generation, *analysis, false);
                 Vec::new()
             }
             Event::ThemeLoaded(Ok(theme)) => {
@@ -526,13 +539,27 @@ impl App {
         self.keep_selection_visible();
     }
 
-    /// Take in the analysis of one generation and refresh what shows it;
-    /// an analysis of other data than what is shown is dropped.
-    fn analysed(&mut self, generation: data::Generation, analysis: crate::analysis::Analysis) {
+    /// Take in the analysis of one generation (all of it, or exposure and
+    /// posture first) and refresh what shows it; an analysis of other data
+    /// than what is shown is dropped.
+    fn analysed(
+        &mut self,
+        generation: data::Generation,
+        analysis: crate::analysis::Analysis,
+        complete: bool,
+    ) {
         let Some(data) = self.data.clone() else {
             return;
         };
-        if data.generation != generation || !data.set_analysis(analysis) {
+        if data.generation != generation {
+            return;
+        }
+        let taken = if complete {
+            data.set_analysis(analysis)
+        } else {
+            data.set_first_analysis(analysis)
+        };
+        if !taken {
             return;
         }
         let scope = self.scope.clone();

@@ -177,6 +177,9 @@ pub fn badge(d: &Data, id: NodeId) -> String {
 /// BECOME ADMIN`.
 pub fn iam_badge(d: &Data, id: NodeId) -> String {
     use crate::analysis::iam::findings::{ADMIN, ESCALATION};
+    if !d.identity_analysed() {
+        return "…".to_string();
+    }
     let mut found = d
         .analysed()
         .posture_of(id)
@@ -1001,7 +1004,9 @@ fn identity_of_runner(d: &Data, id: NodeId, rows: &mut Vec<DetailRow>) {
             value: format!(
                 "{} {}",
                 n.display_name(),
-                if access.is_empty() {
+                if !d.identity_analysed() {
+                    "(analysing what it can do…)".to_string()
+                } else if access.is_empty() {
                     "(not admin, cannot become admin)".to_string()
                 } else {
                     access

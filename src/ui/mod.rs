@@ -156,9 +156,14 @@ fn header(f: &mut Frame, app: &App, area: Rect) {
                 n => format!(", {}", crate::labels::plural(n, "gap")),
             };
             if d.is_analysed() {
+                let identity = if d.identity_analysed() {
+                    ""
+                } else {
+                    ", analysing identity…"
+                };
                 parts.push((
                     format!(
-                        "{} resources, {} open{gaps}",
+                        "{} resources, {} open{gaps}{identity}",
                         d.graph.len(),
                         d.analysed().exposed.len()
                     ),
@@ -713,7 +718,11 @@ fn list(f: &mut Frame, app: &App, d: &Data, area: Rect, l: &ListView) {
             width: area.width.saturating_sub(4),
             height: 1,
         };
-        let why = if !l.filter.is_empty() {
+        let why = if matches!(l.kind, ListKind::Identity(_)) && !d.identity_analysed() {
+            "analysing identity… (this list fills when it finishes)"
+        } else if matches!(l.kind, ListKind::Exposed) && !d.is_analysed() {
+            "analysing exposure… (this list fills when it finishes)"
+        } else if !l.filter.is_empty() {
             "nothing matches the filter (esc clears it)"
         } else if l.outside_scope > 0 {
             "nothing here in this scope (:account all and :region all widen it)"

@@ -983,6 +983,46 @@ fn the_screen_answers_before_the_analysis_finishes() {
 }
 
 #[test]
+fn exposure_shows_first_and_identity_says_it_is_still_analysing() {
+    let theme = Theme::load("dark", None, false).expect("theme");
+    let now = skyhound::source::demo::collected_at() + Duration::days(2);
+    let mut a = App::new("demo".into(), theme, Keymap::default(), now);
+    a.update(Event::Resize(140, 40));
+    let data = Data::loaded(skyhound::source::demo::graph(), Vec::new());
+    let graph = data.graph.clone();
+    a.update(Event::Loaded(Ok(Box::new(data))));
+    command(&mut a, "admins");
+    assert!(screen(&a).contains("analysing identity…"), "{}", screen(&a));
+    let first = skyhound::analysis::analyse_network(&graph);
+    a.update(Event::NetworkAnalysed {
+        generation: 0,
+        analysis: Box::new(first.clone()),
+    });
+    let s = screen(&a);
+    assert!(s.contains("12 open, analysing identity…"), "{s}");
+    assert!(
+        s.contains("analysing identity… (this list fills when it finishes)"),
+        "an empty admins list is not an answer yet: {s}"
+    );
+    // An instance's role is not said to be harmless while it is unknown.
+    command(&mut a, "instances");
+    select_named(&mut a, "bill-web-server");
+    key(&mut a, KeyCode::Enter);
+    let s = screen(&a);
+    assert!(s.contains("(analysing what it can do…)"), "{s}");
+    assert!(!s.contains("cannot become admin"), "{s}");
+    a.update(Event::Analysed {
+        generation: 0,
+        analysis: Box::new(skyhound::analysis::with_identity(&graph, first)),
+    });
+    let s = screen(&a);
+    assert!(s.contains("role      web-server-role ADMIN"), "{s}");
+    assert!(!s.contains("analysing identity"), "{s}");
+    command(&mut a, "admins");
+    assert!(screen(&a).contains("admins [1/9]"), "{}", screen(&a));
+}
+
+#[test]
 fn long_lists_sort_in_the_background_and_land_in_place() {
     let theme = Theme::load("dark", None, false).expect("theme");
     let mut a = App::new(
