@@ -1104,6 +1104,59 @@ impl Estate {
         id
     }
 
+    // ---- Organizations ----
+
+    /// An organization's root (no parent) or an OU under its parent, as
+    /// Organizations lists them; SCPs are enabled on the root.
+    pub fn organizational_unit(
+        &mut self,
+        management: &str,
+        org: &str,
+        id: &str,
+        name: &str,
+        parent: Option<&str>,
+    ) {
+        let kind = if parent.is_some() { "ou" } else { "root" };
+        let data = m::OrganizationalUnit {
+            parent_id: parent.map(str::to_string),
+            is_root: parent.is_none(),
+            policy_types: if parent.is_none() {
+                vec!["SERVICE_CONTROL_POLICY".into()]
+            } else {
+                Vec::new()
+            },
+        };
+        self.nodes.push(
+            Node::new(id, management, NodeData::OrganizationalUnit(data))
+                .with_arn(format!(
+                    "arn:aws:organizations::{management}:{kind}/{org}/{id}"
+                ))
+                .with_name(name),
+        );
+    }
+
+    /// A service control policy of the organization, AWS managed or its
+    /// own.
+    pub fn service_control_policy(
+        &mut self,
+        management: &str,
+        org: &str,
+        id: &str,
+        name: &str,
+        data: m::ServiceControlPolicy,
+    ) {
+        let arn = if data.aws_managed {
+            format!("arn:aws:organizations::aws:policy/service_control_policy/{id}")
+        } else {
+            format!("arn:aws:organizations::{management}:policy/{org}/service_control_policy/{id}")
+        };
+        self.nodes.push(
+            Node::new(id, management, NodeData::ServiceControlPolicy(data))
+                .with_arn(arn)
+                .with_name(name),
+        );
+    }
+
     // ---- GuardDuty ----
 
     pub fn detector(&mut self, s: &Scope, enabled: bool) -> String {

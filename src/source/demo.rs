@@ -497,22 +497,7 @@ fn alice(e: &mut Estate) {
     // The tree: the management account under the root; security, and the
     // workloads with production and staging below them.
     let ou = |e: &mut Estate, id: &str, name: &str, parent: Option<&str>| {
-        let kind = if parent.is_some() { "ou" } else { "root" };
-        let arn = format!("arn:aws:organizations::{ALICE_MANAGEMENT}:{kind}/{ALICE_ORG}/{id}");
-        let data = m::OrganizationalUnit {
-            parent_id: parent.map(str::to_string),
-            is_root: parent.is_none(),
-            policy_types: if parent.is_none() {
-                vec!["SERVICE_CONTROL_POLICY".into()]
-            } else {
-                Vec::new()
-            },
-        };
-        e.nodes.push(
-            Node::new(id, ALICE_MANAGEMENT, NodeData::OrganizationalUnit(data))
-                .with_arn(arn)
-                .with_name(name),
-        );
+        e.organizational_unit(ALICE_MANAGEMENT, ALICE_ORG, id, name, parent)
     };
     ou(e, ALICE_ROOT, "Root", None);
     ou(e, ALICE_OU_SECURITY, "security", Some(ALICE_ROOT));
@@ -579,18 +564,7 @@ fn alice(e: &mut Estate) {
             document: Some(crate::model::policy::PolicyDocument(document)),
             targets: targets.iter().map(|t| t.to_string()).collect(),
         };
-        let arn = if aws_managed {
-            format!("arn:aws:organizations::aws:policy/service_control_policy/{id}")
-        } else {
-            format!(
-                "arn:aws:organizations::{ALICE_MANAGEMENT}:policy/{ALICE_ORG}/service_control_policy/{id}"
-            )
-        };
-        e.nodes.push(
-            Node::new(id, ALICE_MANAGEMENT, NodeData::ServiceControlPolicy(data))
-                .with_arn(arn)
-                .with_name(name),
-        );
+        e.service_control_policy(ALICE_MANAGEMENT, ALICE_ORG, id, name, data);
     };
     scp(
         e,

@@ -95,28 +95,9 @@ const OUS: &[(&str, &str, &str)] = &[
 /// every account, a guardrail on the workloads, and only an allow-list on
 /// the sandbox (so its accounts can use a few services only).
 fn organization_tree(e: &mut Estate, org: &str, accounts: &[String]) {
-    let unit = |e: &mut Estate, id: &str, name: &str, parent: Option<&str>| {
-        let data = m::OrganizationalUnit {
-            parent_id: parent.map(str::to_string),
-            is_root: parent.is_none(),
-            policy_types: if parent.is_none() {
-                vec!["SERVICE_CONTROL_POLICY".into()]
-            } else {
-                Vec::new()
-            },
-        };
-        let kind = if parent.is_some() { "ou" } else { "root" };
-        e.nodes.push(
-            Node::new(id, MANAGEMENT, NodeData::OrganizationalUnit(data))
-                .with_arn(format!(
-                    "arn:aws:organizations::{MANAGEMENT}:{kind}/{org}/{id}"
-                ))
-                .with_name(name),
-        );
-    };
-    unit(e, ROOT, "Root", None);
+    e.organizational_unit(MANAGEMENT, org, ROOT, "Root", None);
     for (id, name, parent) in OUS {
-        unit(e, id, name, Some(parent));
+        e.organizational_unit(MANAGEMENT, org, id, name, Some(parent));
     }
     let scp =
         |e: &mut Estate, id: &str, name: &str, document: serde_json::Value, targets: Vec<&str>| {
@@ -126,9 +107,7 @@ fn organization_tree(e: &mut Estate, org: &str, accounts: &[String]) {
                 document: Some(crate::model::policy::PolicyDocument(document)),
                 targets: targets.into_iter().map(str::to_string).collect(),
             };
-            e.nodes.push(
-                Node::new(id, MANAGEMENT, NodeData::ServiceControlPolicy(data)).with_name(name),
-            );
+            e.service_control_policy(MANAGEMENT, org, id, name, data);
         };
     let mut everywhere = vec![ROOT, OUS[0].0, OUS[1].0];
     everywhere.extend(accounts.iter().map(String::as_str));
