@@ -10,6 +10,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::rc::Rc;
 
 use serde::Serialize;
 
@@ -175,8 +176,9 @@ struct Moves {
 /// context, for policy variables in resources.
 struct Mentions {
     identity: Vec<Statement>,
-    caps: Vec<Vec<Statement>>,
-    context: std::rc::Rc<super::condition::Context>,
+    /// Each cap's policies, shared with the engine rather than copied.
+    caps: Vec<Vec<Rc<Vec<Statement>>>>,
+    context: Rc<super::condition::Context>,
 }
 
 impl Mentions {
@@ -187,16 +189,21 @@ impl Mentions {
     /// Whether an allow statement could grant the action on this resource,
     /// and every cap too.
     fn may_on(&self, action: &str, resource: &str) -> bool {
-        could_allow(&self.identity, action, resource, &self.context)
+        could_allow(self.identity.iter(), action, resource, &self.context)
             && self.capped_may(action, resource)
     }
 
     /// Whether every cap could allow it: for a call a resource policy can
     /// allow without the principal's own grant.
     fn capped_may(&self, action: &str, resource: &str) -> bool {
-        self.caps
-            .iter()
-            .all(|c| could_allow(c, action, resource, &self.context))
+        self.caps.iter().all(|cap| {
+            could_allow(
+                cap.iter().flat_map(|p| p.iter()),
+                action,
+                resource,
+                &self.context,
+            )
+        })
     }
 }
 
@@ -204,8 +211,8 @@ impl Mentions {
 /// `NotResource`, no resource at all, or a policy variable whose value is
 /// not known could, so only a pattern that cannot match rules it out.
 /// Conditions are not looked at.
-fn could_allow(
-    statements: &[Statement],
+fn could_allow<'a>(
+    mut statements: impl Iterator<Item = &'a Statement>,
     action: &str,
     resource: &str,
     context: &super::condition::Context,
@@ -220,7 +227,7 @@ fn could_allow(
             Err(_) => true,
         }
     };
-    statements.iter().any(|st| {
+    statements.any(|st| {
         names_action(st, action)
             && st
                 .resources
@@ -452,7 +459,7 @@ impl<'g> Engine<'g> {
 
     /// The statements of what caps a principal: its boundary, and each
     /// level of SCPs over its account (service-linked roles are exempt).
-    fn caps_of(&mut self, p: NodeId) -> Vec<Vec<Statement>> {
+    fn caps_of(&mut self, p: NodeId) -> Vec<Vec<Rc<Vec<Statement>>>> {
         let graph = self.graph;
         let mut notes = Vec::new();
         let mut caps = Vec::new();
@@ -461,7 +468,7 @@ impl<'g> Engine<'g> {
                 self.policies_of(p, &mut notes)
                     .iter()
                     .filter(|a| a.kind == super::evaluate::PolicyKind::Boundary)
-                    .flat_map(|a| a.policy.statements.iter().cloned())
+                    .map(|a| a.policy.statements.clone())
                     .collect(),
             );
         }
@@ -473,7 +480,7 @@ impl<'g> Engine<'g> {
                     level
                         .policies
                         .iter()
-                        .flat_map(|a| a.policy.statements.iter().cloned())
+                        .map(|a| a.policy.statements.clone())
                         .collect(),
                 );
             }
@@ -569,15 +576,17 @@ impl<'g> Engine<'g> {
             "iam:CreateLoginProfile",
             "iam:UpdateLoginProfile",
         ];
-        let any_user_call = user_calls.iter().any(|a| mentions.may(a));
-        let users: Vec<NodeId> = Accounts::list(&places.users, &account)
-            .iter()
-            .copied()
-            .filter(|_| any_user_call)
-            .filter(|id| {
-                *id != p && !matches!(&graph.node(*id).data, NodeData::IamUser(u) if u.is_root)
-            })
-            .collect();
+        let users: Vec<NodeId> = if user_calls.iter().any(|a| mentions.may(a)) {
+            Accounts::list(&places.users, &account)
+                .iter()
+                .copied()
+                .filter(|id| {
+                    *id != p && !matches!(&graph.node(*id).data, NodeData::IamUser(u) if u.is_root)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         for u in users {
             let un = graph.node(u);
             let arn = un.id.clone();
@@ -695,10 +704,10 @@ impl<'g> Engine<'g> {
                         continue;
                     };
                     for launch in pass.launch {
-                        let mut calls = passing.to_vec();
-                        calls.extend(launch.iter().map(|a| (*a, "*")));
                         let launched: Vec<(&str, &str)> =
                             launch.iter().map(|a| (*a, "*")).collect();
+                        let mut calls = passing.to_vec();
+                        calls.extend(launched.iter().copied());
                         if let Some(g) = self.all_granted(p, &launched, &mentions) {
                             let g = passed.clone().and(g);
                             out.onward.push(self.step(

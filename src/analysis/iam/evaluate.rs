@@ -465,7 +465,7 @@ impl<'g> Engine<'g> {
         let base = match self.contexts.get(&principal) {
             Some(c) => c.clone(),
             None => {
-                let c = Rc::new(self.context(principal, &[]));
+                let c = Rc::new(self.context(principal));
                 self.contexts.insert(principal, c.clone());
                 c
             }
@@ -481,7 +481,7 @@ impl<'g> Engine<'g> {
     }
 
     /// The condition keys the principal itself fixes.
-    fn context(&self, principal: NodeId, given: &[(String, String)]) -> Context {
+    fn context(&self, principal: NodeId) -> Context {
         let n = self.graph.node(principal);
         let mut ctx = Context::default();
         ctx.set("aws:PrincipalArn", vec![n.id.clone()]);
@@ -508,9 +508,6 @@ impl<'g> Engine<'g> {
         ctx.tags_complete();
         if let Some(org) = self.organization_of(&n.account) {
             ctx.set("aws:PrincipalOrgID", vec![org]);
-        }
-        for (k, v) in given {
-            ctx.set(k, vec![v.clone()]);
         }
         ctx
     }
