@@ -14,19 +14,14 @@ use peak_alloc::PeakAlloc;
 use skyhound::model::NodeKind;
 use skyhound::model::network::Protocol;
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
+mod support;
+use support::median;
 
 #[global_allocator]
 static ALLOCATED: PeakAlloc = PeakAlloc;
 
 fn main() {
-    let resources: usize = std::env::var("SKYHOUND_BENCH_RESOURCES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+    let resources = support::resources();
     let before_graph = ALLOCATED.current_usage();
     let nodes = skyhound::source::synth::nodes(resources, 1);
     let graph = skyhound::graph::Graph::build(nodes, Default::default());

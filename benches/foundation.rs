@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 use skyhound::graph::snapshot;
 use skyhound::source::import::{ImportOptions, import_dir};
 
+mod support;
+use support::median;
+
 fn peak_rss_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
@@ -65,11 +68,6 @@ fn run_child(mode: &str, path: &Path) -> (f64, f64, usize) {
     }
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 fn report(name: &str, runs: Vec<(f64, f64, usize)>, target: &str) {
     let n = runs[0].2;
     let times: Vec<f64> = runs.iter().map(|r| r.0 * 1000.0).collect();
@@ -94,10 +92,7 @@ fn main() {
         return;
     }
     // `cargo bench` passes `--bench`; any other argument filter is ignored.
-    let resources: usize = std::env::var("SKYHOUND_BENCH_RESOURCES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+    let resources = support::resources();
     let dir: PathBuf = std::env::temp_dir().join(format!("skyhound-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
 

@@ -15,13 +15,11 @@ use peak_alloc::PeakAlloc;
 use skyhound::analysis::iam::{Engine, Request};
 use skyhound::model::NodeKind;
 
+mod support;
+use support::median;
+
 #[global_allocator]
 static ALLOCATED: PeakAlloc = PeakAlloc;
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 fn timed<T>(runs: usize, mut f: impl FnMut() -> T) -> (Vec<f64>, T) {
     let mut times = Vec::new();
@@ -43,10 +41,7 @@ fn line(what: &str, times: &[f64], note: &str) {
 }
 
 fn main() {
-    let resources: usize = std::env::var("SKYHOUND_BENCH_RESOURCES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+    let resources = support::resources();
     let before_graph = ALLOCATED.current_usage();
     let nodes = skyhound::source::synth::nodes(resources, 1);
     let graph = skyhound::graph::Graph::build(nodes, Default::default());
