@@ -71,6 +71,14 @@ pub struct Input {
     pub theme: Option<String>,
 }
 
+/// How `skyhound checks` writes its results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ChecksFormat {
+    Text,
+    Json,
+    Ocsf,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Counts by kind per account and region, and the collection gaps
@@ -199,14 +207,32 @@ pub enum Command {
         #[arg(long, value_name = "SEVERITY")]
         fail_on: Option<String>,
     },
-    /// The checks skyhound runs; with --list, the registry itself
+    /// Every check's results (pass, fail, unknown) by epic, then the
+    /// failures with evidence and remediation; with --list, the registry
     Checks {
-        /// List every check: id, default severity, epic, what it looks for
+        /// List every check: id, CIS control, default severity, epic, what
+        /// it looks for
         #[arg(long)]
         list: bool,
-        /// Print JSON instead of text
-        #[arg(long)]
+        /// Print JSON instead of text (same as --format json)
+        #[arg(long, conflicts_with = "format")]
         json: bool,
+        /// text, json, or ocsf (OCSF 1.1 Compliance Findings, one JSON
+        /// array, as AWS Security Lake and SIEMs read them)
+        #[arg(long, value_name = "FORMAT")]
+        format: Option<ChecksFormat>,
+        /// Only this check (repeatable; see `skyhound checks --list`)
+        #[arg(long, value_name = "ID")]
+        check: Vec<String>,
+        /// Only this epic: identity, logging, infrastructure, data, incident
+        #[arg(long, value_name = "NAME")]
+        epic: Option<String>,
+        /// Only results with this status: fail, pass, unknown
+        #[arg(long, value_name = "STATUS")]
+        status: Option<String>,
+        /// Exit with code 3 when a failure of this severity or worse remains
+        #[arg(long, value_name = "SEVERITY")]
+        fail_on: Option<String>,
     },
     /// Collect from AWS (read-only) and write a snapshot; progress on stderr
     Collect {

@@ -14,6 +14,7 @@ pub mod labels;
 pub mod load;
 pub mod logging;
 pub mod model;
+pub mod ocsf;
 pub mod report;
 pub mod source;
 pub mod text;

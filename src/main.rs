@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 
-use cli::{Cli, Command, Input};
+use cli::{ChecksFormat, Cli, Command, Input};
 use skyhound::analysis::checks::internet;
 use skyhound::graph::snapshot;
 use skyhound::load::{Loaded, Source, load};
@@ -591,11 +591,85 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Some(Command::Checks { list: _, json }) => {
-            if json {
-                print_json(&serde_json::to_value(skyhound::analysis::checks::ALL)?)?;
-            } else {
-                print_text(&report::checks_text())?;
+        Some(Command::Checks {
+            list,
+            json,
+            format,
+            check,
+            epic,
+            status,
+            fail_on,
+        }) => {
+            use skyhound::analysis::checks::{self, Outcome, Selection};
+            let format = match (json, format) {
+                (true, _) => ChecksFormat::Json,
+                (false, f) => f.unwrap_or(ChecksFormat::Text),
+            };
+            if list {
+                match format {
+                    ChecksFormat::Text => print_text(&report::checks_text())?,
+                    ChecksFormat::Json => print_json(&serde_json::to_value(checks::ALL)?)?,
+                    ChecksFormat::Ocsf => bail!("--list has no OCSF form; use --json"),
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let selection = Selection {
+                checks: check,
+                epic: epic
+                    .as_deref()
+                    .map(str::parse)
+                    .transpose()
+                    .map_err(anyhow::Error::msg)?,
+                status: status
+                    .as_deref()
+                    .map(str::parse)
+                    .transpose()
+                    .map_err(anyhow::Error::msg)?,
+            };
+            if let Some(message) = selection.unknown_check() {
+                bail!(message);
+            }
+            let fail_on = fail_on
+                .as_deref()
+                .map(str::parse::<Severity>)
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
+            let loaded = open(&cli.input)?;
+            check_regions(&cli.input, &loaded.graph)?;
+            let analysis = skyhound::analysis::analyse(&loaded.graph);
+            let results: Vec<(Outcome, &skyhound::analysis::Finding)> = analysis
+                .results()
+                .filter(|f| in_regions(&cli.input, f.region.as_deref()))
+                .filter_map(|f| Outcome::of(f).map(|o| (o, f)))
+                .filter(|(o, _)| selection.keeps(o))
+                .collect();
+            match format {
+                ChecksFormat::Text => {
+                    print_text(&report::check_results_text(&results, &selection))?
+                }
+                ChecksFormat::Json => {
+                    let list: Vec<&Outcome> = results.iter().map(|(o, _)| o).collect();
+                    print_json(&serde_json::to_value(list)?)?
+                }
+                ChecksFormat::Ocsf => {
+                    let at = loaded
+                        .graph
+                        .collection()
+                        .collected_at
+                        .unwrap_or_else(chrono::Utc::now);
+                    let records: Vec<serde_json::Value> = results
+                        .iter()
+                        .map(|(o, f)| skyhound::ocsf::record(o, &loaded.graph, f.node, at))
+                        .collect();
+                    print_json(&serde_json::Value::Array(records))?
+                }
+            }
+            if let Some(s) = fail_on {
+                if results.iter().any(|(o, _)| {
+                    o.status == skyhound::analysis::finding::Status::Fail && o.severity >= s
+                }) {
+                    return Ok(ExitCode::from(3));
+                }
             }
         }
         Some(Command::Collect { out }) => {

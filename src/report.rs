@@ -445,6 +445,7 @@ fn finding_lines(out: &mut String, f: &Finding) {
     let status = match f.status {
         Status::Fail => "",
         Status::Unknown => " (unknown: not collected)",
+        Status::Pass => " (pass)",
     };
     let name = f
         .name
@@ -526,20 +527,85 @@ pub fn checks_text() -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<24} {:<9} {:<24} TITLE: WHAT IT LOOKS FOR",
-        "CHECK", "SEVERITY", "EPIC"
+        "{:<36} {:<16} {:<9} {:<24} TITLE: WHAT IT LOOKS FOR",
+        "CHECK", "CIS", "SEVERITY", "EPIC"
     );
     for c in checks::ALL {
         let _ = writeln!(
             out,
-            "{:<24} {:<9} {:<24} {}: {}",
+            "{:<36} {:<16} {:<9} {:<24} {}: {}",
             c.id,
+            c.cis.label(),
             c.severity.label(),
             c.epic.label(),
             c.title,
             c.description
         );
     }
+    out
+}
+
+/// `skyhound checks`: per epic, each check's passes, failures and
+/// unknowns; then the failures and unknowns with evidence and remediation.
+pub fn check_results_text(
+    results: &[(checks::Outcome, &Finding)],
+    selection: &checks::Selection,
+) -> String {
+    let mut out = String::new();
+    let mut counts: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
+    for (o, _) in results {
+        let slot = match o.status {
+            Status::Pass => 0,
+            Status::Fail => 1,
+            Status::Unknown => 2,
+        };
+        counts.entry(o.check).or_default()[slot] += 1;
+    }
+    for epic in checks::Epic::ALL {
+        let in_epic: Vec<&checks::Check> = checks::ALL
+            .iter()
+            .copied()
+            .filter(|c| c.epic == *epic && selection.keeps_check(c))
+            .collect();
+        if in_epic.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "{}", epic.label().to_uppercase());
+        let _ = writeln!(
+            out,
+            "  {:<40} {:<14} {:>5} {:>5} {:>7}  TITLE",
+            "CHECK", "CIS", "PASS", "FAIL", "UNKNOWN"
+        );
+        for c in in_epic {
+            let [pass, fail, unknown] = counts.get(c.id).copied().unwrap_or_default();
+            let note = if pass + fail + unknown == 0 {
+                " (nothing to check)"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "  {:<40} {:<14} {pass:>5} {fail:>5} {unknown:>7}  {}{note}",
+                c.id,
+                c.cis.label(),
+                c.title
+            );
+        }
+        let _ = writeln!(out);
+    }
+    let open: Vec<&Finding> = results
+        .iter()
+        .filter(|(o, _)| o.status != Status::Pass)
+        .map(|(_, f)| *f)
+        .collect();
+    let passed = results.len() - open.len();
+    if open.is_empty() {
+        let _ = writeln!(out, "{passed} passed, nothing failed or unknown");
+        return out;
+    }
+    let _ = writeln!(out, "FAILURES AND UNKNOWNS\n");
+    out.push_str(&findings_text(&open));
+    let _ = writeln!(out, "{passed} passed");
     out
 }
 

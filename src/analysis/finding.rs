@@ -138,13 +138,39 @@ impl From<&Hop> for Evidence {
     }
 }
 
-/// Whether a check failed for the resource, or could not be decided
-/// because what it needs was not collected (never a silent pass).
+/// Whether a check failed for the resource, could not be decided because
+/// what it needs was not collected (never a silent pass), or passed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Fail,
     Unknown,
+    Pass,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Fail => "fail",
+            Status::Unknown => "unknown",
+            Status::Pass => "pass",
+        }
+    }
+}
+
+impl std::str::FromStr for Status {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Status, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "fail" | "failed" => Ok(Status::Fail),
+            "unknown" => Ok(Status::Unknown),
+            "pass" | "passed" => Ok(Status::Pass),
+            _ => Err(format!(
+                "no status {text:?}; the statuses are: fail, pass, unknown"
+            )),
+        }
+    }
 }
 
 /// One result a person acts on.
@@ -173,8 +199,26 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A finding on one resource: a failure has the check's severity; an
-    /// unknown (what it needs was not collected) is low, and never a pass.
+    /// A pass on one resource, with the evidence that makes it one.
+    pub fn passed(
+        check: &crate::analysis::checks::Check,
+        at: (NodeId, &crate::model::Node),
+        title: impl Into<String>,
+        evidence: Vec<Evidence>,
+    ) -> Finding {
+        Finding::on(
+            check,
+            Status::Pass,
+            at,
+            title,
+            evidence,
+            Remediation::new("nothing to do"),
+        )
+    }
+
+    /// A finding on one resource: a failure or a pass has the check's
+    /// severity; an unknown (what it needs was not collected) is low, and
+    /// never a pass.
     pub fn on(
         check: &crate::analysis::checks::Check,
         status: Status,
@@ -187,7 +231,7 @@ impl Finding {
             check: check.id,
             status,
             severity: match status {
-                Status::Fail => check.severity,
+                Status::Fail | Status::Pass => check.severity,
                 Status::Unknown => Severity::Low,
             },
             account: n.account.clone(),

@@ -20,11 +20,20 @@ pub use hops::{Hop, HopKind};
 use crate::graph::Graph;
 
 /// Every analysis of one graph: the exposures with their hop paths (for the
-/// why view) and every check's findings.
+/// why view), every check's findings (failures and unknowns, worst first)
+/// and what passed.
 #[derive(Debug, Clone, Default)]
 pub struct Analysis {
     pub exposures: Vec<Exposure>,
     pub findings: Vec<Finding>,
+    pub passes: Vec<Finding>,
+}
+
+impl Analysis {
+    /// Every check's results: findings, then passes.
+    pub fn results(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().chain(&self.passes)
+    }
 }
 
 /// Run every analysis over a graph.
@@ -36,16 +45,26 @@ pub fn analyse(graph: &Graph) -> Analysis {
 /// the explorer shows first, while those run.
 pub fn analyse_network(graph: &Graph) -> Analysis {
     let exposures = exposures(graph);
-    let findings = checks::run_network(graph, &exposures);
+    let (passes, findings) = checks::run_network(graph, &exposures)
+        .into_iter()
+        .partition(|f| f.status == finding::Status::Pass);
     Analysis {
         exposures,
         findings,
+        passes,
     }
 }
 
 /// An analysis of [`analyse_network`] with the identity findings added.
 pub fn with_identity(graph: &Graph, mut analysis: Analysis) -> Analysis {
-    analysis.findings.extend(iam::findings::findings(graph));
+    for f in iam::findings::findings(graph) {
+        if f.status == finding::Status::Pass {
+            analysis.passes.push(f);
+        } else {
+            analysis.findings.push(f);
+        }
+    }
     checks::sort(&mut analysis.findings);
+    checks::sort(&mut analysis.passes);
     analysis
 }

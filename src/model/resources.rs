@@ -113,6 +113,32 @@ pub struct Account {
     /// IAM's GetAccountSummary map (Users, Roles, AccountMFAEnabled, …).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub summary: BTreeMap<String, i64>,
+    /// The credential report, when it was read: its rows are the users'
+    /// credentials; here, when IAM generated it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_report: Option<CredentialReport>,
+    /// The account's virtual MFA devices (ListVirtualMFADevices), `None`
+    /// when they were not listed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub virtual_mfa_devices: Option<Vec<VirtualMfaDevice>>,
+}
+
+/// That an account's credential report was read, and when IAM made it:
+/// the time credential ages are measured at.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CredentialReport {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<DateTime<Utc>>,
+}
+
+/// A virtual MFA device and the user it is assigned to.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct VirtualMfaDevice {
+    pub serial_number: String,
+    /// The user's ARN (`arn:aws:iam::ACCOUNT:root` for the root user);
+    /// `None` for a device not assigned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_arn: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -613,6 +639,8 @@ pub struct IamUser {
     pub password_enabled: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_last_used: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_last_changed: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_active: Option<bool>,
 }

@@ -1055,6 +1055,7 @@ impl Estate {
             permissions_boundary: None,
             password_enabled: Some(password),
             password_last_used: password.then(|| self.days_ago(2)),
+            password_last_changed: password.then(|| self.days_ago(60)),
             mfa_active: Some(mfa),
         };
         self.iam(account, &arn, name, NodeData::IamUser(data));

@@ -86,18 +86,27 @@ fn account(e: &mut Estate, id: &str, name: &str, email: &str, place: Option<Plac
         parent_id: place.as_ref().map(|p| p.parent.to_string()),
         aliases: vec![name.into()],
         external: false,
-        password_policy: policy.then_some(m::PasswordPolicy {
-            minimum_length: Some(14),
-            require_symbols: true,
-            require_numbers: true,
-            require_uppercase: true,
-            require_lowercase: true,
-            allow_users_to_change: true,
-            max_age_days: Some(90),
-            reuse_prevention: Some(24),
-            hard_expiry: false,
+        // No policy is IAM's NoSuchEntity: nothing set.
+        password_policy: Some(if !policy {
+            m::PasswordPolicy::default()
+        } else {
+            m::PasswordPolicy {
+                minimum_length: Some(14),
+                require_symbols: true,
+                require_numbers: true,
+                require_uppercase: true,
+                require_lowercase: true,
+                allow_users_to_change: true,
+                max_age_days: Some(90),
+                reuse_prevention: Some(24),
+                hard_expiry: false,
+            }
         }),
         summary: Default::default(),
+        credential_report: Some(m::CredentialReport {
+            generated: Some(collected_at()),
+        }),
+        virtual_mfa_devices: Some(Vec::new()),
     };
     e.nodes
         .push(Node::new(id, id, NodeData::Account(data)).with_name(name));

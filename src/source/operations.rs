@@ -199,6 +199,9 @@ operations! {
         { leads_chain: true };
     LIST_ACCOUNT_ALIASES = Iam "ListAccountAliases" "list-account-aliases" Global
         { absent: Absent::Quiet };
+    /// Which users' MFA devices are virtual (the root user's should not be).
+    LIST_VIRTUAL_MFA_DEVICES = Iam "ListVirtualMFADevices" "list-virtual-mfa-devices" Global
+        { paginated: true, list_field: Some("VirtualMFADevices") };
     /// Access keys per user, as older dumps have them; the credential
     /// report carries the same.
     LIST_ACCESS_KEYS = Iam "ListAccessKeys" "list-access-keys" Global

@@ -244,6 +244,10 @@ fn account_iam(
             .into(),
         ),
         status: Some("ACTIVE".into()),
+        credential_report: Some(m::CredentialReport {
+            generated: Some(super::demo::collected_at()),
+        }),
+        virtual_mfa_devices: Some(Vec::new()),
         ..m::Account::default()
     };
     e.nodes.push(

@@ -775,3 +775,115 @@ fn trust_says_how_far_each_role_reaches_and_who_can_assume_it() {
         (Some("service"), Some("Service"))
     );
 }
+
+#[test]
+fn checks_report_pass_fail_and_unknown_with_the_fields_scripts_read() {
+    let (code, json, err) = skyhound(&["--demo", "checks", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let list = v.as_array().expect("list");
+    for r in list {
+        for field in [
+            "check",
+            "cis",
+            "epic",
+            "status",
+            "severity",
+            "account",
+            "region",
+            "resource",
+            "title",
+            "evidence",
+            "remediation",
+        ] {
+            assert!(r.get(field).is_some(), "{field} missing in {r}");
+        }
+    }
+    let status = |check: &str, account: &str| -> Vec<String> {
+        list.iter()
+            .filter(|r| r["check"] == check && r["account"] == account)
+            .map(|r| r["status"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    // Bill's production account: root keys, no MFA, no password policy.
+    assert_eq!(status("iam.root-access-keys", "555555555555"), ["fail"]);
+    assert_eq!(status("iam.root-mfa", "555555555555"), ["fail"]);
+    assert_eq!(
+        status("iam.password-policy-length", "555555555555"),
+        ["fail"]
+    );
+    // Alice's management account passes them.
+    assert_eq!(status("iam.root-access-keys", "111111111111"), ["pass"]);
+    assert_eq!(
+        status("iam.password-policy-reuse", "111111111111"),
+        ["pass"]
+    );
+    let root_keys = list
+        .iter()
+        .find(|r| r["check"] == "iam.root-access-keys" && r["status"] == "fail")
+        .expect("a failure");
+    assert_eq!(root_keys["cis"], "1.4");
+    assert_eq!(root_keys["epic"], "identity-and-access");
+
+    // SSH open to the world where the internet gets there is high.
+    let ssh: Vec<&serde_json::Value> = list
+        .iter()
+        .filter(|r| r["check"] == "ec2.sg-admin-ports-ipv4" && r["status"] == "fail")
+        .collect();
+    assert!(!ssh.is_empty());
+    assert!(ssh.iter().all(|r| r["severity"] == "high"), "{ssh:?}");
+
+    let (code, only, _) = skyhound(&[
+        "--demo", "checks", "--json", "--status", "fail", "--epic", "identity",
+    ]);
+    assert_eq!(code, 0);
+    let only: serde_json::Value = serde_json::from_str(&only).expect("json");
+    assert!(
+        only.as_array()
+            .expect("list")
+            .iter()
+            .all(|r| r["status"] == "fail" && r["epic"] == "identity-and-access")
+    );
+
+    let (code, _, err) = skyhound(&["--demo", "checks", "--check", "no.such-check"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no check \"no.such-check\""), "{err}");
+    let (code, _, err) = skyhound(&["--demo", "checks", "--status", "maybe"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no status"), "{err}");
+
+    let (code, _, _) = skyhound(&["--demo", "checks", "--fail-on", "critical"]);
+    assert_eq!(code, 3, "Bill's root keys are critical");
+}
+
+#[test]
+fn checks_write_ocsf_compliance_findings() {
+    let (code, json, err) = skyhound(&[
+        "--demo",
+        "checks",
+        "--format",
+        "ocsf",
+        "--check",
+        "iam.root-mfa",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let list = v.as_array().expect("list");
+    assert!(!list.is_empty());
+    for r in list {
+        assert_eq!(r["class_uid"], 2003);
+        assert_eq!(r["category_uid"], 2);
+        assert_eq!(r["type_uid"], 200301);
+        assert_eq!(r["metadata"]["version"], skyhound::ocsf::VERSION);
+        assert_eq!(r["compliance"]["control"], "1.5");
+        assert!(r["cloud"]["account"]["uid"].is_string());
+        assert!(r["time"].is_i64());
+    }
+    let fail = list
+        .iter()
+        .find(|r| r["compliance"]["status"] == "Fail")
+        .expect("Bill fails");
+    assert_eq!(fail["compliance"]["status_id"], 3);
+    assert_eq!(fail["severity_id"], 5);
+    assert!(list.iter().any(|r| r["compliance"]["status_id"] == 1));
+}

@@ -2,7 +2,7 @@
 //! is one finding, graded by what the port serves and how wide the
 //! sources are, with the hops as evidence and the rules to change.
 
-use super::{Check, Epic};
+use super::{Check, Cis, Epic};
 use crate::analysis::exposure::{Exposure, Via};
 use crate::analysis::finding::{Evidence, Finding, Remediation, Status};
 use crate::analysis::hops::{HopKind, net_set};
@@ -15,6 +15,7 @@ pub const CHECK: Check = Check {
     title: "Reachable from the internet",
     severity: Severity::High,
     epic: Epic::InfrastructureSecurity,
+    cis: Cis::NONE,
     description: "a resource the internet can open connections to, hop by hop: gateway, route, address, network ACL, security group, load balancer",
 };
 

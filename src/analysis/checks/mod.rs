@@ -7,7 +7,7 @@ pub mod internet;
 use serde::Serialize;
 
 use super::exposure::Exposure;
-use super::finding::Finding;
+use super::finding::{Evidence, Finding, Remediation, Status};
 use super::iam::findings as iam;
 use super::posture;
 use crate::graph::Graph;
@@ -37,11 +37,102 @@ impl Epic {
     }
 }
 
+impl std::str::FromStr for Epic {
+    type Err = String;
+
+    /// An epic by its label or kebab-case name, or a word of it
+    /// (`identity`, `logging`, `data`).
+    fn from_str(text: &str) -> Result<Epic, String> {
+        let t = text.trim().to_ascii_lowercase().replace(['-', '_'], " ");
+        Epic::ALL
+            .iter()
+            .copied()
+            .find(|e| e.label() == t || e.label().split(' ').next() == Some(t.as_str()))
+            .ok_or_else(|| {
+                let names: Vec<&str> = Epic::ALL.iter().map(|e| e.label()).collect();
+                format!("no epic {text:?}; the epics are: {}", names.join(", "))
+            })
+    }
+}
+
+impl Epic {
+    pub const ALL: &'static [Epic] = &[
+        Epic::IdentityAndAccess,
+        Epic::LoggingAndMonitoring,
+        Epic::InfrastructureSecurity,
+        Epic::DataProtection,
+        Epic::IncidentResponse,
+    ];
+}
+
+/// The CIS AWS Foundations Benchmark control a check implements: its
+/// number in v3.0 and in v1.5 (`None` where that version has no such
+/// control).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Cis {
+    #[serde(rename = "v3.0")]
+    pub v3_0: Option<&'static str>,
+    #[serde(rename = "v1.5")]
+    pub v1_5: Option<&'static str>,
+}
+
+impl Cis {
+    /// Not a CIS control.
+    pub const NONE: Cis = Cis {
+        v3_0: None,
+        v1_5: None,
+    };
+
+    /// The same control number in v3.0 and v1.5.
+    pub const fn both(control: &'static str) -> Cis {
+        Cis {
+            v3_0: Some(control),
+            v1_5: Some(control),
+        }
+    }
+
+    /// A control numbered differently in the two versions.
+    pub const fn moved(v3_0: &'static str, v1_5: &'static str) -> Cis {
+        Cis {
+            v3_0: Some(v3_0),
+            v1_5: Some(v1_5),
+        }
+    }
+
+    /// A control new in v3.0.
+    pub const fn v3_only(control: &'static str) -> Cis {
+        Cis {
+            v3_0: Some(control),
+            v1_5: None,
+        }
+    }
+
+    /// A control v3.0 dropped.
+    pub const fn v1_5_only(control: &'static str) -> Cis {
+        Cis {
+            v3_0: None,
+            v1_5: Some(control),
+        }
+    }
+
+    /// "1.4", "3.3 (v1.5 3.5)", "v1.5 3.3", or nothing.
+    pub fn label(self) -> String {
+        match (self.v3_0, self.v1_5) {
+            (Some(a), Some(b)) if a == b => a.to_string(),
+            (Some(a), Some(b)) => format!("{a} (v1.5 {b})"),
+            (Some(a), None) => a.to_string(),
+            (None, Some(b)) => format!("v1.5 {b}"),
+            (None, None) => String::new(),
+        }
+    }
+}
+
 /// One check, as the registry lists it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Check {
     pub id: &'static str,
     pub title: &'static str,
+    pub cis: Cis,
     /// The severity of a failure unless the check grades it (exposure
     /// grades by port and reach).
     pub severity: Severity,
@@ -51,9 +142,26 @@ pub struct Check {
 
 /// Every check, in the order `skyhound checks --list` prints them.
 pub const ALL: &[&Check] = &[
-    &internet::CHECK,
-    &posture::imds::CHECK,
+    &posture::root::ACCESS_KEYS,
+    &posture::root::MFA,
+    &posture::root::HARDWARE_MFA,
+    &posture::root::RECENTLY_USED,
+    &posture::password::LENGTH,
+    &posture::password::REUSE,
     &posture::mfa::CHECK,
+    &posture::credentials::UNUSED,
+    &posture::credentials::ONE_ACTIVE_KEY,
+    &posture::credentials::KEY_ROTATION,
+    &posture::policies::USER_DIRECT,
+    &posture::policies::FULL_ADMIN,
+    &posture::policies::INSTANCE_ROLE,
+    &internet::CHECK,
+    &posture::admin_ports::NACL,
+    &posture::admin_ports::SG_IPV4,
+    &posture::admin_ports::SG_IPV6,
+    &posture::admin_ports::DEFAULT_SG,
+    &posture::imds::CHECK,
+    &posture::guardduty::CHECK,
     &iam::ADMIN,
     &iam::ESCALATION,
     &iam::TRUST_PUBLIC,
@@ -67,11 +175,89 @@ pub fn find(id: &str) -> Option<&'static Check> {
     ALL.iter().copied().find(|c| c.id == id)
 }
 
+/// One check's answer for one account, region or resource, as `skyhound
+/// checks --json` writes it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome<'a> {
+    pub check: &'static str,
+    /// The CIS AWS Foundations v3.0 control.
+    pub cis: Option<&'static str>,
+    /// The CIS v1.5 control, where the check has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cis_v1_5: Option<&'static str>,
+    pub epic: Epic,
+    pub status: Status,
+    pub severity: Severity,
+    pub account: &'a str,
+    pub region: Option<&'a str>,
+    pub resource: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'a str>,
+    pub title: &'a str,
+    pub evidence: &'a [Evidence],
+    pub remediation: &'a Remediation,
+}
+
+impl<'a> Outcome<'a> {
+    /// The finding with its check's registry entry; `None` for a check the
+    /// registry does not hold.
+    pub fn of(f: &'a Finding) -> Option<Outcome<'a>> {
+        let c = find(f.check)?;
+        Some(Outcome {
+            check: c.id,
+            cis: c.cis.v3_0,
+            cis_v1_5: c.cis.v1_5,
+            epic: c.epic,
+            status: f.status,
+            severity: f.severity,
+            account: &f.account,
+            region: f.region.as_deref(),
+            resource: &f.resource,
+            name: f.name.as_deref(),
+            title: &f.title,
+            evidence: &f.evidence,
+            remediation: &f.remediation,
+        })
+    }
+}
+
+/// Which results a person asked for: some checks, one epic, one status.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Check ids; empty for every check.
+    pub checks: Vec<String>,
+    pub epic: Option<Epic>,
+    pub status: Option<Status>,
+}
+
+impl Selection {
+    /// Whether results of this check are asked for at all.
+    pub fn keeps_check(&self, c: &Check) -> bool {
+        (self.checks.is_empty() || self.checks.iter().any(|id| id == c.id))
+            && self.epic.is_none_or(|e| e == c.epic)
+    }
+
+    pub fn keeps(&self, o: &Outcome) -> bool {
+        find(o.check).is_some_and(|c| self.keeps_check(c))
+            && self.status.is_none_or(|s| s == o.status)
+    }
+
+    /// A check id that is not in the registry, with the ids that are.
+    pub fn unknown_check(&self) -> Option<String> {
+        let bad = self.checks.iter().find(|id| find(id).is_none())?;
+        let ids: Vec<&str> = ALL.iter().map(|c| c.id).collect();
+        Some(format!(
+            "no check {bad:?}; the checks are: {}",
+            ids.join(", ")
+        ))
+    }
+}
+
 /// The exposure and posture checks alone, without the identity analyses
 /// (which take longest): what the explorer shows first.
 pub fn run_network(graph: &Graph, exposures: &[Exposure]) -> Vec<Finding> {
     let mut out = internet::findings(graph, exposures);
-    out.extend(posture::findings(graph));
+    out.extend(posture::findings(graph, exposures));
     sort(&mut out);
     out
 }

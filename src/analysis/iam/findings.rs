@@ -6,7 +6,7 @@ use super::admin::{Admin, AdminKind};
 use super::escalation::Escalation;
 use super::evaluate::{Engine, StatementRef};
 use super::trust::Trust;
-use crate::analysis::checks::{Check, Epic};
+use crate::analysis::checks::{Check, Cis, Epic};
 use crate::analysis::finding::{Evidence, Finding, Remediation, Status};
 use crate::graph::Graph;
 use crate::model::{NodeKind, Severity};
@@ -16,6 +16,7 @@ pub const ADMIN: Check = Check {
     title: "Admin user or role",
     severity: Severity::High,
     epic: Epic::IdentityAndAccess,
+    cis: Cis::NONE,
     description: "a user or role allowed every action on every resource (AdministratorAccess, `*:*` or an equivalent NotAction), with the statements that grant it; users (long-term credentials) high, roles medium, admin only under conditions low (CIS 1.16)",
 };
 
@@ -24,6 +25,7 @@ pub const ESCALATION: Check = Check {
     title: "Can become admin",
     severity: Severity::High,
     epic: Epic::IdentityAndAccess,
+    cis: Cis::NONE,
     description: "a user or role that is not admin but can make itself or another principal admin, as the shortest path of steps with the statements behind each",
 };
 
@@ -32,6 +34,7 @@ pub const TRUST_PUBLIC: Check = Check {
     title: "Role anyone can assume",
     severity: Severity::Critical,
     epic: Epic::IdentityAndAccess,
+    cis: Cis::NONE,
     description: "a trust policy that names `*` with no condition narrowing it to an organization, account or caller",
 };
 
@@ -40,6 +43,7 @@ pub const TRUST_NO_EXTERNAL_ID: Check = Check {
     title: "External account trusted without ExternalId",
     severity: Severity::High,
     epic: Epic::IdentityAndAccess,
+    cis: Cis::NONE,
     description: "a trust policy that lets an account outside the organization assume the role with no sts:ExternalId condition (the confused deputy)",
 };
 
@@ -48,6 +52,7 @@ pub const TRUST_CROSS_ACCOUNT: Check = Check {
     title: "Role assumable from another account",
     severity: Severity::Low,
     epic: Epic::IdentityAndAccess,
+    cis: Cis::NONE,
     description: "a trust policy naming another account or a principal in it: who there can come in, and with which conditions",
 };
 
@@ -56,6 +61,7 @@ pub const TRUST_ACCOUNT_ROOT: Check = Check {
     title: "Role trusting a whole account",
     severity: Severity::Low,
     epic: Epic::IdentityAndAccess,
+    cis: Cis::NONE,
     description: "a trust policy naming an account (its root): every principal there whose own policies allow sts:AssumeRole can come in, not one named role",
 };
 

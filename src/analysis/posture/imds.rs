@@ -2,7 +2,7 @@
 //! (no session token) hands its role's credentials to anything that can
 //! make it fetch a URL (SSRF).
 
-use crate::analysis::checks::{Check, Epic};
+use crate::analysis::checks::{Check, Cis, Epic};
 use crate::analysis::finding::{Evidence, Finding, Remediation, Status};
 use crate::graph::Graph;
 use crate::model::{NodeData, NodeKind, Severity};
@@ -12,6 +12,7 @@ pub const CHECK: Check = Check {
     title: "Instance allows IMDSv1",
     severity: Severity::Medium,
     epic: Epic::InfrastructureSecurity,
+    cis: Cis::v3_only("5.6"),
     description: "the instance metadata service accepts requests without a session token (HttpTokens optional), so an SSRF can read the instance role's credentials (CIS 5.6)",
 };
 
@@ -25,11 +26,34 @@ pub fn findings(graph: &Graph) -> Vec<Finding> {
             continue;
         }
         let m = &i.metadata_options;
+        let tokens = Evidence::property(
+            &n.id,
+            "metadata_options.http_tokens",
+            m.http_tokens.as_deref().unwrap_or("not collected"),
+        );
         if m.http_endpoint.as_deref() == Some("disabled") {
+            out.push(Finding::passed(
+                &CHECK,
+                (id, n),
+                "metadata service disabled",
+                vec![Evidence::property(
+                    &n.id,
+                    "metadata_options.http_endpoint",
+                    "disabled",
+                )],
+            ));
             continue;
         }
         let (status, title) = match m.http_tokens.as_deref() {
-            Some("required") => continue,
+            Some("required") => {
+                out.push(Finding::passed(
+                    &CHECK,
+                    (id, n),
+                    "IMDSv2 required",
+                    vec![tokens],
+                ));
+                continue;
+            }
             Some(_) => (Status::Fail, "IMDSv1 allowed (http tokens optional)"),
             None => (
                 Status::Unknown,
@@ -46,11 +70,7 @@ pub fn findings(graph: &Graph) -> Vec<Finding> {
             status,
             (id, n),
             title,
-            vec![Evidence::property(
-                &n.id,
-                "metadata_options.http_tokens",
-                m.http_tokens.as_deref().unwrap_or("not collected"),
-            )],
+            vec![tokens],
             Remediation::new(                "Require IMDSv2 session tokens (check first that the software on the instance uses an SDK or agent recent enough to send them)",
             )
             .with_command(format!(
@@ -101,10 +121,10 @@ mod tests {
         let status = |id: &str| found.iter().find(|f| f.resource == id).map(|f| f.status);
         assert_eq!(status("i-v1"), Some(Status::Fail));
         assert_eq!(status("i-unread"), Some(Status::Unknown));
-        assert_eq!(status("i-v2"), None);
+        assert_eq!(status("i-v2"), Some(Status::Pass));
         assert_eq!(
             status("i-off"),
-            None,
+            Some(Status::Pass),
             "no metadata service, nothing to steal"
         );
         assert_eq!(status("i-gone"), None);

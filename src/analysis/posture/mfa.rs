@@ -1,7 +1,7 @@
 //! `iam.console-user-mfa`: a user who can sign in to the console with a
 //! password alone.
 
-use crate::analysis::checks::{Check, Epic};
+use crate::analysis::checks::{Check, Cis, Epic};
 use crate::analysis::finding::{Evidence, Finding, Remediation, Status};
 use crate::graph::Graph;
 use crate::model::{NodeData, NodeKind, Severity};
@@ -11,6 +11,7 @@ pub const CHECK: Check = Check {
     title: "Console user without MFA",
     severity: Severity::High,
     epic: Epic::IdentityAndAccess,
+    cis: Cis::both("1.10"),
     description: "an IAM user with a console password and no MFA device, from the credential report (CIS 1.10)",
 };
 
@@ -33,8 +34,24 @@ pub fn findings(graph: &Graph) -> Vec<Finding> {
             continue;
         }
         let name = n.display_name();
+        let evidence = vec![
+            Evidence::property(name, "password_enabled", flag(u.password_enabled)),
+            Evidence::property(name, "mfa_active", flag(u.mfa_active)),
+        ];
         let (status, title) = match (u.password_enabled, u.mfa_active) {
-            (Some(false), _) | (_, Some(true)) => continue,
+            (Some(false), _) => {
+                out.push(Finding::passed(
+                    &CHECK,
+                    (id, n),
+                    "no console password",
+                    evidence,
+                ));
+                continue;
+            }
+            (_, Some(true)) => {
+                out.push(Finding::passed(&CHECK, (id, n), "MFA active", evidence));
+                continue;
+            }
             (Some(true), Some(false)) => (Status::Fail, "console password without MFA".to_string()),
             _ => (
                 Status::Unknown,
@@ -46,10 +63,7 @@ pub fn findings(graph: &Graph) -> Vec<Finding> {
             status,
             (id, n),
             title,
-            vec![
-                Evidence::property(name, "password_enabled", flag(u.password_enabled)),
-                Evidence::property(name, "mfa_active", flag(u.mfa_active)),
-            ],
+            evidence,
             Remediation::new(
                 "Have the user enable an MFA device, or remove the console password if the user does not sign in to the console",
             )
@@ -104,8 +118,8 @@ mod tests {
         };
         assert_eq!(status("console"), Some(Status::Fail));
         assert_eq!(status("unread"), Some(Status::Unknown));
-        assert_eq!(status("with-mfa"), None);
-        assert_eq!(status("api-only"), None);
+        assert_eq!(status("with-mfa"), Some(Status::Pass));
+        assert_eq!(status("api-only"), Some(Status::Pass));
         assert_eq!(status("root"), None, "the root user has checks of its own");
     }
 }

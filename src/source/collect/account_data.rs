@@ -1253,10 +1253,11 @@ fn credentials(graph: &Graph, id: NodeId, n: &Node, u: &m::IamUser, out: &mut Ia
         u.password_enabled.unwrap_or(false).to_string()
     };
     out.report.push(format!(
-        "{user},{},{},{password},{},N/A,N/A,{},{},{},false,N/A,false,N/A",
+        "{user},{},{},{password},{},{},N/A,{},{},{},false,N/A,false,N/A",
         n.id,
         report_time(u.created),
         report_time(u.password_last_used),
+        report_time(u.password_last_changed),
         u.mfa_active.unwrap_or(false),
         key_cols(0),
         key_cols(1)
@@ -1381,11 +1382,23 @@ fn global(graph: &Graph, tree: &mut Tree) {
             .chain(i.report)
             .collect::<Vec<_>>()
             .join("\n");
+        let account_data = graph
+            .by_id(&account)
+            .map(|id| &graph.node(id).data)
+            .and_then(|d| match d {
+                NodeData::Account(a) => Some(a),
+                _ => None,
+            });
+        let generated = account_data
+            .and_then(|a| a.credential_report.as_ref())
+            .and_then(|r| r.generated)
+            .or(graph.collection().collected_at)
+            .map_or(DateTime::from_secs(1_795_662_000), smithy_time);
         let report =
             aws_sdk_iam::operation::get_credential_report::GetCredentialReportOutput::builder()
                 .content(aws_smithy_types::Blob::new(csv))
                 .report_format(iam::ReportFormatType::TextCsv)
-                .generated_time(DateTime::from_secs(1_795_662_000))
+                .generated_time(generated)
                 .build();
         tree.file(
             &at,
@@ -1401,7 +1414,7 @@ fn global(graph: &Graph, tree: &mut Tree) {
                 json::iam::access_keys(keys),
             );
         }
-        if let Some(NodeData::Account(a)) = graph.by_id(&account).map(|id| &graph.node(id).data) {
+        if let Some(a) = account_data {
             account_settings(a, &at, tree);
         }
     }
@@ -1446,6 +1459,35 @@ fn account_settings(a: &m::Account, at: &At, tree: &mut Tree) {
             &ops::GET_ACCOUNT_PASSWORD_POLICY,
             None,
             json::iam::password_policy(Some(&policy)),
+        );
+    }
+    if let Some(devices) = &a.virtual_mfa_devices {
+        let devices: Vec<iam::VirtualMfaDevice> = devices
+            .iter()
+            .filter_map(|d| {
+                let user = d.user_arn.as_deref().and_then(|arn| {
+                    let name = arn.rsplit(['/', ':']).next().unwrap_or(arn);
+                    iam::User::builder()
+                        .path("/")
+                        .user_name(name)
+                        .user_id(name)
+                        .arn(arn)
+                        .create_date(DateTime::from_secs(0))
+                        .build()
+                        .ok()
+                });
+                iam::VirtualMfaDevice::builder()
+                    .serial_number(&d.serial_number)
+                    .set_user(user)
+                    .build()
+                    .ok()
+            })
+            .collect();
+        tree.file(
+            at,
+            &ops::LIST_VIRTUAL_MFA_DEVICES,
+            None,
+            json::iam::virtual_mfa_devices(&devices),
         );
     }
     if !a.aliases.is_empty() {

@@ -759,6 +759,16 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
             .map_err(|e| reason(&e))?;
         Ok(iam::account_aliases(a.account_aliases()))
     });
+    let virtual_mfa = ctx.call(at, &ops::LIST_VIRTUAL_MFA_DEVICES, async {
+        let mut devices = Vec::new();
+        let mut pages = iam.list_virtual_mfa_devices().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| reason(&e))?;
+            ctx.page(ops::Service::Iam.prefix());
+            devices.extend_from_slice(page.virtual_mfa_devices());
+        }
+        Ok(iam::virtual_mfa_devices(&devices))
+    });
     let report = ctx.call(at, &ops::GET_CREDENTIAL_REPORT, async {
         // Ask for a report (IAM answers COMPLETE at once when it has one
         // under four hours old), then poll until it is ready: at once (the
@@ -820,13 +830,14 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
         Some((org::accounts(&accounts), described, tree))
     };
     // The credential report's chain is the longest: it goes first.
-    let (report, identity, details, password, summary, aliases, organization) = tokio::join!(
+    let (report, identity, details, password, summary, aliases, virtual_mfa, organization) = tokio::join!(
         report,
         identity,
         details,
         password,
         summary,
         aliases,
+        virtual_mfa,
         organization
     );
     if let Some(v) = identity {
@@ -846,6 +857,9 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
     }
     if let Some(v) = report {
         folder.put(&ops::GET_CREDENTIAL_REPORT, None, v);
+    }
+    if let Some(v) = virtual_mfa {
+        folder.put(&ops::LIST_VIRTUAL_MFA_DEVICES, None, v);
     }
     if let Some((accounts, described, tree)) = organization {
         folder.put(&ops::LIST_ACCOUNTS, None, accounts);

@@ -392,6 +392,47 @@ pub fn account_aliases(r: AccountAliases) -> Vec<String> {
 #[serde(rename_all = "PascalCase")]
 pub struct CredentialReport {
     content: String,
+    #[serde(default, deserialize_with = "time")]
+    generated_time: Option<DateTime<Utc>>,
+}
+
+impl CredentialReport {
+    /// That the report was read, and when IAM generated it.
+    pub fn meta(&self) -> m::CredentialReport {
+        m::CredentialReport {
+            generated: self.generated_time,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VirtualMfaDevices {
+    #[serde(default, rename = "VirtualMFADevices")]
+    devices: Vec<VirtualMfaDeviceShape>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct VirtualMfaDeviceShape {
+    serial_number: String,
+    user: Option<MfaUserShape>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct MfaUserShape {
+    arn: Option<String>,
+}
+
+pub fn virtual_mfa_devices(r: VirtualMfaDevices) -> Vec<m::VirtualMfaDevice> {
+    r.devices
+        .into_iter()
+        .map(|d| m::VirtualMfaDevice {
+            serial_number: d.serial_number,
+            user_arn: d.user.and_then(|u| u.arn),
+        })
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -550,6 +591,7 @@ pub fn access_keys(account: &str, src: KeySources, out: &mut Sink) -> Result<(),
         };
         let mfa_active = flag(col(&row, "mfa_active").as_deref());
         let password_last_used = col(&row, "password_last_used").and_then(|t| parse_time(&t));
+        let password_last_changed = col(&row, "password_last_changed").and_then(|t| parse_time(&t));
         let created = col(&row, "user_creation_time").and_then(|t| parse_time(&t));
         let user_arn = if is_root {
             format!("arn:aws:iam::{account}:root")
@@ -565,6 +607,7 @@ pub fn access_keys(account: &str, src: KeySources, out: &mut Sink) -> Result<(),
                 u.password_enabled = password_enabled.or(u.password_enabled);
                 u.mfa_active = mfa_active.or(u.mfa_active);
                 u.password_last_used = password_last_used.or(u.password_last_used);
+                u.password_last_changed = password_last_changed.or(u.password_last_changed);
             }
             _ => {
                 let data = m::IamUser {
@@ -572,6 +615,7 @@ pub fn access_keys(account: &str, src: KeySources, out: &mut Sink) -> Result<(),
                     created,
                     password_enabled,
                     password_last_used,
+                    password_last_changed,
                     mfa_active,
                     ..m::IamUser::default()
                 };

@@ -575,6 +575,8 @@ impl Run {
             old.organization_id = old.organization_id.take().or(new.organization_id);
             old.parent_id = old.parent_id.take().or(new.parent_id);
             old.password_policy = old.password_policy.take().or(new.password_policy);
+            old.credential_report = old.credential_report.take().or(new.credential_report);
+            old.virtual_mfa_devices = old.virtual_mfa_devices.take().or(new.virtual_mfa_devices);
             if old.summary.is_empty() {
                 old.summary = new.summary;
             }
@@ -772,6 +774,18 @@ impl Run {
             .into_iter()
             .next()
             .map(|(_, r)| r);
+        if let Some(r) = &report {
+            data.credential_report = Some(r.meta());
+        }
+        let mut virtual_mfa = None;
+        for (_, r) in self.read(folder, at, &ops::LIST_VIRTUAL_MFA_DEVICES) {
+            virtual_mfa
+                .get_or_insert_with(Vec::new)
+                .extend(iam::virtual_mfa_devices(r));
+        }
+        if virtual_mfa.is_some() {
+            data.virtual_mfa_devices = virtual_mfa;
+        }
         let listings = self
             .read_optional(folder, at, &ops::LIST_ACCESS_KEYS)
             .into_iter()

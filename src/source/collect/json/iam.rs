@@ -52,6 +52,16 @@ pub fn account_summary(map: Option<&HashMap<t::SummaryKeyType, i32>>) -> Value {
     json!({"SummaryMap": map})
 }
 
+pub fn virtual_mfa_devices(devices: &[t::VirtualMfaDevice]) -> Value {
+    json!({"VirtualMFADevices": devices.iter().map(|d| {
+        let mut v = json!({"SerialNumber": d.serial_number(), "EnableDate": time(d.enable_date())});
+        if let Some(u) = d.user() {
+            v["User"] = json!({"UserName": u.user_name(), "Arn": u.arn(), "UserId": u.user_id()});
+        }
+        v
+    }).collect::<Vec<_>>()})
+}
+
 pub fn account_aliases(aliases: &[String]) -> Value {
     json!({"AccountAliases": aliases})
 }
