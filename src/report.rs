@@ -573,7 +573,7 @@ pub fn check_results_text(
         let _ = writeln!(out, "{}", epic.label().to_uppercase());
         let _ = writeln!(
             out,
-            "  {:<40} {:<14} {:>5} {:>5} {:>7}  TITLE",
+            "  {:<40} {:<20} {:>5} {:>5} {:>7}  TITLE",
             "CHECK", "CIS", "PASS", "FAIL", "UNKNOWN"
         );
         for c in in_epic {
@@ -585,7 +585,7 @@ pub fn check_results_text(
             };
             let _ = writeln!(
                 out,
-                "  {:<40} {:<14} {pass:>5} {fail:>5} {unknown:>7}  {}{note}",
+                "  {:<40} {:<20} {pass:>5} {fail:>5} {unknown:>7}  {}{note}",
                 c.id,
                 c.cis.label(),
                 c.title

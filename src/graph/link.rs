@@ -61,7 +61,7 @@ pub(super) fn add_implied_nodes(graph: &mut Graph) {
     for (account, region) in regions {
         let id = region_node_id(&account, &region);
         if graph.by_id(&id).is_none() {
-            let node = Node::new(id, account, NodeData::Region(Region {}))
+            let node = Node::new(id, account, NodeData::Region(Region::default()))
                 .in_region(region.clone())
                 .with_name(region);
             graph.insert(node);
@@ -521,6 +521,66 @@ fn link_node(l: &mut Linker, ix: &Index, id: NodeId, node: &Node) {
                         .copied()
                 };
                 l.add(id, target, E::FindingAffects, None);
+            }
+        }
+        NodeData::Trail(t) => {
+            if let Some(bucket) = &t.bucket {
+                l.link_to(id, bucket, E::LogsTo, None);
+            }
+            if let Some(key) = &t.kms_key_id {
+                l.link_to(id, key, E::EncryptedWith, None);
+            }
+            region_of(l, id, node);
+        }
+        NodeData::ConfigRecorder(_) | NodeData::KmsKey(_) => region_of(l, id, node),
+        NodeData::FlowLog(f) => {
+            l.link_to(id, &f.resource_id, E::Records, None);
+            region_of(l, id, node);
+        }
+        NodeData::Bucket(b) => {
+            if let Some(crate::model::Answer::Value(doc)) = &b.policy {
+                let mut seen = std::collections::BTreeSet::new();
+                for p in doc.trusted_principals() {
+                    if p.principal_type != crate::model::policy::PrincipalType::Aws
+                        || !seen.insert(p.value.clone())
+                    {
+                        continue;
+                    }
+                    let target = l.graph.by_arn(&p.value).or_else(|| {
+                        crate::model::policy::principal_account(&p.value)
+                            .and_then(|a| l.graph.by_id(a))
+                    });
+                    l.add(id, target, E::PolicyAllows, None);
+                }
+            }
+            if let Some(crate::model::Answer::Value(e)) = &b.encryption {
+                if let Some(key) = &e.kms_key_id {
+                    l.link_to(id, key, E::EncryptedWith, None);
+                }
+            }
+            region_of(l, id, node);
+        }
+        NodeData::Volume(v) => {
+            for instance in &v.instance_ids {
+                l.link_to(id, instance, E::VolumeOf, None);
+            }
+            if let Some(key) = &v.kms_key_id {
+                l.link_to(id, key, E::EncryptedWith, None);
+            }
+            region_of(l, id, node);
+        }
+        NodeData::DbInstance(d) => {
+            if let Some(vpc) = &d.vpc_id {
+                l.link_to(id, vpc, E::InVpc, None);
+            }
+            for subnet in &d.subnet_ids {
+                l.link_to(id, subnet, E::InSubnet, None);
+            }
+            for sg in &d.security_group_ids {
+                l.link_to(id, sg, E::ProtectedBy, None);
+            }
+            if let Some(key) = &d.kms_key_id {
+                l.link_to(id, key, E::EncryptedWith, None);
             }
         }
     }

@@ -98,6 +98,16 @@ edge_kinds! {
     Connects => "connects", "connected by";
     /// Managed prefix list referenced by a route.
     RoutesToPrefixList => "routes prefix list", "routed by";
+    /// Trail → the bucket it delivers logs to.
+    LogsTo => "logs to", "receives logs from";
+    /// Trail, bucket, volume, DB instance → the KMS key that encrypts it.
+    EncryptedWith => "encrypted with", "encrypts";
+    /// Bucket → a principal (account, role, user) its policy allows.
+    PolicyAllows => "policy allows", "allowed by the policy of";
+    /// Flow log → the VPC, subnet or interface it records.
+    Records => "records traffic of", "flow logged by";
+    /// Volume → the instance it is attached to.
+    VolumeOf => "attached to", "has volume";
 }
 
 impl fmt::Display for EdgeKind {

@@ -6,9 +6,11 @@
 
 mod aws_enum;
 mod edge;
+mod logging;
 pub mod network;
 pub mod policy;
 mod resources;
+mod storage;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -16,7 +18,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use edge::{EdgeDetail, EdgeKind, PeeringRole};
+pub use logging::*;
 pub use resources::*;
+pub use storage::*;
 
 /// One resource: what every kind has in common, plus its kind's properties.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -158,6 +162,13 @@ node_kinds! {
     AccessKey(AccessKey) => "access key", "access keys", "key";
     GuardDutyDetector(GuardDutyDetector) => "GuardDuty detector", "GuardDuty detectors", "detector";
     GuardDutyFinding(GuardDutyFinding) => "GuardDuty finding", "GuardDuty findings", "finding";
+    Trail(Trail) => "CloudTrail trail", "CloudTrail trails", "trail";
+    ConfigRecorder(ConfigRecorder) => "Config recorder", "Config recorders", "recorder";
+    FlowLog(FlowLog) => "flow log", "flow logs", "flowlog";
+    Bucket(Bucket) => "S3 bucket", "S3 buckets", "bucket";
+    KmsKey(KmsKey) => "KMS key", "KMS keys", "kms";
+    Volume(Volume) => "EBS volume", "EBS volumes", "vol";
+    DbInstance(DbInstance) => "DB instance", "DB instances", "rds";
 }
 
 impl NodeKind {

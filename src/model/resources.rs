@@ -121,6 +121,10 @@ pub struct Account {
     /// when they were not listed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub virtual_mfa_devices: Option<Vec<VirtualMfaDevice>>,
+    /// The account's S3 Block Public Access (s3control
+    /// GetPublicAccessBlock); `None` when not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_public_access_block: Option<super::storage::Answer<super::storage::PublicAccessBlock>>,
 }
 
 /// That an account's credential report was read, and when IAM made it:
@@ -164,7 +168,11 @@ pub struct PasswordPolicy {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Region {}
+pub struct Region {
+    /// GetEbsEncryptionByDefault; `None` when not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ebs_encryption_by_default: Option<bool>,
+}
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Vpc {

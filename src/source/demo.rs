@@ -107,6 +107,7 @@ fn account(e: &mut Estate, id: &str, name: &str, email: &str, place: Option<Plac
             generated: Some(collected_at()),
         }),
         virtual_mfa_devices: Some(Vec::new()),
+        s3_public_access_block: None,
     };
     e.nodes
         .push(Node::new(id, id, NodeData::Account(data)).with_name(name));

@@ -6,12 +6,14 @@
 mod account;
 pub mod admin_ports;
 pub mod credentials;
+pub mod data;
 pub mod guardduty;
 pub mod imds;
 pub mod mfa;
 pub mod password;
 pub mod policies;
 pub mod root;
+pub mod trail;
 
 use super::exposure::Exposure;
 use super::finding::Finding;
@@ -23,6 +25,8 @@ pub fn findings(graph: &Graph, exposures: &[Exposure]) -> Vec<Finding> {
     let mut out = imds::findings(graph);
     out.extend(admin_ports::findings(graph, exposures));
     out.extend(guardduty::findings(graph));
+    out.extend(data::findings(graph));
+    out.extend(trail::findings(graph));
     out.extend(mfa::findings(graph));
     out.extend(root::findings(graph));
     out.extend(password::findings(graph));

@@ -443,7 +443,7 @@ fn guardduty_is_unknown_where_detectors_were_not_listed() {
         Node::new(
             format!("{ACCOUNT}/{r}"),
             ACCOUNT,
-            NodeData::Region(m::Region {}),
+            NodeData::Region(m::Region::default()),
         )
         .in_region(r)
     };

@@ -56,8 +56,8 @@ type At = (String, String);
 /// What goes in each folder, gathered resource by resource.
 #[derive(Default)]
 struct Tree {
-    /// (folder, operation's CLI name) → the listing's items.
-    lists: BTreeMap<(At, &'static str), Vec<Value>>,
+    /// (folder, operation's file name) → the listing's items.
+    lists: BTreeMap<(At, String), Vec<Value>>,
     /// (folder, file name) → a whole answer.
     files: BTreeMap<(At, String), Value>,
     listeners: BTreeMap<(At, String), Vec<elb::Listener>>,
@@ -67,7 +67,7 @@ struct Tree {
 impl Tree {
     fn list(&mut self, at: &At, op: &'static Operation, item: Value) {
         self.lists
-            .entry((at.clone(), op.cli))
+            .entry((at.clone(), op.file()))
             .or_default()
             .push(item);
     }
@@ -99,8 +99,8 @@ pub fn write_tree(graph: &Graph, dir: &Path) -> std::io::Result<()> {
     global(graph, &mut tree);
 
     let mut folders: BTreeMap<At, BTreeMap<String, Value>> = BTreeMap::new();
-    for ((at, cli), items) in tree.lists {
-        if let Some((op, field)) = ops::by_cli(cli).and_then(|o| Some((o, o.list_field?))) {
+    for ((at, file), items) in tree.lists {
+        if let Some((op, field)) = ops::by_file(&file).and_then(|o| Some((o, o.list_field?))) {
             folders
                 .entry(at)
                 .or_default()

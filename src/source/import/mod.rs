@@ -14,8 +14,10 @@ mod ec2;
 mod elbv2;
 mod guardduty;
 mod iam;
+mod logging;
 mod org;
 pub mod read;
+mod storage;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -28,7 +30,7 @@ use crate::model::{
 };
 use crate::source::operations as ops;
 pub use read::Problem;
-use read::{Folder, Found};
+use read::{Folder, Found, OrError};
 
 /// Choices the caller makes about an import.
 #[derive(Debug, Clone, Default)]
@@ -577,6 +579,10 @@ impl Run {
             old.password_policy = old.password_policy.take().or(new.password_policy);
             old.credential_report = old.credential_report.take().or(new.credential_report);
             old.virtual_mfa_devices = old.virtual_mfa_devices.take().or(new.virtual_mfa_devices);
+            old.s3_public_access_block = old
+                .s3_public_access_block
+                .take()
+                .or(new.s3_public_access_block);
             if old.summary.is_empty() {
                 old.summary = new.summary;
             }
@@ -648,6 +654,124 @@ impl Run {
 
         self.load_balancing(folder, ctx);
         self.guardduty(folder, ctx);
+        self.posture(folder, ctx);
+    }
+
+    /// Answers of a per-item operation, by the item they are named after.
+    fn per_item<T: serde::de::DeserializeOwned>(
+        &mut self,
+        folder: &Folder,
+        at: (&str, Option<&str>),
+        op: &ops::Operation,
+    ) -> BTreeMap<String, T> {
+        self.read_optional(folder, at, op)
+            .into_iter()
+            .filter_map(|(param, v)| Some((param?, v)))
+            .collect()
+    }
+
+    /// What the posture checks read in a region: trails, Config recorders,
+    /// flow logs, volumes, EBS default encryption, KMS keys, databases.
+    fn posture(&mut self, folder: &Folder, ctx: &Ctx) {
+        let at = (ctx.account.as_str(), Some(ctx.region.as_str()));
+        let mut details = logging::TrailDetails {
+            status: self.per_item(folder, at, &ops::GET_TRAIL_STATUS),
+            selectors: self.per_item(folder, at, &ops::GET_EVENT_SELECTORS),
+        };
+        for (_, r) in self.read_optional(folder, at, &ops::DESCRIBE_TRAILS) {
+            logging::trails(ctx, r, &mut details, &mut self.sink);
+        }
+        let statuses: Vec<logging::RecorderStatuses> = self
+            .read_optional(folder, at, &ops::DESCRIBE_CONFIGURATION_RECORDER_STATUS)
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
+        for (_, r) in self.read_optional(folder, at, &ops::DESCRIBE_CONFIGURATION_RECORDERS) {
+            logging::recorders(ctx, r, &statuses, &mut self.sink);
+        }
+        for (_, r) in self.read_optional(folder, at, &ops::DESCRIBE_FLOW_LOGS) {
+            logging::flow_logs(ctx, r, &mut self.sink);
+        }
+        for (_, r) in self.read_optional(folder, at, &ops::GET_EBS_ENCRYPTION_BY_DEFAULT) {
+            logging::ebs_default(ctx, r, &mut self.sink);
+        }
+        for (_, r) in self.read_optional(folder, at, &ops::DESCRIBE_VOLUMES) {
+            storage::volumes(ctx, r, &mut self.sink);
+        }
+        for (_, r) in self.read_optional(folder, at, &ops::DESCRIBE_DB_INSTANCES) {
+            storage::db_instances(ctx, r, &mut self.sink);
+        }
+        let keys: Vec<storage::KeyList> = self
+            .read_optional(folder, at, &ops::LIST_KEYS)
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
+        if !keys.is_empty() {
+            let mut details = storage::KeyDetails {
+                described: self.per_item(folder, at, &ops::DESCRIBE_KEY),
+                rotation: self.per_item(folder, at, &ops::GET_KEY_ROTATION_STATUS),
+                aliases: self
+                    .read_optional(folder, at, &ops::LIST_ALIASES)
+                    .into_iter()
+                    .map(|(_, r)| r)
+                    .collect(),
+            };
+            for r in keys {
+                let d = storage::KeyDetails {
+                    described: std::mem::take(&mut details.described),
+                    rotation: std::mem::take(&mut details.rotation),
+                    aliases: std::mem::take(&mut details.aliases),
+                };
+                storage::keys(ctx, r, d, &mut self.sink);
+            }
+        }
+    }
+
+    /// The account's buckets (every bucket's files are in the account's
+    /// us-east-1 folder) and its S3 Block Public Access.
+    fn buckets(&mut self, folder: &Folder, account: &str, data: &mut Account) {
+        let at = (account, None);
+        for (_, r) in self.read_optional::<OrError<storage::PublicAccessBlockAnswer>>(
+            folder,
+            at,
+            &ops::GET_ACCOUNT_PUBLIC_ACCESS_BLOCK,
+        ) {
+            data.s3_public_access_block = Some(r.answer(storage::PublicAccessBlockAnswer::model));
+        }
+        let lists: Vec<storage::BucketList> = self
+            .read_optional(folder, at, &ops::LIST_BUCKETS)
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
+        if lists.is_empty() {
+            return;
+        }
+        let mut details = storage::BucketDetails {
+            location: self.per_item(folder, at, &ops::GET_BUCKET_LOCATION),
+            policy: self.per_item(folder, at, &ops::GET_BUCKET_POLICY),
+            policy_status: self.per_item(folder, at, &ops::GET_BUCKET_POLICY_STATUS),
+            acl: self.per_item(folder, at, &ops::GET_BUCKET_ACL),
+            public_access_block: self.per_item(folder, at, &ops::GET_PUBLIC_ACCESS_BLOCK),
+            encryption: self.per_item(folder, at, &ops::GET_BUCKET_ENCRYPTION),
+            logging: self.per_item(folder, at, &ops::GET_BUCKET_LOGGING),
+            versioning: self.per_item(folder, at, &ops::GET_BUCKET_VERSIONING),
+        };
+        for r in lists {
+            let mut problems = Vec::new();
+            storage::buckets(
+                account,
+                r,
+                std::mem::take(&mut details),
+                &mut problems,
+                &mut self.sink,
+            );
+            for message in problems {
+                self.problems.push(Problem {
+                    file: folder.file(&ops::GET_BUCKET_POLICY.file()),
+                    message,
+                });
+            }
+        }
     }
 
     fn load_balancing(&mut self, folder: &Folder, ctx: &Ctx) {
@@ -742,6 +866,7 @@ impl Run {
 
     fn global(&mut self, folder: &Folder, account: &str, data: &mut Account) {
         let at = (account, None);
+        self.buckets(folder, account, data);
         for (_, r) in self.read(folder, at, &ops::GET_ACCOUNT_AUTHORIZATION_DETAILS) {
             iam::authorization_details(account, r, &mut self.sink);
         }

@@ -546,3 +546,32 @@ mod tests {
         );
     }
 }
+
+/// A per-item file that may hold the API's error answer instead
+/// (`{"Error": {"Code": "NoSuchBucketPolicy", …}}`): asked, and AWS said
+/// there is none — unlike an absent file, which is not collected.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum OrError<T> {
+    Error {
+        #[serde(rename = "Error")]
+        error: ErrorBody,
+    },
+    Answer(T),
+}
+
+#[derive(Deserialize)]
+pub struct ErrorBody {
+    #[serde(rename = "Code")]
+    pub code: String,
+}
+
+impl<T> OrError<T> {
+    /// The answer converted, or the error's code.
+    pub fn answer<U>(self, convert: impl FnOnce(T) -> U) -> crate::model::Answer<U> {
+        match self {
+            OrError::Error { error } => crate::model::Answer::None { code: error.code },
+            OrError::Answer(v) => crate::model::Answer::Value(convert(v)),
+        }
+    }
+}
