@@ -108,6 +108,14 @@ impl EventSelectors {
     }
 }
 
+impl ConfigRecorder {
+    /// A recorder's node id: its name is unique only in its account and
+    /// region.
+    pub fn node_id(account: &str, region: &str, name: &str) -> String {
+        format!("{account}/{region}/config-recorder/{name}")
+    }
+}
+
 /// An AWS Config configuration recorder with its status.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConfigRecorder {

@@ -1314,3 +1314,111 @@ pub fn trust_account(account: &str, external_id: Option<&str>) -> Value {
 pub fn allow(actions: &[&str], resources: &[&str]) -> Value {
     json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": resources}]})
 }
+
+impl Estate {
+    // ---- Logging and data protection ----
+
+    /// A trail recording management events read and write, logging.
+    pub fn trail(&mut self, s: &Scope, name: &str, bucket: &str, organization: bool) -> String {
+        let arn = format!("arn:aws:cloudtrail:{}:{}:trail/{name}", s.region, s.account);
+        let data = m::Trail {
+            home_region: Some(s.region.clone()),
+            multi_region: true,
+            organization,
+            bucket: Some(bucket.into()),
+            kms_key_id: Some(format!(
+                "arn:aws:kms:{}:{}:key/{:032x}",
+                s.region,
+                s.account,
+                self.ids.next_u64()
+            )),
+            log_file_validation: true,
+            logging: Some(true),
+            selectors: Some(m::EventSelectors {
+                basic: vec![m::BasicSelector {
+                    read_write_type: "All".into(),
+                    include_management_events: true,
+                }],
+                advanced: vec![],
+            }),
+        };
+        self.nodes.push(
+            Node::new(&arn, &s.account, NodeData::Trail(data))
+                .with_arn(&arn)
+                .with_name(name)
+                .in_region(&s.region),
+        );
+        arn
+    }
+
+    /// The region's Config recorder: everything, or only the listed types.
+    pub fn config_recorder(&mut self, s: &Scope, everything: bool) {
+        let data = m::ConfigRecorder {
+            role_arn: Some(format!(
+                "arn:aws:iam::{}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig",
+                s.account
+            )),
+            all_supported: Some(everything),
+            include_global: Some(everything),
+            recording: Some(true),
+            last_status: Some("SUCCESS".into()),
+        };
+        let id = m::ConfigRecorder::node_id(&s.account, &s.region, "default");
+        self.nodes.push(
+            Node::new(id, &s.account, NodeData::ConfigRecorder(data))
+                .with_name("default")
+                .in_region(&s.region),
+        );
+    }
+
+    /// An active flow log of all traffic of a VPC, to S3.
+    pub fn flow_log(&mut self, s: &Scope, vpc: &str, bucket: &str) {
+        let id = format!("fl-{:017x}", self.ids.next_u64() >> 4);
+        let data = m::FlowLog {
+            resource_id: vpc.into(),
+            status: Some("ACTIVE".into()),
+            traffic_type: Some("ALL".into()),
+            destination: Some(format!("arn:aws:s3:::{bucket}")),
+        };
+        self.nodes
+            .push(Node::new(id, &s.account, NodeData::FlowLog(data)).in_region(&s.region));
+    }
+
+    /// The region's EBS encryption by default.
+    pub fn ebs_default(&mut self, s: &Scope, on: bool) {
+        let data = m::Region {
+            ebs_encryption_by_default: Some(on),
+        };
+        self.nodes.push(
+            Node::new(
+                crate::graph::region_node_id(&s.account, &s.region),
+                &s.account,
+                NodeData::Region(data),
+            )
+            .in_region(&s.region)
+            .with_name(&s.region),
+        );
+    }
+
+    /// An instance's root volume.
+    pub fn volume(&mut self, s: &Scope, instance: &str, encrypted: bool, size_gib: i64) {
+        let id = format!("vol-{:017x}", self.ids.next_u64() >> 4);
+        let data = m::Volume {
+            encrypted,
+            kms_key_id: encrypted
+                .then(|| format!("arn:aws:kms:{}:{}:alias/aws/ebs", s.region, s.account)),
+            size_gib: Some(size_gib),
+            state: Some("in-use".into()),
+            availability_zone: Some(format!("{}a", s.region)),
+            instance_ids: vec![instance.into()],
+        };
+        self.nodes.push(
+            Node::new(&id, &s.account, NodeData::Volume(data))
+                .with_arn(format!(
+                    "arn:aws:ec2:{}:{}:volume/{id}",
+                    s.region, s.account
+                ))
+                .in_region(&s.region),
+        );
+    }
+}

@@ -57,6 +57,7 @@ pub fn graph() -> Graph {
     let mut e = Estate::new(0xA11CE, collected_at());
     alice(&mut e);
     bill(&mut e);
+    logging_and_data(&mut e);
     e.place();
     let collection = Collection {
         collected_at: Some(collected_at()),
@@ -885,6 +886,73 @@ fn alice(e: &mut Estate) {
         &found,
         saw_probe(&[22], "198.51.100.14", "ExampleNet Hosting", "Netherlands"),
     );
+}
+
+/// Who records what, and how the disks are kept. Alice: an organization
+/// trail from the management account (its bucket lives in the security
+/// account, which is not read here), Config everywhere — except staging's
+/// eu-west-1, where someone narrowed the recorder to save money — flow
+/// logs on every VPC, EBS encryption by default, encrypted volumes. Bill:
+/// none of it, and his disks are not encrypted.
+fn logging_and_data(e: &mut Estate) {
+    let alice = [
+        ALICE_MANAGEMENT,
+        ALICE_SECURITY,
+        ALICE_PRODUCTION,
+        ALICE_STAGING,
+    ];
+    e.trail(
+        &Scope::new(ALICE_MANAGEMENT, "us-east-1"),
+        "alice-organization-trail",
+        "alice-org-cloudtrail-logs",
+        true,
+    );
+    for acct in alice {
+        for region in ["us-east-1", "eu-west-1"] {
+            let s = Scope::new(acct, region);
+            e.config_recorder(&s, !(acct == ALICE_STAGING && region == "eu-west-1"));
+            e.ebs_default(&s, true);
+        }
+    }
+    for region in ["us-east-1", "us-west-2"] {
+        e.ebs_default(&Scope::new(BILL, region), false);
+    }
+    let vpcs: Vec<(String, String, String)> = e
+        .nodes
+        .iter()
+        .filter(|n| matches!(n.data, NodeData::Vpc(_)) && alice.contains(&n.account.as_str()))
+        .map(|n| {
+            (
+                n.account.clone(),
+                n.region.clone().unwrap_or_default(),
+                n.id.clone(),
+            )
+        })
+        .collect();
+    for (acct, region, vpc) in vpcs {
+        e.flow_log(&Scope::new(&acct, &region), &vpc, "alice-org-flow-logs");
+    }
+    let instances: Vec<(String, String, String)> = e
+        .nodes
+        .iter()
+        .filter(|n| matches!(n.data, NodeData::Instance(_)))
+        .map(|n| {
+            (
+                n.account.clone(),
+                n.region.clone().unwrap_or_default(),
+                n.id.clone(),
+            )
+        })
+        .collect();
+    for (acct, region, instance) in instances {
+        let encrypted = alice.contains(&acct.as_str());
+        e.volume(
+            &Scope::new(&acct, &region),
+            &instance,
+            encrypted,
+            if encrypted { 20 } else { 8 },
+        );
+    }
 }
 
 fn detector_of(e: &Estate, s: &Scope) -> String {

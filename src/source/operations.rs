@@ -185,14 +185,11 @@ operations! {
     /// CloudMapper's older name for the same answer; read, never called.
     DESCRIBE_TRANSIT_GATEWAY_VPC_ATTACHMENTS = Ec2 "DescribeTransitGatewayVpcAttachments" "describe-transit-gateway-vpc-attachments" Regional
         { absent: Absent::Quiet, collected: false };
-    /// Read from files; collected once the posture checks' clients land
-    /// (until then, a check that needs them answers unknown).
     DESCRIBE_VOLUMES = Ec2 "DescribeVolumes" "describe-volumes" Regional
-        { paginated: true, list_field: Some("Volumes"), absent: Absent::Quiet, collected: false };
+        { paginated: true, list_field: Some("Volumes") };
     DESCRIBE_FLOW_LOGS = Ec2 "DescribeFlowLogs" "describe-flow-logs" Regional
-        { paginated: true, list_field: Some("FlowLogs"), absent: Absent::Quiet, collected: false };
-    GET_EBS_ENCRYPTION_BY_DEFAULT = Ec2 "GetEbsEncryptionByDefault" "get-ebs-encryption-by-default" Regional
-        { absent: Absent::Quiet, collected: false };
+        { paginated: true, list_field: Some("FlowLogs") };
+    GET_EBS_ENCRYPTION_BY_DEFAULT = Ec2 "GetEbsEncryptionByDefault" "get-ebs-encryption-by-default" Regional {};
     DESCRIBE_LOAD_BALANCERS = Elbv2 "DescribeLoadBalancers" "describe-load-balancers" Regional
         { paginated: true, list_field: Some("LoadBalancers"), leads_chain: true };
     DESCRIBE_LISTENERS = Elbv2 "DescribeListeners" "describe-listeners" Regional
@@ -228,16 +225,21 @@ operations! {
         { per_item: Some("user"), absent: Absent::Quiet, collected: false };
     GET_ACCESS_KEY_LAST_USED = Iam "GetAccessKeyLastUsed" "get-access-key-last-used" Global
         { per_item: Some("key-id"), absent: Absent::Quiet, collected: false };
+    /// Trails, shadow trails included (an organization trail shows in
+    /// member accounts); status and selectors are asked in each trail's
+    /// home region.
     DESCRIBE_TRAILS = CloudTrail "DescribeTrails" "describe-trails" Regional
-        { list_field: Some("trailList"), absent: Absent::Quiet, collected: false };
+        { list_field: Some("trailList"), leads_chain: true };
     GET_TRAIL_STATUS = CloudTrail "GetTrailStatus" "get-trail-status" Regional
-        { per_item: Some("name"), absent: Absent::Quiet, collected: false };
+        { per_item: Some("name"), absent: Absent::Quiet };
     GET_EVENT_SELECTORS = CloudTrail "GetEventSelectors" "get-event-selectors" Regional
-        { per_item: Some("trail-name"), absent: Absent::Quiet, collected: false };
+        { per_item: Some("trail-name"), absent: Absent::Quiet };
     DESCRIBE_CONFIGURATION_RECORDERS = Config "DescribeConfigurationRecorders" "describe-configuration-recorders" Regional
-        { list_field: Some("ConfigurationRecorders"), absent: Absent::Quiet, collected: false };
+        { list_field: Some("ConfigurationRecorders") };
     DESCRIBE_CONFIGURATION_RECORDER_STATUS = Config "DescribeConfigurationRecorderStatus" "describe-configuration-recorder-status" Regional
-        { list_field: Some("ConfigurationRecordersStatus"), absent: Absent::Quiet, collected: false };
+        { list_field: Some("ConfigurationRecordersStatus") };
+    // Read from files; collected once the S3, KMS and RDS clients land
+    // (until then, a check that needs them answers unknown).
     LIST_KEYS = Kms "ListKeys" "list-keys" Regional
         { paginated: true, list_field: Some("Keys"), absent: Absent::Quiet, collected: false };
     DESCRIBE_KEY = Kms "DescribeKey" "describe-key" Regional

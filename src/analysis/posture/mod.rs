@@ -5,6 +5,7 @@
 
 mod account;
 pub mod admin_ports;
+pub mod coverage;
 pub mod credentials;
 pub mod data;
 pub mod guardduty;
@@ -27,6 +28,7 @@ pub fn findings(graph: &Graph, exposures: &[Exposure]) -> Vec<Finding> {
     out.extend(guardduty::findings(graph));
     out.extend(data::findings(graph));
     out.extend(trail::findings(graph));
+    out.extend(coverage::findings(graph));
     out.extend(mfa::findings(graph));
     out.extend(root::findings(graph));
     out.extend(password::findings(graph));

@@ -335,6 +335,78 @@ fn resource(graph: &Graph, n: &Node, at: &At, tree: &mut Tree) {
             &ops::DESCRIBE_INSTANCES,
             json::ec2::reservation(&reservation(graph, n, i)),
         ),
+        NodeData::Volume(v) => {
+            let attachments = v
+                .instance_ids
+                .iter()
+                .map(|i| ec2::VolumeAttachment::builder().instance_id(i).build())
+                .collect();
+            let v = ec2::Volume::builder()
+                .volume_id(&n.id)
+                .encrypted(v.encrypted)
+                .set_kms_key_id(v.kms_key_id.clone())
+                .set_size(v.size_gib.and_then(|s| i32::try_from(s).ok()))
+                .set_state(v.state.as_deref().map(ec2::VolumeState::from))
+                .set_availability_zone(v.availability_zone.clone())
+                .set_attachments(Some(attachments))
+                .set_tags(Some(ec2_tags(n)))
+                .build();
+            tree.list(at, &ops::DESCRIBE_VOLUMES, json::ec2::volume(&v));
+        }
+        NodeData::FlowLog(f) => {
+            let f = ec2::FlowLog::builder()
+                .flow_log_id(&n.id)
+                .resource_id(&f.resource_id)
+                .set_flow_log_status(f.status.clone())
+                .set_traffic_type(f.traffic_type.as_deref().map(ec2::TrafficType::from))
+                .set_log_destination(f.destination.clone())
+                .build();
+            tree.list(at, &ops::DESCRIBE_FLOW_LOGS, json::ec2::flow_log(&f));
+        }
+        NodeData::Trail(t) => trail(n, t, at, tree),
+        NodeData::ConfigRecorder(r) => {
+            let name = n.name.clone().unwrap_or_default();
+            let group = aws_sdk_config::types::RecordingGroup::builder()
+                .set_all_supported(r.all_supported)
+                .set_include_global_resource_types(r.include_global)
+                .build();
+            let recorder = aws_sdk_config::types::ConfigurationRecorder::builder()
+                .name(&name)
+                .set_role_arn(r.role_arn.clone())
+                .recording_group(group)
+                .build();
+            tree.list(
+                at,
+                &ops::DESCRIBE_CONFIGURATION_RECORDERS,
+                json::logging::recorder(&recorder),
+            );
+            if r.recording.is_some() || r.last_status.is_some() {
+                let status = aws_sdk_config::types::ConfigurationRecorderStatus::builder()
+                    .name(&name)
+                    .set_recording(r.recording)
+                    .set_last_status(
+                        r.last_status
+                            .as_deref()
+                            .map(aws_sdk_config::types::RecorderStatus::from),
+                    )
+                    .build();
+                tree.list(
+                    at,
+                    &ops::DESCRIBE_CONFIGURATION_RECORDER_STATUS,
+                    json::logging::recorder_status(&status),
+                );
+            }
+        }
+        NodeData::Region(r) => {
+            if let Some(on) = r.ebs_encryption_by_default {
+                tree.file(
+                    at,
+                    &ops::GET_EBS_ENCRYPTION_BY_DEFAULT,
+                    None,
+                    json::ec2::ebs_encryption_by_default(Some(on)),
+                );
+            }
+        }
         NodeData::ElasticIp(e) => {
             let a = ec2::Address::builder()
                 .public_ip(e.public_ip.to_string())
@@ -1207,6 +1279,74 @@ struct Iam {
     used: BTreeSet<String>,
     report: Vec<String>,
     keys: BTreeMap<String, Vec<iam::AccessKeyMetadata>>,
+}
+
+/// A trail in its home region's listing, with its status and selectors.
+fn trail(n: &Node, t: &m::Trail, at: &At, tree: &mut Tree) {
+    use aws_sdk_cloudtrail::types as ct;
+    let arn = n.arn.clone().unwrap_or_else(|| n.id.clone());
+    let listed = ct::Trail::builder()
+        .set_name(n.name.clone())
+        .trail_arn(&arn)
+        .set_home_region(t.home_region.clone())
+        .set_s3_bucket_name(t.bucket.clone())
+        .is_multi_region_trail(t.multi_region)
+        .is_organization_trail(t.organization)
+        .log_file_validation_enabled(t.log_file_validation)
+        .set_kms_key_id(t.kms_key_id.clone())
+        .build();
+    tree.list(at, &ops::DESCRIBE_TRAILS, json::logging::trail(&listed));
+    if let Some(logging) = t.logging {
+        tree.file(
+            at,
+            &ops::GET_TRAIL_STATUS,
+            Some(&arn),
+            json::logging::trail_status(Some(logging)),
+        );
+    }
+    if let Some(s) = &t.selectors {
+        let basic: Vec<ct::EventSelector> = s
+            .basic
+            .iter()
+            .map(|b| {
+                ct::EventSelector::builder()
+                    .read_write_type(ct::ReadWriteType::from(b.read_write_type.as_str()))
+                    .include_management_events(b.include_management_events)
+                    .build()
+            })
+            .collect();
+        let advanced: Vec<ct::AdvancedEventSelector> = s
+            .advanced
+            .iter()
+            .filter_map(|a| {
+                let fields = a
+                    .fields
+                    .iter()
+                    .filter_map(|f| {
+                        ct::AdvancedFieldSelector::builder()
+                            .field(&f.field)
+                            .set_equals((!f.equals.is_empty()).then(|| f.equals.clone()))
+                            .set_not_equals(
+                                (!f.not_equals.is_empty()).then(|| f.not_equals.clone()),
+                            )
+                            .build()
+                            .ok()
+                    })
+                    .collect();
+                ct::AdvancedEventSelector::builder()
+                    .set_name(a.name.clone())
+                    .set_field_selectors(Some(fields))
+                    .build()
+                    .ok()
+            })
+            .collect();
+        tree.file(
+            at,
+            &ops::GET_EVENT_SELECTORS,
+            Some(&arn),
+            json::logging::event_selectors(Some(&arn), &basic, &advanced),
+        );
+    }
 }
 
 /// The credential report's columns.

@@ -9,6 +9,7 @@
 pub mod account_data;
 pub mod guard;
 pub mod json;
+mod logging;
 mod services;
 
 use std::collections::BTreeMap;

@@ -152,7 +152,7 @@ async fn enabled_regions(ctx: &Ctx, account: &str, config: &SdkConfig) -> Vec<St
     }
 }
 
-/// One region: EC2, ELBv2 and GuardDuty side by side.
+/// One region: EC2, ELBv2, GuardDuty, CloudTrail and Config side by side.
 async fn regional(
     ctx: &Ctx,
     account: &str,
@@ -161,12 +161,18 @@ async fn regional(
     archived: bool,
 ) -> MemoryFolder {
     // `join!` starts them in this order: the longest chain first.
-    let (gd, lb, mut folder) = tokio::join!(
+    let (gd, lb, mut folder, logging) = tokio::join!(
         guardduty(ctx, account, region, cfg, archived),
         load_balancing(ctx, account, region, cfg),
-        ec2_region(ctx, account, region, cfg)
+        ec2_region(ctx, account, region, cfg),
+        super::logging::region(ctx, account, region, cfg)
     );
-    for (name, list) in lb.responses.into_iter().chain(gd.responses) {
+    for (name, list) in lb
+        .responses
+        .into_iter()
+        .chain(gd.responses)
+        .chain(logging.responses)
+    {
         folder.responses.insert(name, list);
     }
     folder
@@ -195,6 +201,9 @@ async fn ec2_region(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig) -> 
         peerings,
         lists,
         tgws,
+        volumes,
+        flow_logs,
+        ebs_default,
     ) = tokio::join!(
         paged!(ctx, at, &ops::DESCRIBE_VPCS, c.describe_vpcs(), vpcs),
         paged!(
@@ -281,6 +290,27 @@ async fn ec2_region(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig) -> 
             c.describe_transit_gateway_attachments(),
             transit_gateway_attachments
         ),
+        paged!(
+            ctx,
+            at,
+            &ops::DESCRIBE_VOLUMES,
+            c.describe_volumes(),
+            volumes
+        ),
+        paged!(
+            ctx,
+            at,
+            &ops::DESCRIBE_FLOW_LOGS,
+            c.describe_flow_logs(),
+            flow_logs
+        ),
+        ctx.call(at, &ops::GET_EBS_ENCRYPTION_BY_DEFAULT, async {
+            c.get_ebs_encryption_by_default()
+                .send()
+                .await
+                .map(|o| o.ebs_encryption_by_default())
+                .map_err(|e| reason(&e))
+        }),
     );
     let mut put = |op: &Operation, items: Option<Vec<Value>>| {
         if let (Some(items), Some(key)) = (items, op.list_field) {
@@ -308,6 +338,14 @@ async fn ec2_region(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig) -> 
     put(
         &ops::DESCRIBE_VPCS,
         vpcs.map(|v| v.iter().map(ec2::vpc).collect()),
+    );
+    put(
+        &ops::DESCRIBE_VOLUMES,
+        volumes.map(|v| v.iter().map(ec2::volume).collect()),
+    );
+    put(
+        &ops::DESCRIBE_FLOW_LOGS,
+        flow_logs.map(|v| v.iter().map(ec2::flow_log).collect()),
     );
     put(
         &ops::DESCRIBE_SUBNETS,
@@ -362,6 +400,13 @@ async fn ec2_region(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig) -> 
         &ops::DESCRIBE_MANAGED_PREFIX_LISTS,
         lists.map(|v| v.iter().map(ec2::prefix_list).collect()),
     );
+    if let Some(on) = ebs_default {
+        folder.put(
+            &ops::GET_EBS_ENCRYPTION_BY_DEFAULT,
+            None,
+            ec2::ebs_encryption_by_default(on),
+        );
+    }
     // DescribeAddresses does not paginate.
     if let Some(addresses) = ctx
         .call(at, &ops::DESCRIBE_ADDRESSES, async {

@@ -678,24 +678,24 @@ impl Run {
             status: self.per_item(folder, at, &ops::GET_TRAIL_STATUS),
             selectors: self.per_item(folder, at, &ops::GET_EVENT_SELECTORS),
         };
-        for (_, r) in self.read_optional(folder, at, &ops::DESCRIBE_TRAILS) {
+        for (_, r) in self.read(folder, at, &ops::DESCRIBE_TRAILS) {
             logging::trails(ctx, r, &mut details, &mut self.sink);
         }
         let statuses: Vec<logging::RecorderStatuses> = self
-            .read_optional(folder, at, &ops::DESCRIBE_CONFIGURATION_RECORDER_STATUS)
+            .read(folder, at, &ops::DESCRIBE_CONFIGURATION_RECORDER_STATUS)
             .into_iter()
             .map(|(_, r)| r)
             .collect();
-        for (_, r) in self.read_optional(folder, at, &ops::DESCRIBE_CONFIGURATION_RECORDERS) {
+        for (_, r) in self.read(folder, at, &ops::DESCRIBE_CONFIGURATION_RECORDERS) {
             logging::recorders(ctx, r, &statuses, &mut self.sink);
         }
-        for (_, r) in self.read_optional(folder, at, &ops::DESCRIBE_FLOW_LOGS) {
+        for (_, r) in self.read(folder, at, &ops::DESCRIBE_FLOW_LOGS) {
             logging::flow_logs(ctx, r, &mut self.sink);
         }
-        for (_, r) in self.read_optional(folder, at, &ops::GET_EBS_ENCRYPTION_BY_DEFAULT) {
+        for (_, r) in self.read(folder, at, &ops::GET_EBS_ENCRYPTION_BY_DEFAULT) {
             logging::ebs_default(ctx, r, &mut self.sink);
         }
-        for (_, r) in self.read_optional(folder, at, &ops::DESCRIBE_VOLUMES) {
+        for (_, r) in self.read(folder, at, &ops::DESCRIBE_VOLUMES) {
             storage::volumes(ctx, r, &mut self.sink);
         }
         for (_, r) in self.read_optional(folder, at, &ops::DESCRIBE_DB_INSTANCES) {

@@ -217,3 +217,22 @@ pub fn transit_gateway_attachment(a: &t::TransitGatewayAttachment) -> Value {
 pub fn prefix_list_entries(list: &[t::PrefixListEntry]) -> Value {
     json!({"Entries": list.iter().map(prefix_list_entry).collect::<Vec<_>>()})
 }
+
+pub fn volume(v: &t::Volume) -> Value {
+    json!({
+        "VolumeId": v.volume_id(), "Size": v.size(), "State": v.state().map(|s| s.as_str()), "Encrypted": v.encrypted(),
+        "KmsKeyId": v.kms_key_id(), "AvailabilityZone": v.availability_zone(), "Tags": tags(v.tags()),
+        "Attachments": v.attachments().iter().map(|a| json!({"InstanceId": a.instance_id(), "Device": a.device(), "State": a.state().map(|s| s.as_str())})).collect::<Vec<_>>(),
+    })
+}
+
+pub fn flow_log(f: &t::FlowLog) -> Value {
+    json!({
+        "FlowLogId": f.flow_log_id(), "ResourceId": f.resource_id(), "FlowLogStatus": f.flow_log_status(),
+        "TrafficType": f.traffic_type().map(|s| s.as_str()), "LogDestination": f.log_destination(), "LogGroupName": f.log_group_name(),
+    })
+}
+
+pub fn ebs_encryption_by_default(on: Option<bool>) -> Value {
+    json!({"EbsEncryptionByDefault": on})
+}

@@ -8,6 +8,7 @@ pub mod ec2;
 pub mod elbv2;
 pub mod guardduty;
 pub mod iam;
+pub mod logging;
 pub mod org;
 
 use serde_json::Value;
