@@ -10,8 +10,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use skyhound::analysis::exposures;
+use skyhound::graph::Direction;
 use skyhound::graph::snapshot;
-use skyhound::model::{NodeData, NodeKind};
+use skyhound::model::{EdgeKind, NodeData, NodeKind};
 
 /// The Python that has moto: `SKYHOUND_MOTO_PYTHON`, else the venv that
 /// `scripts/test` makes.
@@ -304,6 +305,60 @@ fn two_accounts_two_regions_collected_through_the_sdk() {
         "{gaps:#?}"
     );
     assert!(!gaps.iter().any(|x| x.service == "ec2"), "{gaps:#?}");
+    for service in ["cloudtrail", "config"] {
+        assert!(!gaps.iter().any(|x| x.service == service), "{gaps:#?}");
+    }
+
+    // The posture data: the trail with its status read in its home region,
+    // the recorder with its status, the flow log on its VPC, the volumes
+    // EC2 made for the instances.
+    let trail = g.by_id(&id("trail")).expect("the trail was collected");
+    let NodeData::Trail(t) = &g.node(trail).data else {
+        panic!("a trail")
+    };
+    assert!(t.multi_region && t.log_file_validation, "{t:?}");
+    assert_eq!(t.logging, Some(true), "status read in the home region");
+    assert!(t.selectors.is_some(), "event selectors read");
+    let recorder = g
+        .by_id("123456789012/us-east-1/config-recorder/default")
+        .expect("the recorder was collected");
+    let NodeData::ConfigRecorder(r) = &g.node(recorder).data else {
+        panic!("a recorder")
+    };
+    assert_eq!(
+        (r.all_supported, r.include_global, r.recording),
+        (Some(true), Some(true), Some(true))
+    );
+    let flow = g
+        .by_id(&id("flow_log"))
+        .expect("the flow log was collected");
+    assert_eq!(
+        g.neighbours(flow, EdgeKind::Records, Direction::Outgoing)
+            .map(|v| g.node(v).id.clone())
+            .collect::<Vec<_>>(),
+        [id("vpc")]
+    );
+    let web_node = g.by_id(&id("web")).expect("web");
+    assert!(
+        g.neighbours(web_node, EdgeKind::VolumeOf, Direction::Incoming)
+            .next()
+            .is_some(),
+        "the web instance's volume"
+    );
+    let checks = skyhound::analysis::analyse(&g);
+    let result = |check: &str, resource: &str| {
+        checks
+            .results()
+            .find(|f| f.check == check && f.resource == resource)
+            .map(|f| f.status)
+    };
+    use skyhound::analysis::finding::Status;
+    assert_eq!(result("vpc.flow-logs", &id("vpc")), Some(Status::Pass));
+    assert_eq!(result("vpc.flow-logs", &id("west_vpc")), Some(Status::Fail));
+    assert_eq!(
+        result("cloudtrail.log-validation", &id("trail")),
+        Some(Status::Pass)
+    );
 }
 
 #[test]

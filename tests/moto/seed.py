@@ -89,6 +89,21 @@ def main():
     elb.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=443, DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
     client("guardduty").create_detector(Enable=True)
 
+    # What the posture checks read: a logging multi-region trail, a Config
+    # recorder recording everything, a flow log on the main VPC.
+    s3 = client("s3")
+    s3.create_bucket(Bucket="trail-logs-123456789012")
+    trail = client("cloudtrail").create_trail(Name="main", S3BucketName="trail-logs-123456789012", IsMultiRegionTrail=True, EnableLogFileValidation=True)["TrailARN"]
+    client("cloudtrail").start_logging(Name="main")
+    config = client("config")
+    config.put_configuration_recorder(ConfigurationRecorder={"name": "default", "roleARN": "arn:aws:iam::123456789012:role/config",
+                                                             "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}})
+    config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "trail-logs-123456789012"})
+    config.start_configuration_recorder(ConfigurationRecorderName="default")
+    flow_log = ec2.create_flow_logs(ResourceIds=[vpc], ResourceType="VPC", TrafficType="ALL", LogDestinationType="s3",
+                                    LogDestination="arn:aws:s3:::trail-logs-123456789012")["FlowLogIds"][0]
+    out.update(trail=trail, flow_log=flow_log)
+
     west = client("ec2", "eu-west-1")
     wvpc = west.create_vpc(CidrBlock="10.5.0.0/16")["Vpc"]["VpcId"]
     west.create_security_group(GroupName="batch", Description="batch", VpcId=wvpc)
