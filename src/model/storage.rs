@@ -108,12 +108,26 @@ pub struct Bucket {
     pub public_access_block: Option<Answer<PublicAccessBlock>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption: Option<Answer<BucketEncryption>>,
-    /// The bucket access logs go to (`None` inside: logging off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub logging: Option<Option<String>>,
-    /// `Enabled`, `Suspended`, or none (never enabled).
+    pub logging: Option<AccessLogging>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub versioning: Option<Option<String>>,
+    pub versioning: Option<Versioning>,
+}
+
+/// A bucket's server access logging, as read.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AccessLogging {
+    /// The bucket the access logs go to; `None`: logging off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+}
+
+/// A bucket's versioning, as read.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Versioning {
+    /// `Enabled`, `Suspended`; `None`: never enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 /// A KMS key.

@@ -1318,20 +1318,23 @@ pub fn allow(actions: &[&str], resources: &[&str]) -> Value {
 impl Estate {
     // ---- Logging and data protection ----
 
-    /// A trail recording management events read and write, logging.
-    pub fn trail(&mut self, s: &Scope, name: &str, bucket: &str, organization: bool) -> String {
+    /// A trail recording management events read and write, logging,
+    /// encrypted with `key` (an ARN).
+    pub fn trail(
+        &mut self,
+        s: &Scope,
+        name: &str,
+        bucket: &str,
+        key: &str,
+        organization: bool,
+    ) -> String {
         let arn = format!("arn:aws:cloudtrail:{}:{}:trail/{name}", s.region, s.account);
         let data = m::Trail {
             home_region: Some(s.region.clone()),
             multi_region: true,
             organization,
             bucket: Some(bucket.into()),
-            kms_key_id: Some(format!(
-                "arn:aws:kms:{}:{}:key/{:032x}",
-                s.region,
-                s.account,
-                self.ids.next_u64()
-            )),
+            kms_key_id: Some(key.into()),
             log_file_validation: true,
             logging: Some(true),
             selectors: Some(m::EventSelectors {
@@ -1418,6 +1421,45 @@ impl Estate {
                     "arn:aws:ec2:{}:{}:volume/{id}",
                     s.region, s.account
                 ))
+                .in_region(&s.region),
+        );
+    }
+
+    /// A customer managed symmetric key; returns its ARN.
+    pub fn kms_key(&mut self, s: &Scope, alias: &str, rotation: bool) -> String {
+        let id = format!(
+            "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+            self.ids.next_u64() as u32,
+            self.ids.next_u64() as u16,
+            self.ids.next_u64() as u16 & 0xfff,
+            self.ids.next_u64() as u16 & 0xfff,
+            self.ids.next_u64() & 0xffff_ffff_ffff
+        );
+        let arn = format!("arn:aws:kms:{}:{}:key/{id}", s.region, s.account);
+        let data = m::KmsKey {
+            key_manager: Some("CUSTOMER".into()),
+            key_state: Some("Enabled".into()),
+            key_spec: Some("SYMMETRIC_DEFAULT".into()),
+            origin: Some("AWS_KMS".into()),
+            description: None,
+            rotation_enabled: Some(rotation),
+            aliases: vec![format!("alias/{alias}")],
+        };
+        self.nodes.push(
+            Node::new(&id, &s.account, NodeData::KmsKey(data))
+                .with_arn(&arn)
+                .with_name(format!("alias/{alias}"))
+                .in_region(&s.region),
+        );
+        arn
+    }
+
+    /// A bucket and what S3 answers about it.
+    pub fn bucket(&mut self, s: &Scope, name: &str, data: m::Bucket) {
+        self.nodes.push(
+            Node::new(name, &s.account, NodeData::Bucket(data))
+                .with_arn(format!("arn:aws:s3:::{name}"))
+                .with_name(name)
                 .in_region(&s.region),
         );
     }

@@ -108,7 +108,13 @@ fn account(e: &mut Estate, id: &str, name: &str, email: &str, place: Option<Plac
             generated: Some(collected_at()),
         }),
         virtual_mfa_devices: Some(Vec::new()),
-        s3_public_access_block: None,
+        s3_public_access_block: Some(if policy {
+            m::Answer::Value(all_blocked())
+        } else {
+            m::Answer::None {
+                code: "NoSuchPublicAccessBlockConfiguration".into(),
+            }
+        }),
     };
     e.nodes
         .push(Node::new(id, id, NodeData::Account(data)).with_name(name));
@@ -901,11 +907,37 @@ fn logging_and_data(e: &mut Estate) {
         ALICE_PRODUCTION,
         ALICE_STAGING,
     ];
+    let management = Scope::new(ALICE_MANAGEMENT, "us-east-1");
+    let trail_key = e.kms_key(&management, "alice-organization-trail", true);
     e.trail(
-        &Scope::new(ALICE_MANAGEMENT, "us-east-1"),
+        &management,
         "alice-organization-trail",
         "alice-org-cloudtrail-logs",
+        &trail_key,
         true,
+    );
+    let security = Scope::new(ALICE_SECURITY, "us-east-1");
+    let logs_key = e.kms_key(&security, "alice-log-archive", true);
+    for name in ["alice-org-cloudtrail-logs", "alice-org-flow-logs"] {
+        e.bucket(
+            &security,
+            name,
+            private_bucket(name, &logs_key, Some("alice-s3-access-logs")),
+        );
+    }
+    e.bucket(
+        &security,
+        "alice-s3-access-logs",
+        private_bucket("alice-s3-access-logs", &logs_key, None),
+    );
+    // Bill's backups of his database, readable by anyone who finds the
+    // name; and his site's images, public on purpose.
+    let bill = Scope::new(BILL, "us-east-1");
+    e.bucket(&bill, "bill-backups", public_bucket("bill-backups", true));
+    e.bucket(
+        &bill,
+        "bill-website-images",
+        public_bucket("bill-website-images", false),
     );
     for acct in alice {
         for region in ["us-east-1", "eu-west-1"] {
@@ -952,6 +984,82 @@ fn logging_and_data(e: &mut Estate) {
             encrypted,
             if encrypted { 20 } else { 8 },
         );
+    }
+}
+
+/// Block Public Access with all four flags.
+fn all_blocked() -> m::PublicAccessBlock {
+    m::PublicAccessBlock {
+        block_public_acls: true,
+        ignore_public_acls: true,
+        block_public_policy: true,
+        restrict_public_buckets: true,
+    }
+}
+
+/// A log bucket kept as Alice keeps them: private, KMS, TLS only, access
+/// logged (except the access-log bucket itself), versioned.
+fn private_bucket(name: &str, key: &str, access_logs: Option<&str>) -> m::Bucket {
+    let policy = serde_json::json!({"Version": "2012-10-17", "Statement": [{
+        "Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": [format!("arn:aws:s3:::{name}"), format!("arn:aws:s3:::{name}/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]});
+    m::Bucket {
+        created: None,
+        policy: m::policy::PolicyDocument::from_api(policy)
+            .ok()
+            .map(m::Answer::Value),
+        policy_public: Some(m::Answer::Value(false)),
+        acl: Some(vec![m::AclGrant {
+            grantee: "a1ce0000000000000000000000000000000000000000000000000000000000aa".into(),
+            permission: "FULL_CONTROL".into(),
+        }]),
+        public_access_block: Some(m::Answer::Value(all_blocked())),
+        encryption: Some(m::Answer::Value(m::BucketEncryption {
+            algorithm: "aws:kms".into(),
+            kms_key_id: Some(key.into()),
+        })),
+        logging: Some(m::AccessLogging {
+            target: access_logs.map(str::to_string),
+        }),
+        versioning: Some(m::Versioning {
+            status: Some("Enabled".into()),
+        }),
+    }
+}
+
+/// One of Bill's buckets: public by its policy (anyone may get objects)
+/// and, for the backups, by an ACL grant to AllUsers too.
+fn public_bucket(name: &str, acl_too: bool) -> m::Bucket {
+    let policy = serde_json::json!({"Version": "2012-10-17", "Statement": [{
+        "Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+        "Resource": format!("arn:aws:s3:::{name}/*")}]});
+    let mut acl = vec![m::AclGrant {
+        grantee: "b111000000000000000000000000000000000000000000000000000000000bb".into(),
+        permission: "FULL_CONTROL".into(),
+    }];
+    if acl_too {
+        acl.push(m::AclGrant {
+            grantee: m::ALL_USERS.into(),
+            permission: "READ".into(),
+        });
+    }
+    m::Bucket {
+        created: None,
+        policy: m::policy::PolicyDocument::from_api(policy)
+            .ok()
+            .map(m::Answer::Value),
+        policy_public: Some(m::Answer::Value(true)),
+        acl: Some(acl),
+        public_access_block: Some(m::Answer::None {
+            code: "NoSuchPublicAccessBlockConfiguration".into(),
+        }),
+        encryption: Some(m::Answer::Value(m::BucketEncryption {
+            algorithm: "AES256".into(),
+            kms_key_id: None,
+        })),
+        logging: Some(m::AccessLogging::default()),
+        versioning: Some(m::Versioning::default()),
     }
 }
 

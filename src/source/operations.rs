@@ -45,6 +45,7 @@ impl Service {
     pub fn iam_prefix(self) -> &'static str {
         match self {
             Service::Elbv2 => "elasticloadbalancing",
+            Service::S3Control => "s3",
             s => s.prefix(),
         }
     }
@@ -101,6 +102,9 @@ pub struct Operation {
     pub leads_chain: bool,
     /// The collector calls it (some files are only ever imported).
     pub collected: bool,
+    /// The IAM action's name where it is not the API's
+    /// (`ListAllMyBuckets` for ListBuckets).
+    pub iam_action: Option<&'static str>,
 }
 
 impl Operation {
@@ -111,7 +115,11 @@ impl Operation {
 
     /// The IAM action that allows it: `ec2:DescribeVpcs`.
     pub fn action(&self) -> String {
-        format!("{}:{}", self.service.iam_prefix(), self.api)
+        format!(
+            "{}:{}",
+            self.service.iam_prefix(),
+            self.iam_action.unwrap_or(self.api)
+        )
     }
 }
 
@@ -147,6 +155,7 @@ const DEFAULTS: Operation = Operation {
     absent: Absent::Gap,
     leads_chain: false,
     collected: true,
+    iam_action: None,
 };
 
 operations! {
@@ -238,40 +247,39 @@ operations! {
         { list_field: Some("ConfigurationRecorders") };
     DESCRIBE_CONFIGURATION_RECORDER_STATUS = Config "DescribeConfigurationRecorderStatus" "describe-configuration-recorder-status" Regional
         { list_field: Some("ConfigurationRecordersStatus") };
-    // Read from files; collected once the S3, KMS and RDS clients land
-    // (until then, a check that needs them answers unknown).
     LIST_KEYS = Kms "ListKeys" "list-keys" Regional
-        { paginated: true, list_field: Some("Keys"), absent: Absent::Quiet, collected: false };
+        { paginated: true, list_field: Some("Keys"), leads_chain: true };
     DESCRIBE_KEY = Kms "DescribeKey" "describe-key" Regional
-        { per_item: Some("key-id"), absent: Absent::Quiet, collected: false };
+        { per_item: Some("key-id"), absent: Absent::Quiet };
     GET_KEY_ROTATION_STATUS = Kms "GetKeyRotationStatus" "get-key-rotation-status" Regional
-        { per_item: Some("key-id"), absent: Absent::Quiet, collected: false };
+        { per_item: Some("key-id"), absent: Absent::Quiet };
     LIST_ALIASES = Kms "ListAliases" "list-aliases" Regional
-        { paginated: true, list_field: Some("Aliases"), absent: Absent::Quiet, collected: false };
+        { paginated: true, list_field: Some("Aliases"), absent: Absent::Quiet };
     DESCRIBE_DB_INSTANCES = Rds "DescribeDBInstances" "describe-db-instances" Regional
-        { paginated: true, list_field: Some("DBInstances"), absent: Absent::Quiet, collected: false };
+        { paginated: true, list_field: Some("DBInstances") };
     /// S3 is read once per account, in its us-east-1 folder, whatever
-    /// each bucket's region (as CloudMapper writes it).
+    /// each bucket's region (as CloudMapper writes it); each bucket's
+    /// settings are asked in its own region.
     LIST_BUCKETS = S3 "ListBuckets" "list-buckets" Global
-        { list_field: Some("Buckets"), absent: Absent::Quiet, collected: false };
+        { list_field: Some("Buckets"), leads_chain: true, iam_action: Some("ListAllMyBuckets") };
     GET_BUCKET_LOCATION = S3 "GetBucketLocation" "get-bucket-location" Global
-        { per_item: Some("bucket"), absent: Absent::Quiet, collected: false };
+        { per_item: Some("bucket"), absent: Absent::Quiet, leads_chain: true };
     GET_BUCKET_POLICY = S3 "GetBucketPolicy" "get-bucket-policy" Global
-        { per_item: Some("bucket"), absent: Absent::Quiet, collected: false };
+        { per_item: Some("bucket"), absent: Absent::Quiet };
     GET_BUCKET_POLICY_STATUS = S3 "GetBucketPolicyStatus" "get-bucket-policy-status" Global
-        { per_item: Some("bucket"), absent: Absent::Quiet, collected: false };
+        { per_item: Some("bucket"), absent: Absent::Quiet };
     GET_BUCKET_ACL = S3 "GetBucketAcl" "get-bucket-acl" Global
-        { per_item: Some("bucket"), absent: Absent::Quiet, collected: false };
+        { per_item: Some("bucket"), absent: Absent::Quiet };
     GET_PUBLIC_ACCESS_BLOCK = S3 "GetPublicAccessBlock" "get-public-access-block" Global
-        { per_item: Some("bucket"), absent: Absent::Quiet, collected: false };
+        { per_item: Some("bucket"), absent: Absent::Quiet, iam_action: Some("GetBucketPublicAccessBlock") };
     GET_BUCKET_ENCRYPTION = S3 "GetBucketEncryption" "get-bucket-encryption" Global
-        { per_item: Some("bucket"), absent: Absent::Quiet, collected: false };
+        { per_item: Some("bucket"), absent: Absent::Quiet, iam_action: Some("GetEncryptionConfiguration") };
     GET_BUCKET_LOGGING = S3 "GetBucketLogging" "get-bucket-logging" Global
-        { per_item: Some("bucket"), absent: Absent::Quiet, collected: false };
+        { per_item: Some("bucket"), absent: Absent::Quiet };
     GET_BUCKET_VERSIONING = S3 "GetBucketVersioning" "get-bucket-versioning" Global
-        { per_item: Some("bucket"), absent: Absent::Quiet, collected: false };
+        { per_item: Some("bucket"), absent: Absent::Quiet };
     GET_ACCOUNT_PUBLIC_ACCESS_BLOCK = S3Control "GetPublicAccessBlock" "get-public-access-block" Global
-        { absent: Absent::Quiet, collected: false };
+        { iam_action: Some("GetAccountPublicAccessBlock") };
     GET_CALLER_IDENTITY = Sts "GetCallerIdentity" "get-caller-identity" Global
         { absent: Absent::Quiet };
     LIST_ACCOUNTS = Organizations "ListAccounts" "list-accounts" Global

@@ -714,7 +714,7 @@ fn nothing_essential_is_cut_at_80_by_24() {
     assert!(
         header.contains("account all")
             && header.contains("region all")
-            && header.contains("297 resources, 12 open"),
+            && header.contains("304 resources, 12 open"),
         "{header}"
     );
     // Every key hint on the status line is whole.

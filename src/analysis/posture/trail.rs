@@ -154,7 +154,7 @@ fn bucket_checks(graph: &Graph, at: (NodeId, &Node), t: &Trail) -> Vec<Finding> 
 }
 
 fn logging(at: (NodeId, &Node), bucket: &str, b: &Bucket) -> Finding {
-    match &b.logging {
+    match b.logging.as_ref().map(|l| l.target.as_ref()) {
         Some(Some(target)) => Finding::passed(
             &BUCKET_LOGGING,
             at,

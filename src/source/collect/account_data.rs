@@ -129,13 +129,15 @@ pub fn write_tree(graph: &Graph, dir: &Path) -> std::io::Result<()> {
         .filter(|(_, n)| matches!(&n.data, NodeData::Account(a) if !a.external))
         .map(|(_, n)| n.id.as_str())
         .collect();
-    for ((account, _), files) in folders.iter_mut() {
+    for ((account, region), files) in folders.iter_mut() {
         if !loaded.contains(account.as_str()) {
             continue;
         }
         // A collected operation that found nothing still leaves its file.
+        let global = region == GLOBAL_REGION;
         for op in ops::ALL.iter().filter(|o| o.absent == ops::Absent::Gap) {
-            if let (ops::Scope::Regional, Some(list)) = (op.scope, op.list_field) {
+            let here = op.scope == ops::Scope::Regional || global;
+            if let (true, Some(list)) = (here, op.list_field) {
                 files
                     .entry(op.file())
                     .or_insert_with(|| json!({ list: [] }));
@@ -364,6 +366,9 @@ fn resource(graph: &Graph, n: &Node, at: &At, tree: &mut Tree) {
             tree.list(at, &ops::DESCRIBE_FLOW_LOGS, json::ec2::flow_log(&f));
         }
         NodeData::Trail(t) => trail(n, t, at, tree),
+        NodeData::Bucket(b) => bucket(n, b, tree),
+        NodeData::KmsKey(k) => kms_key(n, k, at, tree),
+        NodeData::DbInstance(d) => db_instance(n, d, at, tree),
         NodeData::ConfigRecorder(r) => {
             let name = n.name.clone().unwrap_or_default();
             let group = aws_sdk_config::types::RecordingGroup::builder()
@@ -1281,6 +1286,214 @@ struct Iam {
     keys: BTreeMap<String, Vec<iam::AccessKeyMetadata>>,
 }
 
+/// A bucket in its account's listing, with its settings in the account's
+/// global folder (as CloudMapper writes them, whatever the bucket's region).
+fn bucket(n: &Node, b: &m::Bucket, tree: &mut Tree) {
+    use aws_sdk_s3::types as s3;
+    let at = (n.account.clone(), GLOBAL_REGION.to_string());
+    let name = n.id.as_str();
+    let listed = s3::Bucket::builder()
+        .name(name)
+        .set_creation_date(b.created.map(smithy_time))
+        .build();
+    tree.list(&at, &ops::LIST_BUCKETS, json::storage::bucket(&listed));
+    let constraint = match n.region.as_deref() {
+        None | Some("us-east-1") => None,
+        Some(r) => Some(r),
+    };
+    if n.region.is_some() {
+        tree.file(
+            &at,
+            &ops::GET_BUCKET_LOCATION,
+            Some(name),
+            json::storage::location(constraint),
+        );
+    }
+    fn answer<T>(a: &Option<m::Answer<T>>, value: impl FnOnce(&T) -> Value) -> Option<Value> {
+        match a.as_ref()? {
+            m::Answer::Value(v) => Some(value(v)),
+            m::Answer::None { code } => Some(json::storage::error(code)),
+        }
+    }
+    let block = |p: &m::PublicAccessBlock| {
+        json::storage::public_access_block(
+            Some(p.block_public_acls),
+            Some(p.ignore_public_acls),
+            Some(p.block_public_policy),
+            Some(p.restrict_public_buckets),
+        )
+    };
+    let files = [
+        (
+            &ops::GET_BUCKET_POLICY,
+            answer(&b.policy, |d| json::storage::policy(Some(&d.0.to_string()))),
+        ),
+        (
+            &ops::GET_BUCKET_POLICY_STATUS,
+            answer(&b.policy_public, |p| json::storage::policy_status(Some(*p))),
+        ),
+        (
+            &ops::GET_PUBLIC_ACCESS_BLOCK,
+            answer(&b.public_access_block, block),
+        ),
+        (
+            &ops::GET_BUCKET_ENCRYPTION,
+            answer(&b.encryption, |e| {
+                let default = s3::ServerSideEncryptionByDefault::builder()
+                    .sse_algorithm(s3::ServerSideEncryption::from(e.algorithm.as_str()))
+                    .set_kms_master_key_id(e.kms_key_id.clone())
+                    .build()
+                    .ok();
+                let rule = s3::ServerSideEncryptionRule::builder()
+                    .set_apply_server_side_encryption_by_default(default)
+                    .build();
+                json::storage::encryption(&[rule])
+            }),
+        ),
+        (
+            &ops::GET_BUCKET_ACL,
+            b.acl.as_ref().map(|grants| {
+                let grants: Vec<s3::Grant> = grants
+                    .iter()
+                    .filter_map(|g| {
+                        let group = g.grantee.starts_with("http");
+                        let grantee = if group {
+                            s3::Grantee::builder()
+                                .r#type(s3::Type::Group)
+                                .uri(&g.grantee)
+                        } else {
+                            s3::Grantee::builder()
+                                .r#type(s3::Type::CanonicalUser)
+                                .id(&g.grantee)
+                        }
+                        .build()
+                        .ok()?;
+                        Some(
+                            s3::Grant::builder()
+                                .grantee(grantee)
+                                .permission(s3::Permission::from(g.permission.as_str()))
+                                .build(),
+                        )
+                    })
+                    .collect();
+                json::storage::acl(&grants)
+            }),
+        ),
+        (
+            &ops::GET_BUCKET_LOGGING,
+            b.logging.as_ref().map(|logging| {
+                let enabled = logging.target.as_ref().and_then(|t| {
+                    s3::LoggingEnabled::builder()
+                        .target_bucket(t)
+                        .target_prefix(format!("{name}/"))
+                        .build()
+                        .ok()
+                });
+                json::storage::logging(enabled.as_ref())
+            }),
+        ),
+        (
+            &ops::GET_BUCKET_VERSIONING,
+            b.versioning
+                .as_ref()
+                .map(|s| json::storage::versioning(s.status.as_deref())),
+        ),
+    ];
+    for (op, value) in files {
+        if let Some(v) = value {
+            tree.file(&at, op, Some(name), v);
+        }
+    }
+}
+
+fn kms_key(n: &Node, k: &m::KmsKey, at: &At, tree: &mut Tree) {
+    use aws_sdk_kms::types as kms;
+    let entry = kms::KeyListEntry::builder()
+        .key_id(&n.id)
+        .set_key_arn(n.arn.clone())
+        .build();
+    tree.list(at, &ops::LIST_KEYS, json::storage::key(&entry));
+    if k.key_manager.is_some() {
+        let meta = kms::KeyMetadata::builder()
+            .key_id(&n.id)
+            .set_arn(n.arn.clone())
+            .set_key_manager(k.key_manager.as_deref().map(kms::KeyManagerType::from))
+            .set_key_state(k.key_state.as_deref().map(kms::KeyState::from))
+            .set_key_spec(k.key_spec.as_deref().map(kms::KeySpec::from))
+            .set_origin(k.origin.as_deref().map(kms::OriginType::from))
+            .set_description(k.description.clone())
+            .build()
+            .ok();
+        if let Some(meta) = meta {
+            tree.file(
+                at,
+                &ops::DESCRIBE_KEY,
+                Some(&n.id),
+                json::storage::key_metadata(&meta),
+            );
+        }
+    }
+    if let Some(r) = k.rotation_enabled {
+        tree.file(
+            at,
+            &ops::GET_KEY_ROTATION_STATUS,
+            Some(&n.id),
+            json::storage::rotation(r),
+        );
+    }
+    for alias in &k.aliases {
+        let a = kms::AliasListEntry::builder()
+            .alias_name(alias)
+            .target_key_id(&n.id)
+            .build();
+        tree.list(at, &ops::LIST_ALIASES, json::storage::alias(&a));
+    }
+}
+
+fn db_instance(n: &Node, d: &m::DbInstance, at: &At, tree: &mut Tree) {
+    use aws_sdk_rds::types as rds;
+    let group = rds::DbSubnetGroup::builder()
+        .set_vpc_id(d.vpc_id.clone())
+        .set_subnets(Some(
+            d.subnet_ids
+                .iter()
+                .map(|s| rds::Subnet::builder().subnet_identifier(s).build())
+                .collect(),
+        ))
+        .build();
+    let db = rds::DbInstance::builder()
+        .set_db_instance_identifier(n.name.clone())
+        .set_db_instance_arn(n.arn.clone())
+        .set_engine(d.engine.clone())
+        .set_db_instance_status(d.status.clone())
+        .publicly_accessible(d.publicly_accessible)
+        .set_storage_encrypted(d.storage_encrypted)
+        .set_kms_key_id(d.kms_key_id.clone())
+        .set_endpoint(d.endpoint.as_ref().map(|a| {
+            rds::Endpoint::builder()
+                .address(a)
+                .set_port(d.port.map(i32::from))
+                .build()
+        }))
+        .db_subnet_group(group)
+        .set_vpc_security_groups(Some(
+            d.security_group_ids
+                .iter()
+                .map(|g| {
+                    rds::VpcSecurityGroupMembership::builder()
+                        .vpc_security_group_id(g)
+                        .build()
+                })
+                .collect(),
+        ))
+        .build();
+    tree.list(
+        at,
+        &ops::DESCRIBE_DB_INSTANCES,
+        json::storage::db_instance(&db),
+    );
+}
+
 /// A trail in its home region's listing, with its status and selectors.
 fn trail(n: &Node, t: &m::Trail, at: &At, tree: &mut Tree) {
     use aws_sdk_cloudtrail::types as ct;
@@ -1629,6 +1842,18 @@ fn account_settings(a: &m::Account, at: &At, tree: &mut Tree) {
             None,
             json::iam::virtual_mfa_devices(&devices),
         );
+    }
+    if let Some(block) = &a.s3_public_access_block {
+        let v = match block {
+            m::Answer::Value(p) => json::storage::public_access_block(
+                Some(p.block_public_acls),
+                Some(p.ignore_public_acls),
+                Some(p.block_public_policy),
+                Some(p.restrict_public_buckets),
+            ),
+            m::Answer::None { code } => json::storage::error(code),
+        };
+        tree.file(at, &ops::GET_ACCOUNT_PUBLIC_ACCESS_BLOCK, None, v);
     }
     if !a.aliases.is_empty() {
         tree.file(

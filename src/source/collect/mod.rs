@@ -6,11 +6,28 @@
 //! Answers are kept as the API's JSON shapes and built into the graph by
 //! the importer, so a live collection and an imported dump mean the same.
 
+/// Collect every page of a paginated call, counting pages.
+macro_rules! paged {
+    ($ctx:expr, $at:expr, $op:expr, $req:expr, $items:ident) => {
+        $ctx.call($at, $op, async {
+            let mut out = Vec::new();
+            let mut pages = $req.into_paginator().send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| reason(&e))?;
+                $ctx.page($op.service.prefix());
+                out.extend(page.$items().iter().cloned());
+            }
+            Ok(out)
+        })
+    };
+}
+
 pub mod account_data;
 pub mod guard;
 pub mod json;
 mod logging;
 mod services;
+mod storage;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

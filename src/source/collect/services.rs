@@ -13,22 +13,6 @@ use crate::source::import::MemoryAccount;
 use crate::source::import::read::MemoryFolder;
 use crate::source::operations::{self as ops, Operation};
 
-/// Collect every page of a paginated call, counting pages.
-macro_rules! paged {
-    ($ctx:expr, $at:expr, $op:expr, $req:expr, $items:ident) => {
-        $ctx.call($at, $op, async {
-            let mut out = Vec::new();
-            let mut pages = $req.into_paginator().send();
-            while let Some(page) = pages.next().await {
-                let page = page.map_err(|e| reason(&e))?;
-                $ctx.page($op.service.prefix());
-                out.extend(page.$items().iter().cloned());
-            }
-            Ok(out)
-        })
-    };
-}
-
 fn ec2_client(ctx: &Ctx, cfg: &SdkConfig) -> aws_sdk_ec2::Client {
     aws_sdk_ec2::Client::from_conf(
         aws_sdk_ec2::config::Builder::from(cfg)
@@ -152,7 +136,8 @@ async fn enabled_regions(ctx: &Ctx, account: &str, config: &SdkConfig) -> Vec<St
     }
 }
 
-/// One region: EC2, ELBv2, GuardDuty, CloudTrail and Config side by side.
+/// One region: EC2, ELBv2, GuardDuty, CloudTrail, Config, KMS and RDS side
+/// by side.
 async fn regional(
     ctx: &Ctx,
     account: &str,
@@ -161,17 +146,19 @@ async fn regional(
     archived: bool,
 ) -> MemoryFolder {
     // `join!` starts them in this order: the longest chain first.
-    let (gd, lb, mut folder, logging) = tokio::join!(
+    let (gd, lb, mut folder, logging, storage) = tokio::join!(
         guardduty(ctx, account, region, cfg, archived),
         load_balancing(ctx, account, region, cfg),
         ec2_region(ctx, account, region, cfg),
-        super::logging::region(ctx, account, region, cfg)
+        super::logging::region(ctx, account, region, cfg),
+        super::storage::region(ctx, account, region, cfg)
     );
     for (name, list) in lb
         .responses
         .into_iter()
         .chain(gd.responses)
         .chain(logging.responses)
+        .chain(storage.responses)
     {
         folder.responses.insert(name, list);
     }
@@ -875,7 +862,7 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
         Some((org::accounts(&accounts), described, tree))
     };
     // The credential report's chain is the longest: it goes first.
-    let (report, identity, details, password, summary, aliases, virtual_mfa, organization) = tokio::join!(
+    let (report, identity, details, password, summary, aliases, virtual_mfa, organization, buckets) = tokio::join!(
         report,
         identity,
         details,
@@ -883,8 +870,12 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
         summary,
         aliases,
         virtual_mfa,
-        organization
+        organization,
+        super::storage::s3(ctx, account, cfg)
     );
+    for (name, list) in buckets.responses {
+        folder.responses.insert(name, list);
+    }
     if let Some(v) = identity {
         folder.put(&ops::GET_CALLER_IDENTITY, None, v);
     }
@@ -1037,7 +1028,9 @@ async fn organization_tree(
 }
 
 /// Run futures concurrently (the concurrency bound is the context's).
-async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+pub(super) async fn join_all<F: std::future::Future>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<F::Output> {
     let mut set = Vec::new();
     for f in futures {
         set.push(f);

@@ -698,11 +698,11 @@ impl Run {
         for (_, r) in self.read(folder, at, &ops::DESCRIBE_VOLUMES) {
             storage::volumes(ctx, r, &mut self.sink);
         }
-        for (_, r) in self.read_optional(folder, at, &ops::DESCRIBE_DB_INSTANCES) {
+        for (_, r) in self.read(folder, at, &ops::DESCRIBE_DB_INSTANCES) {
             storage::db_instances(ctx, r, &mut self.sink);
         }
         let keys: Vec<storage::KeyList> = self
-            .read_optional(folder, at, &ops::LIST_KEYS)
+            .read(folder, at, &ops::LIST_KEYS)
             .into_iter()
             .map(|(_, r)| r)
             .collect();
@@ -731,7 +731,7 @@ impl Run {
     /// us-east-1 folder) and its S3 Block Public Access.
     fn buckets(&mut self, folder: &Folder, account: &str, data: &mut Account) {
         let at = (account, None);
-        for (_, r) in self.read_optional::<OrError<storage::PublicAccessBlockAnswer>>(
+        for (_, r) in self.read::<OrError<storage::PublicAccessBlockAnswer>>(
             folder,
             at,
             &ops::GET_ACCOUNT_PUBLIC_ACCESS_BLOCK,
@@ -739,7 +739,7 @@ impl Run {
             data.s3_public_access_block = Some(r.answer(storage::PublicAccessBlockAnswer::model));
         }
         let lists: Vec<storage::BucketList> = self
-            .read_optional(folder, at, &ops::LIST_BUCKETS)
+            .read(folder, at, &ops::LIST_BUCKETS)
             .into_iter()
             .map(|(_, r)| r)
             .collect();

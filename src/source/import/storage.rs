@@ -244,11 +244,13 @@ pub fn buckets(
                 })
             }),
             logging: d.logging.remove(&name).and_then(|l| match l {
-                OrError::Answer(l) => Some(l.logging_enabled.and_then(|t| t.target_bucket)),
+                OrError::Answer(l) => Some(m::AccessLogging {
+                    target: l.logging_enabled.and_then(|t| t.target_bucket),
+                }),
                 OrError::Error { .. } => None,
             }),
             versioning: d.versioning.remove(&name).and_then(|v| match v {
-                OrError::Answer(v) => Some(v.status),
+                OrError::Answer(v) => Some(m::Versioning { status: v.status }),
                 OrError::Error { .. } => None,
             }),
         };

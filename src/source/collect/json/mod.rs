@@ -10,6 +10,7 @@ pub mod guardduty;
 pub mod iam;
 pub mod logging;
 pub mod org;
+pub mod storage;
 
 use serde_json::Value;
 
