@@ -54,6 +54,25 @@ pub fn not_collected(gap: Option<&Gap>) -> String {
     }
 }
 
+/// The resource's region as an AWS CLI option (` --region us-east-1`), or
+/// nothing for a global resource.
+pub fn region_flag(n: &Node) -> String {
+    n.region
+        .as_deref()
+        .map(|r| format!(" --region {r}"))
+        .unwrap_or_default()
+}
+
+/// The loaded data of an account, by its id.
+pub fn data<'g>(graph: &'g Graph, account: &str) -> Option<&'g Account> {
+    graph
+        .by_id(account)
+        .and_then(|id| match &graph.node(id).data {
+            NodeData::Account(a) => Some(a),
+            _ => None,
+        })
+}
+
 /// Whole days from `then` to `now`.
 pub fn days(now: DateTime<Utc>, then: DateTime<Utc>) -> i64 {
     (now - then).num_days()

@@ -7,6 +7,7 @@
 
 use ipnet::IpNet;
 
+use super::account::region_flag;
 use crate::analysis::checks::{Check, Cis, Epic};
 use crate::analysis::exposure::Exposure;
 use crate::analysis::finding::{Evidence, Finding, Remediation, Status};
@@ -116,13 +117,6 @@ fn graded(e: &Exposure) -> (Severity, String) {
             format!("from {} only (other rules narrow it)", sources.join(", ")),
         )
     }
-}
-
-fn region_flag(n: &Node) -> String {
-    n.region
-        .as_deref()
-        .map(|r| format!(" --region {r}"))
-        .unwrap_or_default()
 }
 
 fn security_group(

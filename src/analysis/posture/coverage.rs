@@ -369,7 +369,7 @@ fn flow_logs(graph: &Graph) -> Vec<Finding> {
                 .with_command(format!(
                     "aws ec2 create-flow-logs --resource-type VPC --resource-ids {} --traffic-type ALL --log-destination-type s3 --log-destination arn:aws:s3:::LOG_BUCKET{}",
                     n.id,
-                    region.map(|r| format!(" --region {r}")).unwrap_or_default()
+                    account::region_flag(n)
                 )),
             )
         };

@@ -10,7 +10,7 @@ use super::account::{self, as_of, date, days};
 use crate::analysis::checks::{Check, Cis, Epic};
 use crate::analysis::finding::{Evidence, Finding, Remediation, Status};
 use crate::graph::{Direction, Graph, NodeId};
-use crate::model::{AccessKey, Account, EdgeKind, IamUser, Node, NodeData, NodeKind, Severity};
+use crate::model::{AccessKey, EdgeKind, IamUser, Node, NodeData, NodeKind, Severity};
 
 pub const UNUSED: Check = Check {
     id: "iam.unused-credentials",
@@ -42,15 +42,6 @@ pub const KEY_ROTATION: Check = Check {
 const UNUSED_DAYS: i64 = 45;
 const ROTATION_DAYS: i64 = 90;
 
-fn account_data<'g>(graph: &'g Graph, account: &str) -> Option<&'g Account> {
-    graph
-        .by_id(account)
-        .and_then(|id| match &graph.node(id).data {
-            NodeData::Account(a) => Some(a),
-            _ => None,
-        })
-}
-
 fn keys_of(graph: &Graph, user: NodeId) -> Vec<(NodeId, &Node, &AccessKey)> {
     graph
         .neighbours(user, EdgeKind::HasAccessKey, Direction::Outgoing)
@@ -73,7 +64,7 @@ pub fn findings(graph: &Graph) -> Vec<Finding> {
         if u.is_root {
             continue;
         }
-        let a = account_data(graph, &n.account);
+        let a = account::data(graph, &n.account);
         let reported = a.is_some_and(|a| a.credential_report.is_some());
         let now = a.and_then(|a| as_of(graph, a));
         let keys = keys_of(graph, id);

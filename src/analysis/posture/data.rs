@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::account;
+use super::account::{self, region_flag};
 use crate::analysis::checks::{Check, Cis, Epic};
 use crate::analysis::finding::{Evidence, Finding, Remediation, Status};
 use crate::graph::{Graph, NodeId};
@@ -203,13 +203,6 @@ pub fn findings(graph: &Graph) -> Vec<Finding> {
         }
     }
     out
-}
-
-fn region_flag(n: &Node) -> String {
-    n.region
-        .as_deref()
-        .map(|r| format!(" --region {r}"))
-        .unwrap_or_default()
 }
 
 fn account_block(id: NodeId, n: &Node, bpa: Option<&Answer<PublicAccessBlock>>) -> Finding {

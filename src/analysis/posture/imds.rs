@@ -60,11 +60,7 @@ pub fn findings(graph: &Graph) -> Vec<Finding> {
                 "metadata options not collected: IMDSv1 may be allowed",
             ),
         };
-        let region = n
-            .region
-            .as_deref()
-            .map(|r| format!(" --region {r}"))
-            .unwrap_or_default();
+        let region = super::account::region_flag(n);
         out.push(Finding::on(
             &CHECK,
             status,

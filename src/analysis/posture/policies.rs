@@ -282,11 +282,7 @@ fn instance_role(graph: &Graph) -> Vec<Finding> {
                 vec![Evidence::property(&n.id, "iam_instance_profile", profile)],
             )),
             None => {
-                let region = n
-                    .region
-                    .as_deref()
-                    .map(|r| format!(" --region {r}"))
-                    .unwrap_or_default();
+                let region = account::region_flag(n);
                 out.push(Finding::on(
                     &INSTANCE_ROLE,
                     Status::Fail,
