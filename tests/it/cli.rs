@@ -1,13 +1,21 @@
 //! The command line, run as a user runs it.
 
+use std::path::PathBuf;
 use std::process::Command;
+use std::sync::OnceLock;
 
 use crate::fixture;
+
+/// One home folder for every command these tests run, made once.
+fn home() -> &'static PathBuf {
+    static HOME: OnceLock<PathBuf> = OnceLock::new();
+    HOME.get_or_init(|| crate::scratch("cli-home"))
+}
 
 fn skyhound(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_skyhound"))
         .args(args)
-        .env("HOME", std::env::temp_dir())
+        .env("HOME", home())
         .output()
         .expect("runs");
     (
@@ -105,8 +113,7 @@ fn errors_are_one_line_with_a_non_zero_exit() {
 
 #[test]
 fn export_writes_a_snapshot_that_loads_back() {
-    let dir = std::env::temp_dir().join(format!("skyhound-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("mkdir");
+    let dir = crate::scratch("cli-export");
     let path = dir.join("demo.snapshot");
     let p = path.to_str().expect("utf8");
     let (code, _, err) = skyhound(&["--demo", "export", "--out", p]);
@@ -466,7 +473,7 @@ fn a_closed_pipe_ends_quietly() {
     ] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_skyhound"))
             .args(args)
-            .env("HOME", std::env::temp_dir())
+            .env("HOME", home())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()

@@ -617,8 +617,7 @@ fn broken_files_are_reported_by_name_and_place_and_the_rest_loads() {
 
 #[test]
 fn a_folder_without_aws_json_is_a_clear_error() {
-    let dir = std::env::temp_dir().join(format!("skyhound-empty-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("mkdir");
+    let dir = crate::scratch("import-empty");
     let err = import_dir(&dir, &ImportOptions::default()).expect_err("nothing to import");
     assert!(err.to_string().contains("no AWS JSON found"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
@@ -663,8 +662,7 @@ fn as_the_api_answers(data: &skyhound::model::NodeData) -> skyhound::model::Node
 #[test]
 fn the_demo_round_trips_through_an_account_data_tree() {
     let demo = skyhound::source::demo::graph();
-    let dir = std::env::temp_dir().join(format!("skyhound-roundtrip-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = crate::scratch("import-roundtrip");
     skyhound::source::collect::account_data::write_tree(&demo, &dir).expect("writes");
     let imported = import_dir(&dir, &ImportOptions::default()).expect("imports");
     assert!(imported.problems.is_empty(), "{:?}", imported.problems);

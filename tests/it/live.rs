@@ -119,9 +119,7 @@ impl Drop for Moto {
 }
 
 pub fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("skyhound-live-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    dir
+    crate::scratch(&format!("live-{name}"))
 }
 
 /// Run `skyhound collect` with credentials in its own environment only.

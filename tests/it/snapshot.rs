@@ -6,9 +6,7 @@ use std::path::PathBuf;
 use skyhound::graph::snapshot;
 
 fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("skyhound-snap-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    dir.join("snapshot.json")
+    crate::scratch(&format!("snapshot-{name}")).join("snapshot.json")
 }
 
 #[test]
@@ -95,7 +93,7 @@ fn truncated_and_foreign_files_are_errors_not_panics() {
 fn secrets_in_the_input_never_reach_a_snapshot() {
     // An AWS CLI dump can hold create-access-key output or credentials
     // pasted into odd places; the model has nowhere to keep them.
-    let dir = std::env::temp_dir().join(format!("skyhound-secret-{}", std::process::id()));
+    let dir = crate::scratch("snapshot-secret");
     let region = dir.join("123456789012/us-east-1");
     std::fs::create_dir_all(&region).expect("mkdir");
     std::fs::write(
