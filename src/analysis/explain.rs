@@ -85,7 +85,7 @@ pub struct Explanation {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ExplainError {
     #[error(
-        "{kind} {id} is not a network endpoint: explain answers for instances, network interfaces and load balancers"
+        "{kind} {id} is not a network endpoint: explain answers for instances, network interfaces, databases and load balancers"
     )]
     NotAnEndpoint { kind: NodeKind, id: String },
     #[error(
@@ -121,7 +121,7 @@ pub fn explain_ports(
     let mut engine = Engine::new(graph);
     let restrict = source_set(source).intersect(&family_of(protocol));
     let attempts = match n.kind() {
-        NodeKind::Instance | NodeKind::NetworkInterface => {
+        NodeKind::Instance | NodeKind::NetworkInterface | NodeKind::DbInstance => {
             endpoint_attempts(&mut engine, node, protocol, ports, &restrict)
         }
         NodeKind::LoadBalancer => lb_attempts(&mut engine, node, protocol, ports, &restrict),
@@ -186,7 +186,9 @@ pub fn explain_all(
     let engine = Engine::new(graph);
     let n = graph.node(node);
     let endpoints: Vec<Endpoint> = match n.kind() {
-        NodeKind::Instance | NodeKind::NetworkInterface => endpoints_of(graph, node),
+        NodeKind::Instance | NodeKind::NetworkInterface | NodeKind::DbInstance => {
+            endpoints_of(graph, node)
+        }
         NodeKind::LoadBalancer => Vec::new(),
         kind => {
             return Err(ExplainError::NotAnEndpoint {
@@ -196,6 +198,11 @@ pub fn explain_all(
         }
     };
     for ep in &endpoints {
+        // A database answers on its port alone: that is the question.
+        if let Some(port) = ep.serves {
+            asks.insert((Protocol::Tcp, PortRange::single(port)));
+            continue;
+        }
         for (p, iv) in engine.intervals(&ep.groups, &ep.site) {
             if p != Protocol::Other {
                 asks.insert((p, iv));
@@ -274,6 +281,30 @@ fn endpoint_attempts(
     let endpoints = endpoints_of(graph, node);
     let mut attempts = Vec::new();
     for ep in &endpoints {
+        if let Some(port) = ep
+            .serves
+            .filter(|port| p != Protocol::Tcp || !iv.contains(*port))
+        {
+            attempts.push(Attempt {
+                via: Via::Direct,
+                through: ep.eni_id.clone(),
+                listener_port: None,
+                target_port: None,
+                reachable: false,
+                sources: Vec::new(),
+                path: Vec::new(),
+                blocked_by: vec![Hop::new(
+                    HopKind::NetworkInterface,
+                    &ep.eni_id,
+                    format!(
+                        "nothing answers {p} {iv} here: {} serves tcp {port} only",
+                        ep.resource
+                    ),
+                )],
+            });
+            continue;
+        }
+        let iv = ep.serves.map_or(iv, PortRange::single);
         let a = engine.answers(ep, p, iv);
         let (net, outside) = engine.seen_from(ep.site.vpc_id.as_deref());
         let mut reach = a.reaching(restrict);
@@ -418,7 +449,7 @@ fn lb_attempts(
 }
 
 /// The interfaces traffic to a resource arrives on: an instance's, primary
-/// first, or the interface itself.
+/// first, a database's, or the interface itself.
 fn endpoints_of(graph: &Graph, node: NodeId) -> Vec<Endpoint> {
     match graph.node(node).kind() {
         NodeKind::Instance => {
@@ -429,6 +460,10 @@ fn endpoints_of(graph: &Graph, node: NodeId) -> Vec<Endpoint> {
             v.sort_by_key(|e| e.device_index.unwrap_or(u32::MAX));
             v
         }
+        NodeKind::DbInstance => graph
+            .neighbours(node, EdgeKind::InterfaceOf, Direction::Incoming)
+            .filter_map(|e| Endpoint::of(graph, e))
+            .collect(),
         _ => Endpoint::of(graph, node).into_iter().collect(),
     }
 }

@@ -120,6 +120,9 @@ pub struct Endpoint {
     pub ipv6: Vec<Ipv6Addr>,
     pub private_v4: Option<Ipv4Addr>,
     pub device_index: Option<u32>,
+    /// The one TCP port the resource answers on, where only one is served
+    /// (a database's): other ports reach nothing.
+    pub serves: Option<u16>,
 }
 
 impl Endpoint {
@@ -128,11 +131,21 @@ impl Endpoint {
         let NodeData::NetworkInterface(e) = &node.data else {
             return None;
         };
+        // The instance it is attached to, else the database it serves.
         let instance = e
             .attachment
             .as_ref()
             .and_then(|a| a.instance_id.as_deref())
-            .and_then(|i| graph.by_id(i));
+            .and_then(|i| graph.by_id(i))
+            .or_else(|| {
+                graph
+                    .outgoing(eni)
+                    .find(|x| {
+                        x.kind == EdgeKind::InterfaceOf
+                            && graph.node(x.to).kind() == NodeKind::DbInstance
+                    })
+                    .map(|x| x.to)
+            });
         let (resource, resource_node) = match instance {
             Some(i) => (graph.node(i).id.clone(), i),
             None => (node.id.clone(), eni),
@@ -175,6 +188,10 @@ impl Endpoint {
             ipv6: e.ipv6_addresses.clone(),
             private_v4: e.primary_private_ip(),
             device_index: e.attachment.as_ref().and_then(|a| a.device_index),
+            serves: match &graph.node(resource_node).data {
+                NodeData::DbInstance(db) => db.port,
+                _ => None,
+            },
         })
     }
 
@@ -446,6 +463,11 @@ impl<'g> Engine<'g> {
         }
         let mut raw: Vec<(Protocol, PortRange, Addrs, Vec<Hop>)> = Vec::new();
         for (p, iv) in self.intervals(&ep.groups, &ep.site) {
+            let iv = match ep.serves {
+                None => iv,
+                Some(port) if p == Protocol::Tcp && iv.contains(port) => PortRange::new(port, port),
+                Some(_) => continue,
+            };
             let answers = self.answers(ep, p, iv);
             let reach = answers.reaching(&base.intersect(&family_of(p)));
             if !reach.intersects(&net) {
@@ -650,8 +672,9 @@ fn plain_interfaces(graph: &Graph) -> impl Iterator<Item = NodeId> + '_ {
             let NodeData::NetworkInterface(e) = &n.data else {
                 return None;
             };
-            let lb_owned = graph.outgoing(id).any(|x| x.kind == EdgeKind::InterfaceOf)
-                || e.load_balancer_suffix().is_some();
+            let lb_owned = graph.outgoing(id).any(|x| {
+                x.kind == EdgeKind::InterfaceOf && graph.node(x.to).kind() == NodeKind::LoadBalancer
+            }) || e.load_balancer_suffix().is_some();
             let nat = e.interface_type == Some(crate::model::InterfaceType::NatGateway);
             (!lb_owned && !nat).then_some(id)
         })

@@ -240,7 +240,7 @@ impl Finding {
             name: n.name.clone(),
             node: id,
             title: title.into(),
-            badge: None,
+            badge: check.badge.filter(|_| status == Status::Fail),
             evidence,
             remediation,
         }

@@ -85,6 +85,25 @@ struct Index {
     subnet_acl: HashMap<String, NodeId>,
     /// (account, IAM name) → user or group.
     iam_by_name: HashMap<(String, NodeKind, String), NodeId>,
+    /// (subnet, security groups sorted) → the DB instances placed there,
+    /// for the interfaces RDS creates.
+    databases_by_place: HashMap<(String, Vec<String>), Vec<NodeId>>,
+}
+
+/// Where a database or an interface sits: its subnet and its security
+/// groups, in order.
+fn place(subnet: &str, groups: &[String]) -> (String, Vec<String>) {
+    let mut groups = groups.to_vec();
+    groups.sort();
+    (subnet.to_string(), groups)
+}
+
+/// An interface RDS created for a DB instance: DescribeNetworkInterfaces
+/// says `RequesterId: amazon-rds` and `Description: RDSNetworkInterface`,
+/// and nothing names the instance.
+fn is_rds_interface(eni: &crate::model::NetworkInterface) -> bool {
+    eni.requester_id.as_deref() == Some("amazon-rds")
+        || eni.description.as_deref() == Some("RDSNetworkInterface")
 }
 
 fn build_index(graph: &Graph) -> Index {
@@ -96,6 +115,7 @@ fn build_index(graph: &Graph) -> Index {
         default_acl: HashMap::new(),
         subnet_acl: HashMap::new(),
         iam_by_name: HashMap::new(),
+        databases_by_place: HashMap::new(),
     };
     for (id, node) in graph.nodes() {
         match &node.data {
@@ -127,6 +147,14 @@ fn build_index(graph: &Graph) -> Index {
                 }
                 for subnet in &acl.subnet_ids {
                     ix.subnet_acl.insert(subnet.clone(), id);
+                }
+            }
+            NodeData::DbInstance(db) => {
+                for subnet in &db.subnet_ids {
+                    ix.databases_by_place
+                        .entry(place(subnet, &db.security_group_ids))
+                        .or_default()
+                        .push(id);
                 }
             }
             NodeData::IamUser(_) | NodeData::IamGroup(_) | NodeData::IamRole(_) => {
@@ -367,6 +395,18 @@ fn link_node(l: &mut Linker, ix: &Index, id: NodeId, node: &Node) {
             if let Some(suffix) = eni.load_balancer_suffix() {
                 let lb = ix.lb_by_suffix.get(suffix).copied();
                 l.add(id, lb, E::InterfaceOf, None);
+            }
+            // An RDS interface belongs to the one DB instance in its subnet
+            // with its security groups; where several share both, which is
+            // whose is not known, and the interface stands alone.
+            if let (true, Some(subnet)) = (is_rds_interface(eni), &eni.subnet_id) {
+                if let Some([db]) = ix
+                    .databases_by_place
+                    .get(&place(subnet, &eni.security_group_ids))
+                    .map(Vec::as_slice)
+                {
+                    l.add(id, Some(*db), E::InterfaceOf, None);
+                }
             }
         }
         NodeData::Instance(inst) => {

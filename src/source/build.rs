@@ -75,6 +75,20 @@ impl Scope {
     }
 }
 
+/// What `database` builds: an RDS DB instance where it sits, public when
+/// it has a public address, encrypted when it has a key.
+pub struct DbLaunch<'a> {
+    pub name: &'a str,
+    pub engine: &'a str,
+    pub port: u16,
+    pub vpc: &'a str,
+    pub subnets: Vec<String>,
+    pub groups: Vec<String>,
+    pub private_ip: Ipv4Addr,
+    pub public_ip: Option<Ipv4Addr>,
+    pub key: Option<String>,
+}
+
 /// What `vpc` returns: the ids of the VPC and its defaults.
 #[derive(Debug, Clone)]
 pub struct VpcIds {
@@ -1423,6 +1437,54 @@ impl Estate {
                 ))
                 .in_region(&s.region),
         );
+    }
+
+    /// An RDS DB instance and the network interface RDS creates for it in
+    /// its first subnet (nothing in it names the instance); returns its ARN.
+    pub fn database(&mut self, s: &Scope, db: DbLaunch) -> String {
+        let arn = format!("arn:aws:rds:{}:{}:db:{}", s.region, s.account, db.name);
+        let eni = self.interface(
+            s,
+            db.vpc,
+            &db.subnets[0],
+            db.private_ip,
+            db.public_ip.map(|ip| (ip, None)),
+            db.groups.clone(),
+            "interface",
+            "RDSNetworkInterface",
+        );
+        if let Some(NodeData::NetworkInterface(e)) = self
+            .nodes
+            .iter_mut()
+            .rev()
+            .find(|n| n.id == eni)
+            .map(|n| &mut n.data)
+        {
+            e.requester_managed = true;
+            e.requester_id = Some("amazon-rds".into());
+        }
+        let data = m::DbInstance {
+            engine: Some(db.engine.into()),
+            status: Some("available".into()),
+            publicly_accessible: db.public_ip.is_some(),
+            storage_encrypted: Some(db.key.is_some()),
+            kms_key_id: db.key,
+            vpc_id: Some(db.vpc.into()),
+            subnet_ids: db.subnets,
+            security_group_ids: db.groups,
+            endpoint: Some(format!(
+                "{}.c9akciq32.{}.rds.amazonaws.com",
+                db.name, s.region
+            )),
+            port: Some(db.port),
+        };
+        self.nodes.push(
+            Node::new(&arn, &s.account, NodeData::DbInstance(data))
+                .with_arn(&arn)
+                .with_name(db.name)
+                .in_region(&s.region),
+        );
+        arn
     }
 
     /// A customer managed symmetric key; returns its ARN.

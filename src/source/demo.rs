@@ -21,7 +21,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
 
 use super::build::{
-    Estate, Launch, RuleExt, Scope, all_traffic, allow, route, tcp, trust_account, trust_service,
+    DbLaunch, Estate, Launch, RuleExt, Scope, all_traffic, allow, route, tcp, trust_account,
+    trust_service,
 };
 use crate::graph::{Collection, Graph};
 use crate::model::network::{Protocol, RouteTarget, RuleAction};
@@ -64,7 +65,7 @@ pub fn graph() -> Graph {
         source: "demo".to_string(),
         accounts: vec![],
         regions: vec![],
-        gaps: vec![],
+        gaps: gaps(),
     };
     Graph::build(e.nodes, collection)
 }
@@ -946,9 +947,25 @@ fn logging_and_data(e: &mut Estate) {
             e.ebs_default(&s, true);
         }
     }
-    for region in ["us-east-1", "us-west-2"] {
-        e.ebs_default(&Scope::new(BILL, region), false);
+    // us-west-2's answer is a gap (see `gaps`): unknown, not a pass.
+    e.ebs_default(&Scope::new(BILL, "us-east-1"), false);
+    // Alice's key for staging's application data: its key policy leaves
+    // the audit role out, so its rotation could not be read (a gap).
+    let staging = Scope::new(ALICE_STAGING, "us-east-1");
+    e.kms_key(&staging, "alice-staging-app", true);
+    if let Some(NodeData::KmsKey(k)) = e.nodes.last_mut().map(|n| &mut n.data) {
+        k.rotation_enabled = None;
     }
+    // Alice's baseline empties every default security group.
+    for n in e.nodes.iter_mut() {
+        if let NodeData::SecurityGroup(sg) = &mut n.data {
+            if sg.group_name == "default" && alice.contains(&n.account.as_str()) {
+                sg.ingress.clear();
+                sg.egress.clear();
+            }
+        }
+    }
+    databases(e);
     let vpcs: Vec<(String, String, String)> = e
         .nodes
         .iter()
@@ -985,6 +1002,85 @@ fn logging_and_data(e: &mut Estate) {
             if encrypted { 20 } else { 8 },
         );
     }
+}
+
+/// The id of the node of this kind and name in an account.
+fn named(e: &Estate, account: &str, name: &str, kind: m::NodeKind) -> String {
+    e.nodes
+        .iter()
+        .find(|n| n.account == account && n.kind() == kind && n.name.as_deref() == Some(name))
+        .map(|n| n.id.clone())
+        .unwrap_or_default()
+}
+
+/// Alice's orders database: private, in the data subnets, encrypted.
+/// Bill's reports database: in his public subnet, with a public address
+/// and the `database` group that lets the world in on 3306, unencrypted.
+fn databases(e: &mut Estate) {
+    use m::NodeKind::{SecurityGroup, Subnet, Vpc};
+    let prod = Scope::new(ALICE_PRODUCTION, "us-east-1");
+    let key = e.kms_key(&prod, "alice-prod-data", true);
+    let vpc = named(e, ALICE_PRODUCTION, "prod-vpc", Vpc);
+    let subnets = vec![
+        named(e, ALICE_PRODUCTION, "prod-data-a", Subnet),
+        named(e, ALICE_PRODUCTION, "prod-data-b", Subnet),
+    ];
+    let groups = vec![named(e, ALICE_PRODUCTION, "prod-db", SecurityGroup)];
+    e.database(
+        &prod,
+        DbLaunch {
+            name: "alice-prod-orders",
+            engine: "postgres",
+            port: 5432,
+            vpc: &vpc,
+            subnets,
+            groups,
+            private_ip: ip(10, 10, 20, 50),
+            public_ip: None,
+            key: Some(key),
+        },
+    );
+    let bill = Scope::new(BILL, "us-east-1");
+    let vpc = named(e, BILL, "bill-vpc", Vpc);
+    let subnets = vec![
+        named(e, BILL, "bill-public", Subnet),
+        named(e, BILL, "bill-public-b", Subnet),
+    ];
+    let groups = vec![named(e, BILL, "database", SecurityGroup)];
+    e.database(
+        &bill,
+        DbLaunch {
+            name: "bill-reports",
+            engine: "mysql",
+            port: 3306,
+            vpc: &vpc,
+            subnets,
+            groups,
+            private_ip: ip(172, 31, 5, 30),
+            public_ip: Some(ip(54, 210, 33, 9)),
+            key: None,
+        },
+    );
+}
+
+/// What the demo's collection could not read, as a live run reports it.
+fn gaps() -> Vec<m::Gap> {
+    vec![
+        m::Gap {
+            account: ALICE_STAGING.into(),
+            region: Some("us-east-1".into()),
+            service: "kms".into(),
+            operation: "get-key-rotation-status".into(),
+            reason: "AccessDeniedException: the key policy of alias/alice-staging-app does not allow the audit role kms:GetKeyRotationStatus".into(),
+        },
+        m::Gap {
+            account: BILL.into(),
+            region: Some("us-west-2".into()),
+            service: "ec2".into(),
+            operation: "get-ebs-encryption-by-default".into(),
+            reason: "UnauthorizedOperation: You are not authorized to perform this operation.".into(),
+        },
+    ]
 }
 
 /// Block Public Access with all four flags.

@@ -221,11 +221,8 @@ impl World {
     /// Write the files and import them.
     fn load(&self) -> Graph {
         static N: AtomicUsize = AtomicUsize::new(0);
-        let dir: PathBuf = std::env::temp_dir().join(format!(
-            "skyhound-exposure-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
+        let dir: PathBuf =
+            crate::scratch(&format!("exposure-{}", N.fetch_add(1, Ordering::SeqCst)));
         let region = dir.join(ACCOUNT).join("us-east-1");
         std::fs::create_dir_all(&region).expect("mkdir");
         for (name, value) in &self.files {
@@ -1176,4 +1173,117 @@ fn a_hop_assumed_open_because_it_was_not_collected_says_so() {
             .filter(|h| h.kind == HopKind::SecurityGroup)
             .all(|h| !h.assumed)
     );
+}
+
+/// The interface RDS creates for a DB instance: nothing in it names the
+/// instance.
+fn rds_eni(id: &str, ip: &str, public: Option<&str>, groups: &[&str]) -> Value {
+    let mut v = eni(id, "subnet-pub", ip, public, &[], groups, None);
+    v["RequesterId"] = json!("amazon-rds");
+    v["RequesterManaged"] = json!(true);
+    v["Description"] = json!("RDSNetworkInterface");
+    v
+}
+
+fn db_instance(id: &str, groups: &[&str], public: bool, port: u16) -> Value {
+    json!({
+        "DBInstanceIdentifier": id, "DBInstanceArn": format!("arn:aws:rds:us-east-1:{ACCOUNT}:db:{id}"),
+        "Engine": "mysql", "DBInstanceStatus": "available", "PubliclyAccessible": public, "StorageEncrypted": false,
+        "Endpoint": {"Address": format!("{id}.abc.us-east-1.rds.amazonaws.com"), "Port": port},
+        "DBSubnetGroup": {"VpcId": "vpc-a", "Subnets": [{"SubnetIdentifier": "subnet-pub"}, {"SubnetIdentifier": "subnet-lb"}]},
+        "VpcSecurityGroups": groups.iter().map(|g| json!({"VpcSecurityGroupId": g, "Status": "active"})).collect::<Vec<_>>(),
+    })
+}
+
+#[test]
+fn a_public_database_is_exposed_on_its_port_alone_through_the_interface_rds_made() {
+    let mut w = World::base();
+    w.add(
+        "ec2-describe-security-groups",
+        "SecurityGroups",
+        sg("sg-db", "vpc-a", vec![perm("-1", -1, -1, &["0.0.0.0/0"])]),
+    );
+    w.add(
+        "ec2-describe-network-interfaces",
+        "NetworkInterfaces",
+        rds_eni("eni-db", "10.0.1.30", Some("198.51.100.30"), &["sg-db"]),
+    );
+    w.add(
+        "rds-describe-db-instances",
+        "DBInstances",
+        db_instance("reports", &["sg-db"], true, 3306),
+    );
+    let g = w.load();
+    let arn = format!("arn:aws:rds:us-east-1:{ACCOUNT}:db:reports");
+    let found = exposures(&g);
+    let db = of(&found, &arn);
+    // All traffic is allowed, but a database answers on its port only.
+    assert_eq!(db.len(), 1, "{db:#?}");
+    assert_eq!(
+        (db[0].protocol, db[0].from_port, db[0].to_port),
+        (Protocol::Tcp, 3306, 3306)
+    );
+    assert!(db[0].world);
+    assert!(
+        of(&found, "eni-db").is_empty(),
+        "reported as the database, not its interface"
+    );
+    let why = ask(&g, &arn, Protocol::Tcp, 22, None);
+    assert!(!why.reachable);
+    assert!(
+        why.blocked_by
+            .iter()
+            .any(|h| h.detail.contains("serves tcp 3306 only")),
+        "{:#?}",
+        why.blocked_by
+    );
+    assert!(ask(&g, &arn, Protocol::Tcp, 3306, None).reachable);
+    // The posture check takes the exposure's answer: critical, with the path.
+    let analysis = skyhound::analysis::analyse(&g);
+    let f = analysis
+        .findings
+        .iter()
+        .find(|f| f.check == "rds.public")
+        .expect("rds.public fails");
+    assert_eq!(f.severity, skyhound::model::Severity::Critical);
+    assert!(f.title.contains("the internet reaches it"), "{}", f.title);
+}
+
+#[test]
+fn an_interface_two_databases_could_own_stays_the_interfaces_own() {
+    let mut w = World::base();
+    w.add(
+        "ec2-describe-security-groups",
+        "SecurityGroups",
+        sg(
+            "sg-db",
+            "vpc-a",
+            vec![perm("tcp", 3306, 3306, &["0.0.0.0/0"])],
+        ),
+    );
+    w.add(
+        "ec2-describe-network-interfaces",
+        "NetworkInterfaces",
+        rds_eni("eni-db", "10.0.1.30", Some("198.51.100.30"), &["sg-db"]),
+    );
+    for id in ["reports", "reports-replica"] {
+        w.add(
+            "rds-describe-db-instances",
+            "DBInstances",
+            db_instance(id, &["sg-db"], true, 3306),
+        );
+    }
+    let g = w.load();
+    let found = exposures(&g);
+    // Still exposed, and said so: under the interface, which is known.
+    assert!(!of(&found, "eni-db").is_empty());
+    let analysis = skyhound::analysis::analyse(&g);
+    let public: Vec<_> = analysis
+        .findings
+        .iter()
+        .filter(|f| f.check == "rds.public")
+        .collect();
+    assert_eq!(public.len(), 2);
+    assert!(public.iter().all(|f| f.severity == skyhound::model::Severity::High
+        && f.title.contains("not known")));
 }

@@ -12,6 +12,7 @@ use crate::model::{NodeData, Severity};
 
 pub const CHECK: Check = Check {
     id: "exposure.internet",
+    badge: None,
     title: "Reachable from the internet",
     severity: Severity::High,
     epic: Epic::InfrastructureSecurity,

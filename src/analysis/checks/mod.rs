@@ -131,6 +131,9 @@ impl Cis {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Check {
     pub id: &'static str,
+    /// A word or two a list shows on a resource that fails it (`PUBLIC`,
+    /// `UNENCRYPTED`), where a word says it.
+    pub badge: Option<&'static str>,
     pub title: &'static str,
     pub cis: Cis,
     /// The severity of a failure unless the check grades it (exposure
@@ -169,7 +172,7 @@ pub const ALL: &[&Check] = &[
     &posture::admin_ports::SG_IPV6,
     &posture::admin_ports::DEFAULT_SG,
     &posture::imds::CHECK,
-    &posture::data::RDS_PUBLIC,
+    &posture::database::RDS_PUBLIC,
     &posture::data::ACCOUNT_BPA,
     &posture::data::BUCKET_PUBLIC,
     &posture::data::BUCKET_ENCRYPTION,

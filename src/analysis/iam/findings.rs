@@ -13,6 +13,7 @@ use crate::model::{NodeKind, Severity};
 
 pub const ADMIN: Check = Check {
     id: "iam.admin",
+    badge: None,
     title: "Admin user or role",
     severity: Severity::High,
     epic: Epic::IdentityAndAccess,
@@ -22,6 +23,7 @@ pub const ADMIN: Check = Check {
 
 pub const ESCALATION: Check = Check {
     id: "iam.escalation",
+    badge: None,
     title: "Can become admin",
     severity: Severity::High,
     epic: Epic::IdentityAndAccess,
@@ -31,6 +33,7 @@ pub const ESCALATION: Check = Check {
 
 pub const TRUST_PUBLIC: Check = Check {
     id: "iam.trust-public",
+    badge: None,
     title: "Role anyone can assume",
     severity: Severity::Critical,
     epic: Epic::IdentityAndAccess,
@@ -40,6 +43,7 @@ pub const TRUST_PUBLIC: Check = Check {
 
 pub const TRUST_NO_EXTERNAL_ID: Check = Check {
     id: "iam.trust-external-without-external-id",
+    badge: None,
     title: "External account trusted without ExternalId",
     severity: Severity::High,
     epic: Epic::IdentityAndAccess,
@@ -49,6 +53,7 @@ pub const TRUST_NO_EXTERNAL_ID: Check = Check {
 
 pub const TRUST_CROSS_ACCOUNT: Check = Check {
     id: "iam.trust-cross-account",
+    badge: None,
     title: "Role assumable from another account",
     severity: Severity::Low,
     epic: Epic::IdentityAndAccess,
@@ -58,6 +63,7 @@ pub const TRUST_CROSS_ACCOUNT: Check = Check {
 
 pub const TRUST_ACCOUNT_ROOT: Check = Check {
     id: "iam.trust-account-root",
+    badge: None,
     title: "Role trusting a whole account",
     severity: Severity::Low,
     epic: Epic::IdentityAndAccess,

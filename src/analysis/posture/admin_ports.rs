@@ -18,6 +18,7 @@ use crate::model::{EdgeKind, NetworkAcl, Node, NodeData, NodeKind, SecurityGroup
 
 pub const NACL: Check = Check {
     id: "ec2.nacl-admin-ports",
+    badge: Some("ADMIN PORTS"),
     title: "Network ACL admits the world to SSH/RDP",
     severity: Severity::High,
     epic: Epic::InfrastructureSecurity,
@@ -27,6 +28,7 @@ pub const NACL: Check = Check {
 
 pub const SG_IPV4: Check = Check {
     id: "ec2.sg-admin-ports-ipv4",
+    badge: Some("ADMIN PORTS"),
     title: "Security group admits 0.0.0.0/0 to SSH/RDP",
     severity: Severity::High,
     epic: Epic::InfrastructureSecurity,
@@ -36,6 +38,7 @@ pub const SG_IPV4: Check = Check {
 
 pub const SG_IPV6: Check = Check {
     id: "ec2.sg-admin-ports-ipv6",
+    badge: Some("ADMIN PORTS"),
     title: "Security group admits ::/0 to SSH/RDP",
     severity: Severity::High,
     epic: Epic::InfrastructureSecurity,
@@ -45,6 +48,7 @@ pub const SG_IPV6: Check = Check {
 
 pub const DEFAULT_SG: Check = Check {
     id: "ec2.default-sg-restricts-all",
+    badge: Some("DEFAULT OPEN"),
     title: "Default security group allows traffic",
     severity: Severity::Low,
     epic: Epic::InfrastructureSecurity,

@@ -14,6 +14,7 @@ use crate::source::operations as ops;
 
 pub const TRAIL_MULTI_REGION: Check = Check {
     id: "cloudtrail.multi-region",
+    badge: Some("NO TRAIL"),
     title: "No multi-region trail recording management events",
     severity: Severity::High,
     epic: Epic::LoggingAndMonitoring,
@@ -23,6 +24,7 @@ pub const TRAIL_MULTI_REGION: Check = Check {
 
 pub const CONFIG_ALL_REGIONS: Check = Check {
     id: "config.all-regions",
+    badge: Some("NO CONFIG"),
     title: "AWS Config not recording everything",
     severity: Severity::Medium,
     epic: Epic::LoggingAndMonitoring,
@@ -32,6 +34,7 @@ pub const CONFIG_ALL_REGIONS: Check = Check {
 
 pub const FLOW_LOGS: Check = Check {
     id: "vpc.flow-logs",
+    badge: Some("NO FLOW LOGS"),
     title: "VPC without flow logs",
     severity: Severity::Medium,
     epic: Epic::LoggingAndMonitoring,

@@ -14,6 +14,7 @@ use crate::model::{AccessKey, EdgeKind, IamUser, Node, NodeData, NodeKind, Sever
 
 pub const UNUSED: Check = Check {
     id: "iam.unused-credentials",
+    badge: Some("UNUSED"),
     title: "Credentials unused for 45 days",
     severity: Severity::Medium,
     epic: Epic::IdentityAndAccess,
@@ -23,6 +24,7 @@ pub const UNUSED: Check = Check {
 
 pub const ONE_ACTIVE_KEY: Check = Check {
     id: "iam.one-active-key",
+    badge: Some("TWO KEYS"),
     title: "User with two active access keys",
     severity: Severity::Low,
     epic: Epic::IdentityAndAccess,
@@ -32,6 +34,7 @@ pub const ONE_ACTIVE_KEY: Check = Check {
 
 pub const KEY_ROTATION: Check = Check {
     id: "iam.key-rotation",
+    badge: Some("OLD KEY"),
     title: "Access key not rotated in 90 days",
     severity: Severity::Medium,
     epic: Epic::IdentityAndAccess,

@@ -1,8 +1,7 @@
 //! Data protection: S3 Block Public Access for the account (CIS 2.1.4, all
 //! four flags), buckets not public, encrypted and TLS-only (2.1.1), EBS
-//! default encryption (2.2.1) and encrypted volumes, RDS encrypted (2.3.1)
-//! and not publicly accessible, KMS key rotation (3.6). A setting not read
-//! is unknown.
+//! default encryption (2.2.1) and encrypted volumes, RDS encrypted (2.3.1),
+//! KMS key rotation (3.6). A setting not read is unknown.
 
 use serde_json::Value;
 
@@ -12,9 +11,11 @@ use crate::analysis::finding::{Evidence, Finding, Remediation, Status};
 use crate::graph::{Graph, NodeId};
 use crate::model::policy::string_or_list;
 use crate::model::{Answer, Bucket, Node, NodeData, PublicAccessBlock, Severity};
+use crate::source::operations as ops;
 
 pub const ACCOUNT_BPA: Check = Check {
     id: "s3.account-public-access-block",
+    badge: Some("NO BPA"),
     title: "S3 Block Public Access off for the account",
     severity: Severity::High,
     epic: Epic::DataProtection,
@@ -24,6 +25,7 @@ pub const ACCOUNT_BPA: Check = Check {
 
 pub const BUCKET_PUBLIC: Check = Check {
     id: "s3.bucket-public",
+    badge: Some("PUBLIC"),
     title: "Public bucket",
     severity: Severity::Critical,
     epic: Epic::DataProtection,
@@ -33,6 +35,7 @@ pub const BUCKET_PUBLIC: Check = Check {
 
 pub const BUCKET_ENCRYPTION: Check = Check {
     id: "s3.bucket-encryption",
+    badge: Some("UNENCRYPTED"),
     title: "Bucket without default encryption",
     severity: Severity::Low,
     epic: Epic::DataProtection,
@@ -42,6 +45,7 @@ pub const BUCKET_ENCRYPTION: Check = Check {
 
 pub const BUCKET_TLS: Check = Check {
     id: "s3.bucket-tls-only",
+    badge: Some("HTTP ALLOWED"),
     title: "Bucket accepts plain HTTP",
     severity: Severity::Medium,
     epic: Epic::DataProtection,
@@ -51,6 +55,7 @@ pub const BUCKET_TLS: Check = Check {
 
 pub const EBS_DEFAULT: Check = Check {
     id: "ec2.ebs-default-encryption",
+    badge: Some("NO EBS DEFAULT"),
     title: "EBS encryption by default off",
     severity: Severity::Medium,
     epic: Epic::DataProtection,
@@ -60,6 +65,7 @@ pub const EBS_DEFAULT: Check = Check {
 
 pub const VOLUME_ENCRYPTED: Check = Check {
     id: "ec2.volume-encrypted",
+    badge: Some("UNENCRYPTED"),
     title: "Unencrypted EBS volume",
     severity: Severity::Medium,
     epic: Epic::DataProtection,
@@ -69,6 +75,7 @@ pub const VOLUME_ENCRYPTED: Check = Check {
 
 pub const RDS_ENCRYPTED: Check = Check {
     id: "rds.encrypted",
+    badge: Some("UNENCRYPTED"),
     title: "Unencrypted database",
     severity: Severity::High,
     epic: Epic::DataProtection,
@@ -76,17 +83,9 @@ pub const RDS_ENCRYPTED: Check = Check {
     description: "an RDS DB instance whose storage is not encrypted",
 };
 
-pub const RDS_PUBLIC: Check = Check {
-    id: "rds.public",
-    title: "Publicly accessible database",
-    severity: Severity::High,
-    epic: Epic::InfrastructureSecurity,
-    cis: Cis::NONE,
-    description: "an RDS DB instance with PubliclyAccessible set: it gets a public address, and only its security groups stand between it and the internet",
-};
-
 pub const KMS_ROTATION: Check = Check {
     id: "kms.rotation",
+    badge: Some("NO ROTATION"),
     title: "KMS key without rotation",
     severity: Severity::Medium,
     epic: Epic::DataProtection,
@@ -110,7 +109,7 @@ pub fn findings(graph: &Graph) -> Vec<Finding> {
                 out.push(bucket_tls((id, n), b));
             }
             NodeData::Region(r) if graph.by_id(&n.account).is_some() => {
-                out.push(ebs_default((id, n), r.ebs_encryption_by_default));
+                out.push(ebs_default(graph, (id, n), r.ebs_encryption_by_default));
             }
             NodeData::Volume(v) => {
                 let evidence = vec![Evidence::property(
@@ -170,32 +169,9 @@ pub fn findings(graph: &Graph) -> Vec<Finding> {
                         Remediation::new("Collect with rds:DescribeDBInstances allowed"),
                     ),
                 });
-                let evidence = vec![Evidence::property(
-                    name,
-                    "PubliclyAccessible",
-                    d.publicly_accessible.to_string(),
-                )];
-                out.push(if d.publicly_accessible {
-                    Finding::on(
-                        &RDS_PUBLIC,
-                        Status::Fail,
-                        (id, n),
-                        "publicly accessible",
-                        evidence,
-                        Remediation::new(
-                            "Turn public accessibility off (the application reaches the database inside the VPC), and keep its security groups to the application's",
-                        )
-                        .with_command(format!(
-                            "aws rds modify-db-instance --db-instance-identifier {name} --no-publicly-accessible --apply-immediately{}",
-                            region_flag(n)
-                        )),
-                    )
-                } else {
-                    Finding::passed(&RDS_PUBLIC, (id, n), "not publicly accessible", evidence)
-                });
             }
             NodeData::KmsKey(k) => {
-                if let Some(f) = kms_rotation((id, n), k) {
+                if let Some(f) = kms_rotation(graph, (id, n), k) {
                     out.push(f);
                 }
             }
@@ -456,7 +432,7 @@ fn bucket_tls(at: (NodeId, &Node), b: &Bucket) -> Finding {
     }
 }
 
-fn ebs_default(at: (NodeId, &Node), on: Option<bool>) -> Finding {
+fn ebs_default(graph: &Graph, at: (NodeId, &Node), on: Option<bool>) -> Finding {
     let n = at.1;
     let region = n.region.as_deref().unwrap_or("?");
     match on {
@@ -480,13 +456,22 @@ fn ebs_default(at: (NodeId, &Node), on: Option<bool>) -> Finding {
             Status::Unknown,
             at,
             "EBS encryption by default not collected",
-            vec![Evidence::property(region, "get-ebs-encryption-by-default", "not collected")],
+            vec![Evidence::property(
+                region,
+                "get-ebs-encryption-by-default",
+                account::not_collected(account::gap(
+                    graph,
+                    &n.account,
+                    n.region.as_deref(),
+                    &ops::GET_EBS_ENCRYPTION_BY_DEFAULT,
+                )),
+            )],
             Remediation::new("Collect with ec2:GetEbsEncryptionByDefault allowed"),
         ),
     }
 }
 
-fn kms_rotation(at: (NodeId, &Node), k: &crate::model::KmsKey) -> Option<Finding> {
+fn kms_rotation(graph: &Graph, at: (NodeId, &Node), k: &crate::model::KmsKey) -> Option<Finding> {
     let n = at.1;
     let is = |v: &Option<String>, want: &str| v.as_deref() == Some(want);
     // Only customer managed, enabled, symmetric keys with AWS material
@@ -535,7 +520,12 @@ fn kms_rotation(at: (NodeId, &Node), k: &crate::model::KmsKey) -> Option<Finding
             vec![Evidence::property(
                 &n.id,
                 "get-key-rotation-status",
-                "not collected",
+                account::not_collected(account::gap(
+                    graph,
+                    &n.account,
+                    n.region.as_deref(),
+                    &ops::GET_KEY_ROTATION_STATUS,
+                )),
             )],
             Remediation::new("Collect with kms:GetKeyRotationStatus allowed"),
         ),

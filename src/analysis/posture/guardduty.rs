@@ -13,6 +13,7 @@ use crate::source::operations as ops;
 
 pub const CHECK: Check = Check {
     id: "guardduty.all-regions",
+    badge: Some("NO GUARDDUTY"),
     title: "GuardDuty off in a region",
     severity: Severity::High,
     epic: Epic::IncidentResponse,

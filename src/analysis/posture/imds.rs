@@ -9,6 +9,7 @@ use crate::model::{NodeData, NodeKind, Severity};
 
 pub const CHECK: Check = Check {
     id: "ec2.imdsv2",
+    badge: Some("IMDSV1"),
     title: "Instance allows IMDSv1",
     severity: Severity::Medium,
     epic: Epic::InfrastructureSecurity,

@@ -8,6 +8,7 @@ use crate::model::{NodeData, NodeKind, Severity};
 
 pub const CHECK: Check = Check {
     id: "iam.console-user-mfa",
+    badge: Some("NO MFA"),
     title: "Console user without MFA",
     severity: Severity::High,
     epic: Epic::IdentityAndAccess,

@@ -8,6 +8,7 @@ pub mod admin_ports;
 pub mod coverage;
 pub mod credentials;
 pub mod data;
+pub mod database;
 pub mod guardduty;
 pub mod imds;
 pub mod mfa;
@@ -27,6 +28,7 @@ pub fn findings(graph: &Graph, exposures: &[Exposure]) -> Vec<Finding> {
     out.extend(admin_ports::findings(graph, exposures));
     out.extend(guardduty::findings(graph));
     out.extend(data::findings(graph));
+    out.extend(database::findings(graph, exposures));
     out.extend(trail::findings(graph));
     out.extend(coverage::findings(graph));
     out.extend(mfa::findings(graph));

@@ -12,6 +12,7 @@ use crate::source::operations as ops;
 
 pub const LENGTH: Check = Check {
     id: "iam.password-policy-length",
+    badge: Some("WEAK PASSWORDS"),
     title: "Password policy allows short passwords",
     severity: Severity::Medium,
     epic: Epic::IdentityAndAccess,
@@ -21,6 +22,7 @@ pub const LENGTH: Check = Check {
 
 pub const REUSE: Check = Check {
     id: "iam.password-policy-reuse",
+    badge: Some("PASSWORD REUSE"),
     title: "Password policy allows reuse",
     severity: Severity::Medium,
     epic: Epic::IdentityAndAccess,

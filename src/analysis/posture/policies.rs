@@ -14,6 +14,7 @@ use crate::source::operations as ops;
 
 pub const USER_DIRECT: Check = Check {
     id: "iam.user-direct-policies",
+    badge: Some("DIRECT POLICY"),
     title: "User with policies of its own",
     severity: Severity::Low,
     epic: Epic::IdentityAndAccess,
@@ -23,6 +24,7 @@ pub const USER_DIRECT: Check = Check {
 
 pub const FULL_ADMIN: Check = Check {
     id: "iam.full-admin-policy",
+    badge: Some("FULL ADMIN"),
     title: "Policy allowing * on *",
     severity: Severity::High,
     epic: Epic::IdentityAndAccess,
@@ -32,6 +34,7 @@ pub const FULL_ADMIN: Check = Check {
 
 pub const INSTANCE_ROLE: Check = Check {
     id: "iam.instance-without-role",
+    badge: Some("NO ROLE"),
     title: "Instance without a role",
     severity: Severity::Low,
     epic: Epic::IdentityAndAccess,

@@ -13,6 +13,7 @@ use crate::source::operations as ops;
 
 pub const ACCESS_KEYS: Check = Check {
     id: "iam.root-access-keys",
+    badge: Some("ROOT KEYS"),
     title: "Root user has access keys",
     severity: Severity::Critical,
     epic: Epic::IdentityAndAccess,
@@ -22,6 +23,7 @@ pub const ACCESS_KEYS: Check = Check {
 
 pub const MFA: Check = Check {
     id: "iam.root-mfa",
+    badge: Some("ROOT NO MFA"),
     title: "Root user without MFA",
     severity: Severity::Critical,
     epic: Epic::IdentityAndAccess,
@@ -31,6 +33,7 @@ pub const MFA: Check = Check {
 
 pub const HARDWARE_MFA: Check = Check {
     id: "iam.root-hardware-mfa",
+    badge: Some("VIRTUAL MFA"),
     title: "Root user without hardware MFA",
     severity: Severity::Medium,
     epic: Epic::IdentityAndAccess,
@@ -40,6 +43,7 @@ pub const HARDWARE_MFA: Check = Check {
 
 pub const RECENTLY_USED: Check = Check {
     id: "iam.root-recently-used",
+    badge: Some("ROOT USED"),
     title: "Root user used recently",
     severity: Severity::High,
     epic: Epic::IdentityAndAccess,

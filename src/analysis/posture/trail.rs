@@ -10,6 +10,7 @@ use crate::model::{Bucket, Node, NodeData, NodeKind, Severity, Trail};
 
 pub const LOG_VALIDATION: Check = Check {
     id: "cloudtrail.log-validation",
+    badge: Some("NO VALIDATION"),
     title: "Trail without log file validation",
     severity: Severity::Medium,
     epic: Epic::LoggingAndMonitoring,
@@ -19,6 +20,7 @@ pub const LOG_VALIDATION: Check = Check {
 
 pub const BUCKET_PUBLIC: Check = Check {
     id: "cloudtrail.bucket-public",
+    badge: Some("PUBLIC LOGS"),
     title: "Trail bucket is public",
     severity: Severity::Critical,
     epic: Epic::LoggingAndMonitoring,
@@ -28,6 +30,7 @@ pub const BUCKET_PUBLIC: Check = Check {
 
 pub const BUCKET_LOGGING: Check = Check {
     id: "cloudtrail.bucket-logging",
+    badge: Some("NO ACCESS LOGS"),
     title: "Trail bucket without access logging",
     severity: Severity::Low,
     epic: Epic::LoggingAndMonitoring,
@@ -37,6 +40,7 @@ pub const BUCKET_LOGGING: Check = Check {
 
 pub const KMS: Check = Check {
     id: "cloudtrail.kms",
+    badge: Some("NO KMS"),
     title: "Trail not encrypted with KMS",
     severity: Severity::Medium,
     epic: Epic::LoggingAndMonitoring,
