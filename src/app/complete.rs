@@ -45,6 +45,11 @@ pub fn candidates(d: Option<&Data>, text: &str) -> Vec<String> {
             .chain(std::iter::once("all".to_string()))
             .filter(|r| starts(r))
             .collect(),
+        ("check" | "checks", _) => crate::analysis::checks::ALL
+            .iter()
+            .map(|c| c.id.to_string())
+            .filter(|c| starts(c))
+            .collect(),
         ("theme", _) => crate::theme::BUILT_IN
             .iter()
             .map(|(name, _)| name.to_string())

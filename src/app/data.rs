@@ -10,12 +10,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, OnceLock};
 
-use crate::analysis::checks::internet;
+use crate::analysis::checks::{Epic, internet};
 use crate::analysis::finding::Status;
 use crate::analysis::{Analysis, Exposure, Finding, analyse};
 use crate::graph::{Graph, NodeId};
 use crate::model::{NodeData, NodeKind, Severity};
 
+use super::checks::Tally;
 use super::finder::Finder;
 
 /// Which build of the data a value belongs to; later builds are larger.
@@ -110,6 +111,8 @@ pub struct Analysed {
     pub by_resource: HashMap<NodeId, Vec<usize>>,
     /// Exposed resources by severity, per account and region.
     pub exposed_by_place: HashMap<(String, Option<String>), BTreeMap<Severity, usize>>,
+    /// Every check's results per account, by epic.
+    pub posture: BTreeMap<String, BTreeMap<Epic, Tally>>,
 }
 
 impl Analysed {
@@ -176,7 +179,9 @@ impl Analysed {
                 .entry(e.severity)
                 .or_default() += 1;
         }
+        let posture = super::checks::by_account(&analysis);
         Analysed {
+            posture,
             analysis,
             exposed,
             exposed_order,

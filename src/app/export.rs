@@ -63,6 +63,40 @@ fn findings_section(md: &mut String, findings: &[&crate::analysis::Finding]) {
     let _ = writeln!(md);
 }
 
+/// One resource's results of a check: each with its evidence and the fix.
+fn results_section(
+    md: &mut String,
+    d: &Data,
+    id: crate::graph::NodeId,
+    results: &[&crate::analysis::Finding],
+) {
+    let n = d.graph.node(id);
+    let _ = writeln!(
+        md,
+        "### {} {} ({})\n",
+        n.kind().label(),
+        md_cell(n.display_name()),
+        n.id
+    );
+    for f in results {
+        let _ = writeln!(
+            md,
+            "- **{}** `{}` {}",
+            super::view::status_badge(f),
+            f.check,
+            md_cell(&f.title)
+        );
+        for e in &f.evidence {
+            let _ = writeln!(md, "  - {}", md_cell(&e.describe()));
+        }
+        let _ = writeln!(md, "  - fix: {}", md_cell(&f.remediation.text));
+        for c in &f.remediation.commands {
+            let _ = writeln!(md, "  - `{c}`");
+        }
+    }
+    let _ = writeln!(md);
+}
+
 /// Every way in from the internet, each with its path hop by hop.
 fn exposure_section(
     md: &mut String,
@@ -180,6 +214,29 @@ pub fn export(d: &Data, view: &View, scope: &Scope, now: DateTime<Utc>) -> Optio
                     }
                 }
             }
+            // A check's list carries each resource's results in full.
+            if let ListKind::Check(check) = l.kind {
+                let _ = writeln!(md);
+                for (id, row) in l.rows.iter().zip(rows.iter_mut()) {
+                    let results: Vec<&crate::analysis::Finding> = d
+                        .analysed()
+                        .findings_of(*id)
+                        .filter(|f| f.check == check)
+                        .collect();
+                    results_section(&mut md, d, *id, &results);
+                    if let Value::Object(obj) = row {
+                        obj.insert(
+                            "results".into(),
+                            json!(
+                                results
+                                    .iter()
+                                    .filter_map(|f| crate::analysis::checks::Outcome::of(f))
+                                    .collect::<Vec<_>>()
+                            ),
+                        );
+                    }
+                }
+            }
             let json = serde_json::to_string_pretty(&json!({"view": l.kind.title(), "source": source, "collected_at": d.graph.collection().collected_at, "filter": l.filter, "rows": rows})).ok()?;
             Some(Export {
                 stem: format!("skyhound-{}-{stamp}", slug(&l.kind.title())),
@@ -285,6 +342,63 @@ pub fn export(d: &Data, view: &View, scope: &Scope, now: DateTime<Utc>) -> Optio
                     slug(r.tab.title()),
                     slug(n.display_name())
                 ),
+                markdown: crate::text::inert_text(&md).into_owned(),
+                json,
+            })
+        }
+        View::Checks(c) => {
+            let (account, region) = scope.label(d);
+            let mut md = String::new();
+            let _ = writeln!(
+                md,
+                "# skyhound posture checks\n\nSource: {source}, collected {collected}. Scope: account {account}, region {region}.\n"
+            );
+            let _ = writeln!(
+                md,
+                "| check | CIS | epic | fail | unknown | pass | title |\n| --- | --- | --- | --- | --- | --- | --- |"
+            );
+            let mut checks = Vec::new();
+            for r in &c.rows {
+                let t = &r.tally;
+                let _ = writeln!(
+                    md,
+                    "| `{}` | {} | {} | {} | {} | {} | {} |",
+                    r.check.id,
+                    r.check.cis.label(),
+                    r.check.epic.label(),
+                    t.failures(),
+                    t.unknown,
+                    t.passed,
+                    md_cell(r.check.title)
+                );
+                checks.push(json!({
+                    "check": r.check.id,
+                    "cis": r.check.cis.v3_0,
+                    "epic": r.check.epic,
+                    "fail": t.failures(),
+                    "unknown": t.unknown,
+                    "pass": t.passed,
+                    "worst": t.worst(),
+                }));
+            }
+            let open: Vec<&crate::analysis::Finding> = d
+                .analysed()
+                .analysis
+                .findings
+                .iter()
+                .filter(|f| scope.keeps(d, f.node))
+                .collect();
+            let _ = writeln!(md);
+            for f in &open {
+                results_section(&mut md, d, f.node, &[f]);
+            }
+            let results: Vec<_> = open
+                .iter()
+                .filter_map(|f| crate::analysis::checks::Outcome::of(f))
+                .collect();
+            let json = serde_json::to_string_pretty(&json!({"view": "checks", "source": source, "collected_at": d.graph.collection().collected_at, "checks": checks, "results": results})).ok()?;
+            Some(Export {
+                stem: format!("skyhound-checks-{stamp}"),
                 markdown: crate::text::inert_text(&md).into_owned(),
                 json,
             })

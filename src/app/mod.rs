@@ -3,6 +3,7 @@
 //! returns effects (quit, copy, export) for the runner to carry out.
 //! Drawing only reads this state.
 
+pub mod checks;
 pub mod collection;
 mod complete;
 pub mod data;
@@ -171,6 +172,8 @@ pub enum View {
         selected: usize,
         offset: usize,
     },
+    /// Every posture check, worst first.
+    Checks(checks::ChecksView),
     List(ListView),
     Resource(ResourceView),
 }
@@ -277,6 +280,8 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("policies", "IAM policies"),
     ("keys", "access keys"),
     ("accounts", "accounts"),
+    ("checks", "checks: every posture check, worst first"),
+    ("check", "check ID: the resources one check fails on"),
     ("why", "why ID: why a resource is (not) exposed"),
     ("account", "account ID: show one account (no ID: all)"),
     ("region", "region NAME: show one region (no name: all)"),
@@ -514,6 +519,10 @@ impl App {
                     true
                 }
                 View::Collection { .. } => true,
+                View::Checks(c) => {
+                    c.refresh(&new, &scope);
+                    true
+                }
             };
             alive.then_some(v)
         };
@@ -573,6 +582,7 @@ impl App {
                     r.relations = view::relation_rows(&data, r.node);
                     r.compute_why(&data);
                 }
+                View::Checks(c) => c.refresh(&data, &scope),
                 View::Overview { .. } | View::Collection { .. } => {}
             }
         }
@@ -1017,7 +1027,7 @@ impl App {
             View::List(l) => l.current(),
             View::Resource(r) if r.tab == Tab::Relations => r.selected_relation().or(Some(r.node)),
             View::Resource(r) => Some(r.node),
-            View::Overview { .. } | View::Collection { .. } => None,
+            View::Overview { .. } | View::Collection { .. } | View::Checks(_) => None,
         }
     }
 
@@ -1045,9 +1055,20 @@ impl App {
                         // The finding itself; Enter again goes to its resource.
                         self.open_resource(node, Tab::Detail);
                     }
-                    ListKind::Kind(_) | ListKind::All | ListKind::Identity(_) => {
-                        self.open_resource(node, Tab::Detail)
-                    }
+                    ListKind::Kind(_)
+                    | ListKind::All
+                    | ListKind::Identity(_)
+                    | ListKind::Check(_) => self.open_resource(node, Tab::Detail),
+                }
+            }
+            View::Checks(c) => {
+                // The resources the check fails on, with the evidence.
+                if let Some(check) = c.current() {
+                    self.push(View::List(ListView::new(
+                        &d,
+                        ListKind::Check(check.id),
+                        &self.scope,
+                    )));
                 }
             }
             View::Collection { selected, .. } => {
@@ -1136,6 +1157,7 @@ impl App {
             View::Overview { selected, .. } => *selected = step(*selected, overview_len),
             View::Collection { selected, .. } => *selected = step(*selected, collection_len),
             View::List(l) => l.selected = step(l.selected, l.rows.len()),
+            View::Checks(c) => c.selected = step(c.selected, c.rows.len()),
             View::Resource(r) => match r.tab {
                 Tab::Relations => r.move_relation(delta.clamp(-10_000, 10_000)),
                 Tab::Why => {
@@ -1167,7 +1189,11 @@ impl App {
         let page = self.page();
         match self.view_mut() {
             View::List(l) => l.scroll_to_selection(page),
-            View::Overview { selected, offset } | View::Collection { selected, offset } => {
+            View::Overview { selected, offset }
+            | View::Collection { selected, offset }
+            | View::Checks(checks::ChecksView {
+                selected, offset, ..
+            }) => {
                 if *selected < *offset {
                     *offset = *selected;
                 } else if *selected >= *offset + page {
@@ -1265,6 +1291,21 @@ impl App {
                 selected: 0,
                 offset: 0,
             }),
+            "checks" | "posture" | "check" if arg.is_empty() => {
+                let Some(d) = self.data.clone() else {
+                    self.message = Some(Message::info("still loading"));
+                    return Vec::new();
+                };
+                self.jump(View::Checks(checks::ChecksView::new(&d, &self.scope)));
+            }
+            "checks" | "check" => match crate::analysis::checks::find(&arg) {
+                Some(check) => self.open_list(ListKind::Check(check.id)),
+                None => {
+                    self.message = Some(Message::error(format!(
+                        "no check {arg:?} (Tab completes; :checks lists them)"
+                    )))
+                }
+            },
             "why" => match self.resolve(&arg) {
                 Ok(node) => {
                     self.stack.truncate(1);
@@ -1335,8 +1376,10 @@ impl App {
         let Some(d) = self.data.clone() else { return };
         let scope = self.scope.clone();
         for v in &mut self.stack {
-            if let View::List(l) = v {
-                l.refresh(&d, &scope);
+            match v {
+                View::List(l) => l.refresh(&d, &scope),
+                View::Checks(c) => c.refresh(&d, &scope),
+                _ => {}
             }
         }
         let (a, r) = scope.label(&d);
@@ -1379,6 +1422,11 @@ impl App {
                             *selected = *offset + row;
                         }
                     }
+                    View::Checks(c) => {
+                        if c.offset + row < c.rows.len() {
+                            c.selected = c.offset + row;
+                        }
+                    }
                     View::Resource(r) if r.tab == Tab::Relations => {
                         let target = usize::from(m.row.saturating_sub(main.y + 1));
                         if matches!(r.relations.get(target), Some(view::RelRow::Item { .. })) {
@@ -1404,6 +1452,7 @@ impl App {
             .map(|v| match v {
                 View::Overview { .. } => "overview".to_string(),
                 View::Collection { .. } => "collection".to_string(),
+                View::Checks(_) => "checks".to_string(),
                 View::List(l) => {
                     if l.filter.is_empty() {
                         l.kind.title()

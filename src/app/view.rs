@@ -3,6 +3,7 @@
 
 use std::net::IpAddr;
 
+use crate::analysis::finding::Status;
 use crate::analysis::{Explanation, Hop, explain, explain_all};
 use crate::graph::NodeId;
 use crate::model::network::Protocol;
@@ -23,6 +24,8 @@ pub enum ListKind {
     Findings,
     /// Principals by an identity analysis, worst first.
     Identity(Identity),
+    /// The resources one check fails on or cannot answer for, worst first.
+    Check(&'static str),
 }
 
 /// The identity views: admins, who can become admin, trust.
@@ -94,9 +97,62 @@ fn identity_title(view: Identity, d: &Data, id: NodeId) -> String {
     titles.join("; ")
 }
 
+/// One check's failures and unknowns on a resource, worst first.
+fn check_findings<'a>(
+    check: &'a str,
+    d: &'a Data,
+    id: NodeId,
+) -> impl Iterator<Item = &'a crate::analysis::Finding> {
+    d.analysed()
+        .findings_of(id)
+        .filter(move |f| f.check == check && f.status != Status::Pass)
+}
+
+/// "FAIL HIGH", "UNKNOWN": the worst of one check's results on a resource.
+fn check_status(check: &str, d: &Data, id: NodeId) -> String {
+    check_findings(check, d, id)
+        .next()
+        .map(status_badge)
+        .unwrap_or_default()
+}
+
+/// A finding's status in a list's words: "FAIL HIGH", "UNKNOWN".
+pub fn status_badge(f: &crate::analysis::Finding) -> String {
+    match f.status {
+        Status::Fail => format!("FAIL {}", f.severity.label().to_uppercase()),
+        Status::Unknown => "UNKNOWN".to_string(),
+        Status::Pass => "PASS".to_string(),
+    }
+}
+
+fn check_status_key(check: &str, d: &Data, id: NodeId) -> SortKey {
+    SortKey::Number(
+        check_findings(check, d, id)
+            .next()
+            .map(|f| match f.status {
+                Status::Fail => f.severity as i64 + 2,
+                Status::Unknown => 1,
+                Status::Pass => 0,
+            })
+            .unwrap_or(0),
+    )
+}
+
+fn check_title(check: &str, d: &Data, id: NodeId) -> String {
+    let mut titles: Vec<&str> = check_findings(check, d, id)
+        .map(|f| f.title.as_str())
+        .collect();
+    titles.dedup();
+    titles.join("; ")
+}
+
 impl ListKind {
     pub fn title(self) -> String {
         match self {
+            ListKind::Check(check) => match crate::analysis::checks::find(check) {
+                Some(c) => format!("{}: {}", c.id, c.title),
+                None => check.to_string(),
+            },
             ListKind::Identity(Identity::Admins) => "admins".to_string(),
             ListKind::Identity(Identity::Escalation) => "can become admin".to_string(),
             ListKind::Identity(Identity::Trust) => "trust that reaches far".to_string(),
@@ -118,8 +174,23 @@ pub struct Column {
     pub flex: Option<u16>,
     /// On a narrow terminal, columns go highest rank first; 0 stays.
     pub drop: u8,
-    pub value: fn(&Data, NodeId) -> String,
-    pub key: fn(&Data, NodeId) -> SortKey,
+    pub value: ValueFn,
+    pub key: KeyFn,
+}
+
+/// How a column reads a row's value.
+pub type ValueFn = Box<dyn Fn(&Data, NodeId) -> String + Send + Sync>;
+/// How a column reads a row's sort key.
+pub type KeyFn = Box<dyn Fn(&Data, NodeId) -> SortKey + Send + Sync>;
+
+/// A column's value: a function of the data and the row.
+fn value(f: impl Fn(&Data, NodeId) -> String + Send + Sync + 'static) -> ValueFn {
+    Box::new(f)
+}
+
+/// A column's sort key.
+fn key(f: impl Fn(&Data, NodeId) -> SortKey + Send + Sync + 'static) -> KeyFn {
+    Box::new(f)
 }
 
 impl Column {
@@ -145,7 +216,7 @@ pub enum SortKey {
     Text(String),
 }
 
-fn text_key(v: fn(&Data, NodeId) -> String) -> impl Fn(&Data, NodeId) -> SortKey {
+fn text_key(v: impl Fn(&Data, NodeId) -> String) -> impl Fn(&Data, NodeId) -> SortKey {
     move |d, id| SortKey::Text(v(d, id).to_ascii_lowercase())
 }
 
@@ -191,6 +262,31 @@ pub fn iam_badge(d: &Data, id: NodeId) -> String {
         other => found.find(|f| f.check == ADMIN.id).or(other),
     };
     pick.and_then(|f| f.badge).unwrap_or_default().to_string()
+}
+/// The checks a resource fails, in a word or two, worst first: "PUBLIC",
+/// "UNENCRYPTED +1".
+pub fn checks_badge(d: &Data, id: NodeId) -> String {
+    let mut failing = d.analysed().posture_of(id);
+    let Some(first) = failing.next() else {
+        return String::new();
+    };
+    let word = first
+        .badge
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("FAIL {}", first.severity.label().to_uppercase()));
+    match failing.count() {
+        0 => word,
+        more => format!("{word} +{more}"),
+    }
+}
+fn checks_badge_key(d: &Data, id: NodeId) -> SortKey {
+    SortKey::Number(
+        d.analysed()
+            .posture_of(id)
+            .next()
+            .map(|f| f.severity as i64 + 1)
+            .unwrap_or(0),
+    )
 }
 fn iam_badge_key(d: &Data, id: NodeId) -> SortKey {
     SortKey::Number(match iam_badge(d, id).as_str() {
@@ -291,6 +387,91 @@ fn state(d: &Data, id: NodeId) -> String {
         },
         NodeData::GuardDutyDetector(g) => g.status.clone().unwrap_or_default(),
         NodeData::Account(a) if a.external => "external".into(),
+        NodeData::Bucket(b) => {
+            use crate::model::Answer;
+            let encryption = match &b.encryption {
+                Some(Answer::Value(e)) => e.algorithm.clone(),
+                Some(Answer::None { .. }) => "no default encryption".into(),
+                None => "encryption not read".into(),
+            };
+            let versioning = match b.versioning.as_ref().and_then(|v| v.status.as_deref()) {
+                Some(s) => format!("versioning {}", s.to_ascii_lowercase()),
+                None => "no versioning".into(),
+            };
+            format!("{encryption}, {versioning}")
+        }
+        NodeData::Volume(v) => format!(
+            "{} GiB {}, {}",
+            v.size_gib
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "?".into()),
+            v.state.as_deref().unwrap_or(""),
+            if v.encrypted {
+                "encrypted"
+            } else {
+                "unencrypted"
+            }
+        ),
+        NodeData::DbInstance(db) => format!(
+            "{} {}, {}, {}",
+            db.engine.as_deref().unwrap_or(""),
+            db.status.as_deref().unwrap_or(""),
+            if db.publicly_accessible {
+                "publicly accessible"
+            } else {
+                "private"
+            },
+            match db.storage_encrypted {
+                Some(true) => "encrypted",
+                Some(false) => "unencrypted",
+                None => "encryption unknown",
+            }
+        ),
+        NodeData::KmsKey(k) => format!(
+            "{} {}, rotation {}",
+            k.key_manager.as_deref().unwrap_or("").to_ascii_lowercase(),
+            k.key_state.as_deref().unwrap_or(""),
+            match k.rotation_enabled {
+                Some(true) => "on",
+                Some(false) => "off",
+                None => "not read",
+            }
+        ),
+        NodeData::Trail(t) => format!(
+            "{}{}, {}",
+            if t.multi_region {
+                "multi-region"
+            } else {
+                "one region"
+            },
+            if t.organization {
+                " organization trail"
+            } else {
+                ""
+            },
+            match t.logging {
+                Some(true) => "logging",
+                Some(false) => "not logging",
+                None => "status not read",
+            }
+        ),
+        NodeData::ConfigRecorder(r) => format!(
+            "{}{}",
+            match r.recording {
+                Some(true) => "recording",
+                Some(false) => "stopped",
+                None => "status not read",
+            },
+            r.last_status
+                .as_deref()
+                .map(|s| format!(", last {}", s.to_ascii_lowercase()))
+                .unwrap_or_default()
+        ),
+        NodeData::FlowLog(l) => format!(
+            "{} {}",
+            l.resource_id,
+            l.status.as_deref().unwrap_or("").to_ascii_lowercase()
+        ),
         _ => String::new(),
     }
 }
@@ -373,8 +554,8 @@ macro_rules! col {
             width: $w,
             flex: None,
             drop: 0,
-            value: $v,
-            key: |d, id| text_key($v)(d, id),
+            value: value($v),
+            key: key(text_key($v)),
         }
     };
     ($title:literal, $w:literal, $v:expr, $k:expr) => {
@@ -383,8 +564,8 @@ macro_rules! col {
             width: $w,
             flex: None,
             drop: 0,
-            value: $v,
-            key: $k,
+            value: value($v),
+            key: key($k),
         }
     };
 }
@@ -393,25 +574,31 @@ macro_rules! col {
 /// 80 columns every list keeps what tells its rows apart (the account, and
 /// a finding's region and time).
 pub fn columns(kind: ListKind) -> Vec<Column> {
-    macro_rules! identity {
-        ($view:expr) => {
-            vec![
-                col!(
-                    "SEVERITY",
-                    10,
-                    |d, id| identity_severity($view, d, id),
-                    |d, id| identity_severity_key($view, d, id)
-                ),
-                col!("NAME", 28, name).flex(16),
-                col!("WHAT", 60, |d, id| identity_title($view, d, id)).flex(24),
-                col!("ACCOUNT", 12, account),
-            ]
-        };
-    }
     match kind {
-        ListKind::Identity(Identity::Admins) => identity!(Identity::Admins),
-        ListKind::Identity(Identity::Escalation) => identity!(Identity::Escalation),
-        ListKind::Identity(Identity::Trust) => identity!(Identity::Trust),
+        ListKind::Identity(view) => vec![
+            col!(
+                "SEVERITY",
+                10,
+                move |d, id| identity_severity(view, d, id),
+                move |d, id| identity_severity_key(view, d, id)
+            ),
+            col!("NAME", 28, name).flex(16),
+            col!("WHAT", 60, move |d, id| identity_title(view, d, id)).flex(24),
+            col!("ACCOUNT", 12, account),
+        ],
+        ListKind::Check(check) => vec![
+            col!(
+                "STATUS",
+                13,
+                move |d, id| check_status(check, d, id),
+                move |d, id| check_status_key(check, d, id)
+            ),
+            col!("NAME", 26, name).flex(16),
+            col!("KIND", 16, kind_label).drop(2),
+            col!("WHAT", 60, move |d, id| check_title(check, d, id)).flex(24),
+            col!("ACCOUNT", 12, account),
+            col!("REGION", 14, region).drop(3),
+        ],
         ListKind::Exposed => vec![
             col!("EXPOSURE", 14, badge, badge_key),
             col!("NAME", 18, name).flex(16),
@@ -433,6 +620,9 @@ pub fn columns(kind: ListKind) -> Vec<Column> {
         ) => vec![
             col!("EXPOSURE", 14, badge, badge_key),
             col!("NAME", 26, name).flex(18),
+            // The side pane says the same of the selected row: the first
+            // column to give way.
+            col!("CHECKS", 14, checks_badge, checks_badge_key).drop(6),
             col!("ID", 20, ident).drop(1),
             col!("STATE", 15, state).drop(3),
             col!("ADDRESS", 24, address).drop(4),
@@ -463,9 +653,10 @@ pub fn columns(kind: ListKind) -> Vec<Column> {
             ]
         }
         ListKind::Kind(_) => vec![
-            col!("NAME", 28, name).flex(20),
-            col!("ID", 24, ident).drop(5),
-            col!("INFO", 30, state).flex(20).drop(2),
+            col!("CHECKS", 14, checks_badge, checks_badge_key),
+            col!("NAME", 24, name).flex(20),
+            col!("ID", 21, ident).drop(5),
+            col!("INFO", 40, state).flex(20).drop(2),
             col!("ACCOUNT", 12, account),
             col!("REGION", 14, region).drop(4),
         ],
@@ -534,11 +725,17 @@ impl ListView {
             selected: 0,
             offset: 0,
         };
-        // Exposure and findings lists come worst first; others by name.
+        // Exposure, findings and check lists come worst first; others by
+        // name (their first column is the exposure or the checks).
         v.sort = match kind {
             ListKind::Kind(
-                NodeKind::Instance | NodeKind::NetworkInterface | NodeKind::LoadBalancer,
-            ) => 1,
+                NodeKind::IamRole
+                | NodeKind::IamUser
+                | NodeKind::IamGroup
+                | NodeKind::IamPolicy
+                | NodeKind::InstanceProfile,
+            ) => 0,
+            ListKind::Kind(_) => 1,
             _ => 0,
         };
         v.refresh(d, scope);
@@ -558,6 +755,7 @@ impl ListView {
             ListKind::Exposed => d.analysed().exposed_order.clone(),
             ListKind::Findings => d.findings.clone(),
             ListKind::Identity(view) => view.rows(d),
+            ListKind::Check(check) => super::checks::resources(d, check),
         };
         let cols = columns(self.kind);
         let needle = self.filter.to_lowercase();
@@ -585,7 +783,7 @@ impl ListView {
             .collect();
         let keep_order = matches!(
             self.kind,
-            ListKind::Exposed | ListKind::Findings | ListKind::Identity(_)
+            ListKind::Exposed | ListKind::Findings | ListKind::Identity(_) | ListKind::Check(_)
         ) && self.sort == 0
             && !self.reverse;
         if !keep_order {
@@ -683,6 +881,12 @@ impl Tab {
                 | NodeKind::AccessKey
                 | NodeKind::GuardDutyDetector
                 | NodeKind::GuardDutyFinding
+                | NodeKind::Trail
+                | NodeKind::ConfigRecorder
+                | NodeKind::FlowLog
+                | NodeKind::Bucket
+                | NodeKind::KmsKey
+                | NodeKind::Volume
         );
         if network { &Tab::ALL } else { &Tab::ALL[..2] }
     }
@@ -970,6 +1174,16 @@ fn finding_with_evidence(
                 value: text,
             }),
         }
+    }
+    rows.push(DetailRow::Field {
+        key: "",
+        value: format!("  fix: {}", f.remediation.text),
+    });
+    for c in &f.remediation.commands {
+        rows.push(DetailRow::Field {
+            key: "",
+            value: format!("    $ {c}"),
+        });
     }
 }
 
@@ -1394,7 +1608,10 @@ pub fn why_lines(
     let n = d.graph.node(node);
     let endpoint = matches!(
         n.kind(),
-        NodeKind::Instance | NodeKind::NetworkInterface | NodeKind::LoadBalancer
+        NodeKind::Instance
+            | NodeKind::NetworkInterface
+            | NodeKind::LoadBalancer
+            | NodeKind::DbInstance
     );
     if !endpoint {
         // Other kinds: the exposed resources they lead to.
@@ -1405,7 +1622,7 @@ pub fn why_lines(
             .chain(d.graph.incoming(node).map(|e| e.from))
             .filter(|x| d.exposure(*x).is_some())
             .collect();
-        out.push(WhyLine { depth: 0, tone: WhyTone::Heading, text: format!("{} is not a network endpoint; exposure is answered for instances, interfaces and load balancers", n.kind()), target: None });
+        out.push(WhyLine { depth: 0, tone: WhyTone::Heading, text: format!("{} is not a network endpoint; exposure is answered for instances, interfaces, databases and load balancers", n.kind()), target: None });
         for (x, e) in neighbours
             .into_iter()
             .filter_map(|x| d.exposure(x).map(|e| (x, e)))

@@ -1,6 +1,8 @@
 //! Drawing the explorer. Everything here reads the app's state and writes
 //! to the frame; nothing changes state.
 
+mod checks;
+
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
@@ -384,7 +386,22 @@ fn status_line(f: &mut Frame, app: &App, area: Rect) {
 
 fn main(f: &mut Frame, app: &App, d: &Data, area: Rect) {
     match app.view() {
-        View::Overview { selected, offset } => overview(f, app, d, area, *selected, *offset),
+        View::Overview { selected, offset } => {
+            // Posture by account below the regions, when there is room.
+            let wanted = checks::posture_height(d);
+            if d.is_analysed() && !d.analysed().posture.is_empty() && area.height >= 28 {
+                let [top, bottom] = Layout::vertical([
+                    Constraint::Min(8),
+                    Constraint::Length(wanted.min(area.height / 2)),
+                ])
+                .areas(area);
+                overview(f, app, d, top, *selected, *offset);
+                checks::posture(f, app, d, bottom);
+            } else {
+                overview(f, app, d, area, *selected, *offset);
+            }
+        }
+        View::Checks(c) => checks::checks(f, app, area, c),
         View::Collection { selected, offset } => collection(f, app, d, area, *selected, *offset),
         View::List(l) => list(f, app, d, area, l),
         View::Resource(r) => resource(f, app, d, area, r),
@@ -479,6 +496,13 @@ fn overview(f: &mut Frame, app: &App, d: &Data, area: Rect, selected: usize, off
             .width,
     );
     let height = usize::from(area.height.saturating_sub(3));
+    // The posture panel may leave fewer rows than the app pages by: keep
+    // the selected row on screen.
+    let offset = if selected >= offset + height.max(1) {
+        selected + 1 - height.max(1)
+    } else {
+        offset
+    };
     let rows: Vec<Row> = d
         .overview
         .iter()
@@ -1078,6 +1102,20 @@ fn side_pane(f: &mut Frame, app: &App, d: &Data, area: Rect) {
     let t = &app.theme;
     let node = app.selected_node();
     let block = panel(t, "selected");
+    if let View::Checks(c) = app.view() {
+        let lines = c
+            .rows
+            .get(c.selected)
+            .map(|r| checks::check_lines(t, r.check, &r.tally))
+            .unwrap_or_default();
+        f.render_widget(
+            Paragraph::new(lines)
+                .block(block)
+                .wrap(Wrap { trim: false }),
+            area,
+        );
+        return;
+    }
     let Some(id) = node else {
         let text = match app.view() {
             View::Overview { .. } => {
@@ -1139,8 +1177,22 @@ fn side_pane(f: &mut Frame, app: &App, d: &Data, area: Rect) {
         }
         _ => {}
     }
-    for f in d.analysed().posture_of(id) {
-        lines.push(Line::styled(f.title.clone(), t.style(Role::Warning)));
+    match app.view() {
+        // A check's list: this resource's results of it in full.
+        View::List(ListView {
+            kind: ListKind::Check(check),
+            ..
+        }) => {
+            for f in d.analysed().findings_of(id).filter(|f| f.check == *check) {
+                lines.push(Line::raw(""));
+                lines.extend(checks::result_lines(t, f));
+            }
+        }
+        _ => {
+            for f in d.analysed().posture_of(id) {
+                lines.push(Line::styled(f.title.clone(), t.style(Role::Warning)));
+            }
+        }
     }
     lines.push(Line::raw(""));
     let mut groups: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();

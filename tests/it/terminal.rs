@@ -75,8 +75,7 @@ fn the_explorer_runs_in_a_real_terminal() {
         eprintln!("skipping: tmux is not installed");
         return;
     }
-    let home = std::env::temp_dir().join(format!("skyhound-tmux-home-{}", std::process::id()));
-    std::fs::create_dir_all(&home).expect("home");
+    let home = crate::scratch("tmux-home");
     let t = Tmux {
         socket: format!("skyhound-test-{}", std::process::id()),
     };
@@ -102,7 +101,7 @@ fn the_explorer_runs_in_a_real_terminal() {
     assert!(s.contains("skyhound"), "{s}");
 
     t.keys(&[":exposed", "Enter"]);
-    t.wait_for("exposed resources [1/12]");
+    t.wait_for("exposed resources [1/13]");
     t.keys(&["j", "Enter"]);
     // The frame arrives in pieces: wait for its last part.
     let s = t.wait_for("network-interface eni-");
@@ -153,11 +152,7 @@ fn a_signal_gives_the_terminal_back() {
         return;
     }
     for (signal, code) in [("TERM", 143), ("INT", 130), ("HUP", 129), ("QUIT", 131)] {
-        let home = std::env::temp_dir().join(format!(
-            "skyhound-tmux-signal-{}-{signal}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&home).expect("home");
+        let home = crate::scratch(&format!("tmux-signal-{signal}"));
         let t = Tmux {
             socket: format!("skyhound-signal-{}-{signal}", std::process::id()),
         };

@@ -472,7 +472,7 @@ fn copy_and_export_are_effects_with_the_right_content() {
     };
     assert!(doc.markdown.contains("| EXPOSURE |") && doc.markdown.contains("bill-database"));
     let rows: serde_json::Value = serde_json::from_str(&doc.json).expect("json");
-    assert_eq!(rows["rows"].as_array().map(Vec::len), Some(12));
+    assert_eq!(rows["rows"].as_array().map(Vec::len), Some(13));
 
     key(&mut a, KeyCode::Enter);
     let effects = key(&mut a, KeyCode::Char('e'));
@@ -488,7 +488,7 @@ fn copy_and_export_are_effects_with_the_right_content() {
     assert!(v["exposures"].as_array().is_some_and(|e| !e.is_empty()));
 
     // The runner writes both files, atomically, and names them.
-    let dir = std::env::temp_dir().join(format!("skyhound-export-{}", std::process::id()));
+    let dir = crate::scratch("tui-export");
     let (md, json) = skyhound::tui::write_export(&dir, doc).expect("writes");
     assert!(md.is_file() && json.is_file());
     let _ = std::fs::remove_dir_all(&dir);
@@ -714,7 +714,7 @@ fn nothing_essential_is_cut_at_80_by_24() {
     assert!(
         header.contains("account all")
             && header.contains("region all")
-            && header.contains("304 resources, 12 open"),
+            && header.contains("310 resources, 13 open, 2 gaps"),
         "{header}"
     );
     // Every key hint on the status line is whole.
@@ -973,13 +973,13 @@ fn the_screen_answers_before_the_analysis_finishes() {
     });
     let s = screen(&a);
     assert!(
-        s.contains("12 open") && s.contains("OPEN critical"),
+        s.contains("13 open") && s.contains("OPEN critical"),
         "badges appear once analysed: {s}"
     );
     let View::List(l) = a.view() else {
         panic!("list")
     };
-    assert_eq!(l.rows.len(), 12, "the exposed list filled in");
+    assert_eq!(l.rows.len(), 13, "the exposed list filled in");
 }
 
 #[test]
@@ -999,7 +999,7 @@ fn exposure_shows_first_and_identity_says_it_is_still_analysing() {
         analysis: Box::new(first.clone()),
     });
     let s = screen(&a);
-    assert!(s.contains("12 open, analysing identity…"), "{s}");
+    assert!(s.contains("13 open, 2 gaps, analysing identity…"), "{s}");
     assert!(
         s.contains("analysing identity… (this list fills when it finishes)"),
         "an empty admins list is not an answer yet: {s}"
@@ -1267,7 +1267,21 @@ fn the_collection_view_shows_each_gap_with_why_and_the_live_progress() {
 
 #[test]
 fn with_nothing_missing_the_collection_view_says_so() {
+    // The demo's two gaps are there…
     let mut a = app();
+    command(&mut a, "collection");
+    let s = screen(&a);
+    assert!(s.contains("collection: 2 gaps"), "{s}");
+    assert!(s.contains("get-key-rotation-status"), "{s}");
+    // …and without them, the view says nothing is missing.
+    let demo = skyhound::source::demo::graph();
+    let collection = skyhound::graph::Collection {
+        gaps: Vec::new(),
+        ..demo.collection().clone()
+    };
+    let graph = skyhound::graph::Graph::build(demo.all_nodes().to_vec(), collection);
+    let mut a = app_with(120, 35);
+    a.update(Event::Loaded(Ok(Box::new(Data::build(graph, Vec::new())))));
     command(&mut a, "collection");
     let s = screen(&a);
     assert!(
@@ -1552,5 +1566,201 @@ fn n_says_so_where_no_finding_rests_on_a_statement() {
         screen(&a).contains("no finding here rests on a policy statement"),
         "{}",
         screen(&a)
+    );
+}
+
+#[test]
+fn snapshot_checks() {
+    let mut a = app_with(160, 40);
+    command(&mut a, "checks");
+    insta::assert_snapshot!(screen(&a));
+}
+
+#[test]
+fn checks_go_worst_first_then_to_the_failing_resources_and_to_each_resource() {
+    let mut a = app_with(160, 40);
+    command(&mut a, "checks");
+    let View::Checks(c) = a.view() else {
+        panic!("the checks view")
+    };
+    // Worst first: a critical failure leads, checks with nothing to check
+    // come last.
+    let first = &c.rows[0];
+    assert_eq!(
+        first.tally.worst(),
+        Some(skyhound::model::Severity::Critical),
+        "{}",
+        first.check.id
+    );
+    assert!(c.rows.last().is_some_and(|r| !r.tally.applies()));
+    let worsts: Vec<_> = c.rows.iter().map(|r| r.tally.worst()).collect();
+    assert!(worsts.windows(2).all(|w| w[0] >= w[1]), "{worsts:?}");
+    // The side pane says what the selected check asks.
+    let s = screen(&a);
+    assert!(
+        s.contains(
+            first
+                .check
+                .description
+                .split(' ')
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+                .as_str()
+        ),
+        "{s}"
+    );
+
+    // Move to the public-bucket check and open it: its failing buckets.
+    let at = c
+        .rows
+        .iter()
+        .position(|r| r.check.id == "s3.bucket-public")
+        .expect("in the registry");
+    for _ in 0..at {
+        key(&mut a, KeyCode::Down);
+    }
+    key(&mut a, KeyCode::Enter);
+    let View::List(l) = a.view() else {
+        panic!("the check's list")
+    };
+    assert_eq!(l.kind, ListKind::Check("s3.bucket-public"));
+    let d = a.data.clone().expect("data");
+    let names: Vec<&str> = l
+        .rows
+        .iter()
+        .filter_map(|id| d.graph.node(*id).name.as_deref())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names.contains(&"bill-backups") && names.contains(&"bill-website-images"));
+    // The side pane carries the evidence and the fix with its command.
+    select_named(&mut a, "bill-backups");
+    let s = screen(&a);
+    assert!(s.contains("FAIL CRITICAL"), "{s}");
+    assert!(s.contains("fix:"), "{s}");
+    assert!(s.contains("put-public-access-block"), "{s}");
+    assert_eq!(
+        a.breadcrumbs(),
+        vec!["overview", "checks", "s3.bucket-public: Public bucket"]
+    );
+
+    // Enter opens the bucket; its detail lists its failing checks with
+    // what to do.
+    key(&mut a, KeyCode::Enter);
+    let View::Resource(r) = a.view() else {
+        panic!("the bucket")
+    };
+    assert_eq!(d.graph.node(r.node).name.as_deref(), Some("bill-backups"));
+    let s = screen(&a);
+    assert!(s.contains("FAIL critical s3.bucket-public"), "{s}");
+    assert!(s.contains("fix: "), "{s}");
+    // Esc goes back along the trail.
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    assert!(matches!(a.view(), View::Checks(_)));
+}
+
+#[test]
+fn a_check_opens_by_id_and_a_wrong_id_is_named() {
+    let mut a = app_with(160, 40);
+    command(&mut a, "check rds.public");
+    let View::List(l) = a.view() else {
+        panic!("list")
+    };
+    assert_eq!(l.kind, ListKind::Check("rds.public"));
+    assert_eq!(l.rows.len(), 1, "bill-reports alone is public");
+    let s = screen(&a);
+    assert!(
+        s.contains("bill-reports") && s.contains("FAIL CRITICAL"),
+        "{s}"
+    );
+    assert!(s.contains("tcp 3306 open to the world"), "{s}");
+    command(&mut a, "check no.such-check");
+    let s = screen(&a);
+    assert!(s.contains("no check \"no.such-check\""), "{s}");
+    // Tab completes check ids.
+    key(&mut a, KeyCode::Char(':'));
+    typed(&mut a, "check s3.bucket-p");
+    key(&mut a, KeyCode::Tab);
+    let Mode::Command(input) = &a.mode else {
+        panic!("command mode")
+    };
+    assert_eq!(input.text, "check s3.bucket-public");
+}
+
+#[test]
+fn the_checks_view_follows_the_scope_and_exports_its_results() {
+    let mut a = app_with(160, 40);
+    command(&mut a, "account alice-production");
+    command(&mut a, "checks");
+    let View::Checks(c) = a.view() else {
+        panic!("checks")
+    };
+    let public = c
+        .rows
+        .iter()
+        .find(|r| r.check.id == "s3.bucket-public")
+        .expect("row");
+    assert_eq!(
+        public.tally.failures(),
+        0,
+        "Bill's buckets are out of scope"
+    );
+    command(&mut a, "account all");
+    let View::Checks(c) = a.view() else {
+        panic!("checks")
+    };
+    let public = c
+        .rows
+        .iter()
+        .find(|r| r.check.id == "s3.bucket-public")
+        .expect("row");
+    assert_eq!(public.tally.failures(), 2);
+    let effects = key(&mut a, KeyCode::Char('e'));
+    let [Effect::Export(doc)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert!(doc.stem.starts_with("skyhound-checks-"));
+    assert!(
+        doc.markdown.contains("| `s3.bucket-public` |"),
+        "{}",
+        doc.markdown
+    );
+    let v: serde_json::Value = serde_json::from_str(&doc.json).expect("json");
+    let checks = v["checks"].as_array().expect("checks");
+    assert_eq!(checks.len(), skyhound::analysis::checks::ALL.len());
+    let results = v["results"].as_array().expect("results");
+    assert!(results.iter().all(|r| r["status"] != "pass"));
+    assert!(
+        results
+            .iter()
+            .any(|r| r["check"] == "s3.bucket-public" && r["remediation"]["text"].is_string())
+    );
+}
+
+#[test]
+fn kind_lists_say_which_checks_fail_in_a_word() {
+    let mut a = app_with(200, 40);
+    command(&mut a, "bucket");
+    let s = screen(&a);
+    let line = s
+        .lines()
+        .find(|l| l.contains("bill-backups"))
+        .expect("bill-backups listed");
+    assert!(line.contains("PUBLIC"), "{line}");
+    assert!(line.contains("AES256, no versioning"), "{line}");
+    let line = s
+        .lines()
+        .find(|l| l.contains("alice-org-cloudtrail-logs") && !l.contains("S3 bucket"))
+        .expect("alice's log bucket");
+    assert!(
+        !line.contains("PUBLIC") && line.contains("aws:kms, versioning enabled"),
+        "{line}"
+    );
+    command(&mut a, "vol");
+    let s = screen(&a);
+    assert!(
+        s.contains("UNENCRYPTED") && s.contains("8 GiB in-use, unencrypted"),
+        "{s}"
     );
 }
