@@ -1175,10 +1175,18 @@ fn finding_with_evidence(
             }),
         }
     }
-    rows.push(DetailRow::Field {
-        key: "",
-        value: format!("  fix: {}", f.remediation.text),
-    });
+    // The fix in lines a narrow terminal shows whole; commands stay whole
+    // so that they copy as they are.
+    for (i, line) in crate::text::wrap(&f.remediation.text, 90)
+        .into_iter()
+        .enumerate()
+    {
+        let lead = if i == 0 { "  fix: " } else { "       " };
+        rows.push(DetailRow::Field {
+            key: "",
+            value: format!("{lead}{line}"),
+        });
+    }
     for c in &f.remediation.commands {
         rows.push(DetailRow::Field {
             key: "",

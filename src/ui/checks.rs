@@ -90,7 +90,8 @@ pub fn checks(f: &mut Frame, app: &App, area: Rect, c: &ChecksView) {
     ];
     let mut titles = vec!["STATUS", "CHECK"];
     if !narrow {
-        widths.push(Constraint::Length(13));
+        // "2.1.4 (v1.5 2.1.5)"
+        widths.push(Constraint::Length(18));
         titles.push("CIS");
     }
     widths.extend([

@@ -932,7 +932,7 @@ fn resource(f: &mut Frame, app: &App, d: &Data, area: Rect, r: &ResourceView) {
                 } else {
                     " ".repeat(lead.chars().count())
                 };
-                let pieces = wrap(
+                let pieces = crate::text::wrap(
                     &inert(&w.text),
                     width.saturating_sub(lead.chars().count()).max(10),
                 );
@@ -974,37 +974,6 @@ fn fit_middle(text: &str, room: usize) -> String {
 
 fn is_hop(tone: WhyTone) -> bool {
     matches!(tone, WhyTone::Hop | WhyTone::BlockingHop)
-}
-
-/// Break text into pieces of at most `width` characters, at spaces where
-/// it can.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        let candidate = if line.is_empty() {
-            word.to_string()
-        } else {
-            format!("{line} {word}")
-        };
-        if candidate.chars().count() <= width {
-            line = candidate;
-            continue;
-        }
-        if !line.is_empty() {
-            out.push(std::mem::take(&mut line));
-        }
-        // A word longer than the line (an ARN) is cut.
-        let mut rest: Vec<char> = word.chars().collect();
-        while rest.len() > width {
-            out.push(rest.drain(..width).collect());
-        }
-        line = rest.into_iter().collect();
-    }
-    if !line.is_empty() || out.is_empty() {
-        out.push(line);
-    }
-    out
 }
 
 /// A resource's properties: the common fields, then its kind's properties

@@ -378,6 +378,34 @@ fn two_accounts_two_regions_collected_through_the_sdk() {
         result("cloudtrail.log-validation", &id("trail")),
         Some(Status::Pass)
     );
+    // The multi-region trail is answered for the account.
+    assert_eq!(
+        result("cloudtrail.multi-region", "123456789012"),
+        Some(Status::Pass)
+    );
+    // Data: the public bucket by its policy status and ACL, the private one
+    // not; the key's rotation off; the databases as RDS describes them.
+    assert_eq!(
+        result("s3.bucket-public", "public-assets-123456789012"),
+        Some(Status::Fail)
+    );
+    assert_eq!(
+        result("s3.bucket-public", "trail-logs-123456789012"),
+        Some(Status::Pass)
+    );
+    assert_eq!(result("kms.rotation", &id("key")), Some(Status::Fail));
+    assert_eq!(result("rds.encrypted", &id("orders")), Some(Status::Pass));
+    assert_eq!(result("rds.public", &id("orders")), Some(Status::Pass));
+    assert_eq!(result("rds.encrypted", &id("reports")), Some(Status::Fail));
+    assert_eq!(result("rds.public", &id("reports")), Some(Status::Fail));
+    let orders = g.by_id(&id("orders")).expect("the database");
+    assert_eq!(
+        g.neighbours(orders, EdgeKind::ProtectedBy, Direction::Outgoing)
+            .map(|x| g.node(x).id.clone())
+            .collect::<Vec<_>>(),
+        [id("db_sg")],
+        "its security group"
+    );
 }
 
 #[test]

@@ -10,6 +10,7 @@ mod hostile;
 mod iam;
 mod import;
 mod live;
+mod mocked;
 mod posture;
 mod snapshot;
 mod terminal;

@@ -95,6 +95,9 @@ def main():
     s3.create_bucket(Bucket="trail-logs-123456789012")
     trail = client("cloudtrail").create_trail(Name="main", S3BucketName="trail-logs-123456789012", IsMultiRegionTrail=True, EnableLogFileValidation=True)["TrailARN"]
     client("cloudtrail").start_logging(Name="main")
+    # moto answers a trail created without selectors with none (AWS with
+    # all management events): set them as AWS would have them.
+    client("cloudtrail").put_event_selectors(TrailName="main", EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}])
     config = client("config")
     config.put_configuration_recorder(ConfigurationRecorder={"name": "default", "roleARN": "arn:aws:iam::123456789012:role/config",
                                                              "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}})
@@ -103,6 +106,24 @@ def main():
     flow_log = ec2.create_flow_logs(ResourceIds=[vpc], ResourceType="VPC", TrafficType="ALL", LogDestinationType="s3",
                                     LogDestination="arn:aws:s3:::trail-logs-123456789012")["FlowLogIds"][0]
     out.update(trail=trail, flow_log=flow_log)
+
+    # Data: a bucket public by its policy and ACL, a key without rotation,
+    # a private encrypted database and a public unencrypted one.
+    s3.create_bucket(Bucket="public-assets-123456789012")
+    s3.put_bucket_policy(Bucket="public-assets-123456789012", Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::public-assets-123456789012/*"}]}))
+    s3.put_bucket_acl(Bucket="public-assets-123456789012", ACL="public-read")
+    key = client("kms").create_key(Description="application data")["KeyMetadata"]["KeyId"]
+    rds = client("rds")
+    rds.create_db_subnet_group(DBSubnetGroupName="private", DBSubnetGroupDescription="private", SubnetIds=[private, public_b])
+    rds.create_db_subnet_group(DBSubnetGroupName="public", DBSubnetGroupDescription="public", SubnetIds=[public, public_b])
+    orders = rds.create_db_instance(DBInstanceIdentifier="orders", Engine="postgres", DBInstanceClass="db.t3.micro", MasterUsername="app",
+                                    MasterUserPassword="not-a-secret-1", AllocatedStorage=20, PubliclyAccessible=False, StorageEncrypted=True,
+                                    DBSubnetGroupName="private", VpcSecurityGroupIds=[db_sg])["DBInstance"]["DBInstanceArn"]
+    reports = rds.create_db_instance(DBInstanceIdentifier="reports", Engine="mysql", DBInstanceClass="db.t3.micro", MasterUsername="app",
+                                     MasterUserPassword="not-a-secret-2", AllocatedStorage=20, PubliclyAccessible=True, StorageEncrypted=False,
+                                     DBSubnetGroupName="public", VpcSecurityGroupIds=[web_sg])["DBInstance"]["DBInstanceArn"]
+    out.update(key=key, orders=orders, reports=reports)
 
     west = client("ec2", "eu-west-1")
     wvpc = west.create_vpc(CidrBlock="10.5.0.0/16")["Vpc"]["VpcId"]
@@ -118,7 +139,7 @@ def main():
     oeip = oec2.allocate_address(Domain="vpc", Address="203.0.113.77")["AllocationId"]
     oec2.associate_address(AllocationId=oeip, InstanceId=win)
 
-    out.update(vpc=vpc, igw=igw, rt=rt, web=web, db=db, web_sg=web_sg, lb=lb, tg=tg, west_vpc=wvpc, other_vpc=ovpc, windows=win)
+    out.update(vpc=vpc, igw=igw, rt=rt, web=web, db=db, web_sg=web_sg, db_sg=db_sg, lb=lb, tg=tg, west_vpc=wvpc, other_vpc=ovpc, windows=win)
     print(json.dumps(out))
 
 

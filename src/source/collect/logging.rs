@@ -5,7 +5,7 @@
 use aws_config::SdkConfig;
 
 use super::json::logging as json;
-use super::{Ctx, Progress, guard, reason};
+use super::{Ctx, Progress, reason};
 use crate::source::import::read::MemoryFolder;
 use crate::source::operations as ops;
 
@@ -26,20 +26,32 @@ pub(super) async fn region(
 }
 
 async fn cloudtrail(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig) -> MemoryFolder {
-    let at = (account, Some(region));
-    let mut folder = MemoryFolder::default();
     ctx.say(Progress::Started {
         account: account.into(),
         region: Some(region.into()),
         service: ops::Service::CloudTrail.prefix(),
     });
-    let c = aws_sdk_cloudtrail::Client::from_conf(
-        aws_sdk_cloudtrail::config::Builder::from(cfg)
-            .interceptor(guard::ReadOnly)
-            .interceptor(ctx.attempts.clone())
-            .retry_classifier(guard::RetryUnreadable)
-            .build(),
-    );
+    let folder =
+        cloudtrail_with(ctx, account, region, &client!(aws_sdk_cloudtrail, cfg, ctx)).await;
+    ctx.say(Progress::Finished {
+        account: account.into(),
+        region: Some(region.into()),
+        service: ops::Service::CloudTrail.prefix(),
+        gaps: 0,
+    });
+    folder
+}
+
+/// One region's trails through `c`: all of them, shadows included, and
+/// for those at home here their status and event selectors.
+pub async fn cloudtrail_with(
+    ctx: &Ctx,
+    account: &str,
+    region: &str,
+    c: &aws_sdk_cloudtrail::Client,
+) -> MemoryFolder {
+    let at = (account, Some(region));
+    let mut folder = MemoryFolder::default();
     let trails = ctx
         .call(at, &ops::DESCRIBE_TRAILS, async {
             c.describe_trails()
@@ -92,25 +104,22 @@ async fn cloudtrail(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig) -> 
             }
         }
     }
-    ctx.say(Progress::Finished {
-        account: account.into(),
-        region: Some(region.into()),
-        service: ops::Service::CloudTrail.prefix(),
-        gaps: 0,
-    });
     folder
 }
 
 async fn config(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig) -> MemoryFolder {
+    config_with(ctx, account, region, &client!(aws_sdk_config, cfg, ctx)).await
+}
+
+/// One region's configuration recorders and their status through `c`.
+pub async fn config_with(
+    ctx: &Ctx,
+    account: &str,
+    region: &str,
+    c: &aws_sdk_config::Client,
+) -> MemoryFolder {
     let at = (account, Some(region));
     let mut folder = MemoryFolder::default();
-    let c = aws_sdk_config::Client::from_conf(
-        aws_sdk_config::config::Builder::from(cfg)
-            .interceptor(guard::ReadOnly)
-            .interceptor(ctx.attempts.clone())
-            .retry_classifier(guard::RetryUnreadable)
-            .build(),
-    );
     let recorders = ctx.call(at, &ops::DESCRIBE_CONFIGURATION_RECORDERS, async {
         c.describe_configuration_recorders()
             .send()

@@ -22,6 +22,20 @@ macro_rules! paged {
     };
 }
 
+/// A service's client on the account's configuration, with the read-only
+/// guard, the attempt counter and the retry rule every client has.
+macro_rules! client {
+    ($sdk:ident, $cfg:expr, $ctx:expr) => {
+        $sdk::Client::from_conf(
+            $sdk::config::Builder::from($cfg)
+                .interceptor($crate::source::collect::guard::ReadOnly)
+                .interceptor($ctx.attempts.clone())
+                .retry_classifier($crate::source::collect::guard::RetryUnreadable)
+                .build(),
+        )
+    };
+}
+
 pub mod account_data;
 pub mod guard;
 pub mod json;
@@ -41,7 +55,7 @@ use tokio::sync::{Semaphore, mpsc};
 use crate::model::Gap;
 use crate::source::import::read::MemoryFolder;
 use crate::source::import::{Imported, MemoryAccount, import_memory};
-use crate::source::operations::Operation;
+use crate::source::operations::{self as ops, Operation};
 
 /// What to collect and how.
 #[derive(Debug, Clone)]
@@ -454,13 +468,7 @@ pub async fn collect(
     // Who are we? This also proves the credentials work. It runs beside the
     // first calls rather than before them: nothing else waits on its answer
     // except a single account's own label.
-    let sts = aws_sdk_sts::Client::from_conf(
-        aws_sdk_sts::config::Builder::from(&base)
-            .interceptor(guard::ReadOnly)
-            .interceptor(ctx.attempts.clone())
-            .retry_classifier(guard::RetryUnreadable)
-            .build(),
-    );
+    let sts = client!(aws_sdk_sts, &base, ctx);
     let identity = async {
         // The SDK retries what it knows to be transient (5xx, throttling);
         // an answer cut short or unreadable is tried again here too, and
@@ -607,6 +615,43 @@ pub fn memory_account(
         account_id: account,
         regions,
     }
+}
+
+/// Read one region's CloudTrail and AWS Config through the given clients
+/// (the tests give ones built on the SDK's mocks), under `opts`'
+/// concurrency and time limit. Returns what was read and the gaps.
+pub async fn logging_with_clients(
+    trail: &aws_sdk_cloudtrail::Client,
+    config: &aws_sdk_config::Client,
+    account: &str,
+    region: &str,
+    opts: &CollectOptions,
+) -> (MemoryFolder, Vec<Gap>) {
+    let ctx = Ctx::new(opts, None);
+    let (mut folder, recorders) = tokio::join!(
+        logging::cloudtrail_with(&ctx, account, region, trail),
+        logging::config_with(&ctx, account, region, config)
+    );
+    folder.responses.extend(recorders.responses);
+    let gaps = ctx.gaps.lock().map(|g| g.clone()).unwrap_or_default();
+    (folder, gaps)
+}
+
+/// Read the account's credential report through the given client (the
+/// tests give one built on the SDK's mocks). Returns the global folder it
+/// goes in and the gaps.
+pub async fn credential_report_with_client(
+    iam: &aws_sdk_iam::Client,
+    account: &str,
+    opts: &CollectOptions,
+) -> (MemoryFolder, Vec<Gap>) {
+    let ctx = Ctx::new(opts, None);
+    let mut folder = MemoryFolder::default();
+    if let Some(v) = services::credential_report(&ctx, (account, None), iam).await {
+        folder.put(&ops::GET_CREDENTIAL_REPORT, None, v);
+    }
+    let gaps = ctx.gaps.lock().map(|g| g.clone()).unwrap_or_default();
+    (folder, gaps)
 }
 
 /// Read one region's GuardDuty detectors and findings through the given

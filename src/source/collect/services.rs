@@ -8,19 +8,13 @@ use aws_config::{Region, SdkConfig};
 use serde_json::{Value, json};
 
 use super::json::{ec2, elbv2, guardduty, iam, org};
-use super::{CollectOptions, Ctx, Progress, guard, memory_account, reason};
+use super::{CollectOptions, Ctx, Progress, memory_account, reason};
 use crate::source::import::MemoryAccount;
 use crate::source::import::read::MemoryFolder;
 use crate::source::operations::{self as ops, Operation};
 
 fn ec2_client(ctx: &Ctx, cfg: &SdkConfig) -> aws_sdk_ec2::Client {
-    aws_sdk_ec2::Client::from_conf(
-        aws_sdk_ec2::config::Builder::from(cfg)
-            .interceptor(guard::ReadOnly)
-            .interceptor(ctx.attempts.clone())
-            .retry_classifier(guard::RetryUnreadable)
-            .build(),
-    )
+    client!(aws_sdk_ec2, cfg, ctx)
 }
 
 /// One account: IAM and the other global services beside its regions.
@@ -460,13 +454,7 @@ async fn load_balancing(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig)
         region: Some(region.into()),
         service: svc,
     });
-    let c = elb::Client::from_conf(
-        elb::config::Builder::from(cfg)
-            .interceptor(guard::ReadOnly)
-            .interceptor(ctx.attempts.clone())
-            .retry_classifier(guard::RetryUnreadable)
-            .build(),
-    );
+    let c = client!(elb, cfg, ctx);
     // Load balancers then their listeners, and target groups then their
     // targets' health: two chains, side by side.
     let (mut folder, tgs) = tokio::join!(load_balancers(ctx, at, &c), target_groups(ctx, at, &c));
@@ -684,13 +672,7 @@ async fn guardduty(
         region: Some(region.into()),
         service: ops::Service::GuardDuty.prefix(),
     });
-    let c = aws_sdk_guardduty::Client::from_conf(
-        aws_sdk_guardduty::config::Builder::from(cfg)
-            .interceptor(guard::ReadOnly)
-            .interceptor(ctx.attempts.clone())
-            .retry_classifier(guard::RetryUnreadable)
-            .build(),
-    );
+    let c = client!(aws_sdk_guardduty, cfg, ctx);
     let f = guardduty_with(ctx, account, region, &c, archived).await;
     ctx.say(Progress::Finished {
         account: account.into(),
@@ -699,6 +681,43 @@ async fn guardduty(
         gaps: 0,
     });
     f
+}
+
+/// The credential report: asked for, polled until IAM has it, then read.
+pub async fn credential_report(
+    ctx: &Ctx,
+    at: (&str, Option<&str>),
+    iam: &aws_sdk_iam::Client,
+) -> Option<serde_json::Value> {
+    ctx.call(at, &ops::GET_CREDENTIAL_REPORT, async {
+        // Ask for a report (IAM answers COMPLETE at once when it has one
+        // under four hours old), then poll until it is ready: at once (the
+        // round trip is the first wait), then less and less often, about
+        // half a minute in all.
+        let mut wait = std::time::Duration::ZERO;
+        for _ in 0..20 {
+            let state = iam
+                .generate_credential_report()
+                .send()
+                .await
+                .map_err(|e| reason(&e))?;
+            if state.state().is_some_and(|s| s.as_str() == "COMPLETE") {
+                break;
+            }
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).clamp(
+                std::time::Duration::from_millis(200),
+                std::time::Duration::from_secs(2),
+            );
+        }
+        let r = iam
+            .get_credential_report()
+            .send()
+            .await
+            .map_err(|e| reason(&e))?;
+        Ok(iam::credential_report(&r))
+    })
+    .await
 }
 
 /// IAM (authorization details, password policy, summary, credential
@@ -711,27 +730,9 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
         region: None,
         service: ops::Service::Iam.prefix(),
     });
-    let iam = aws_sdk_iam::Client::from_conf(
-        aws_sdk_iam::config::Builder::from(cfg)
-            .interceptor(guard::ReadOnly)
-            .interceptor(ctx.attempts.clone())
-            .retry_classifier(guard::RetryUnreadable)
-            .build(),
-    );
-    let sts = aws_sdk_sts::Client::from_conf(
-        aws_sdk_sts::config::Builder::from(cfg)
-            .interceptor(guard::ReadOnly)
-            .interceptor(ctx.attempts.clone())
-            .retry_classifier(guard::RetryUnreadable)
-            .build(),
-    );
-    let org = aws_sdk_organizations::Client::from_conf(
-        aws_sdk_organizations::config::Builder::from(cfg)
-            .interceptor(guard::ReadOnly)
-            .interceptor(ctx.attempts.clone())
-            .retry_classifier(guard::RetryUnreadable)
-            .build(),
-    );
+    let iam = client!(aws_sdk_iam, cfg, ctx);
+    let sts = client!(aws_sdk_sts, cfg, ctx);
+    let org = client!(aws_sdk_organizations, cfg, ctx);
     // None of these depends on another: all at once.
     let identity = ctx.call(at, &ops::GET_CALLER_IDENTITY, async {
         let me = sts
@@ -801,34 +802,7 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
         }
         Ok(iam::virtual_mfa_devices(&devices))
     });
-    let report = ctx.call(at, &ops::GET_CREDENTIAL_REPORT, async {
-        // Ask for a report (IAM answers COMPLETE at once when it has one
-        // under four hours old), then poll until it is ready: at once (the
-        // round trip is the first wait), then less and less often, about
-        // half a minute in all.
-        let mut wait = std::time::Duration::ZERO;
-        for _ in 0..20 {
-            let state = iam
-                .generate_credential_report()
-                .send()
-                .await
-                .map_err(|e| reason(&e))?;
-            if state.state().is_some_and(|s| s.as_str() == "COMPLETE") {
-                break;
-            }
-            tokio::time::sleep(wait).await;
-            wait = (wait * 2).clamp(
-                std::time::Duration::from_millis(200),
-                std::time::Duration::from_secs(2),
-            );
-        }
-        let r = iam
-            .get_credential_report()
-            .send()
-            .await
-            .map_err(|e| reason(&e))?;
-        Ok(iam::credential_report(&r))
-    });
+    let report = credential_report(ctx, at, &iam);
     // Organizations: only the management account (or a delegated
     // administrator) may list accounts; elsewhere that is no gap.
     let organization = async {

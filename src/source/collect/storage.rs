@@ -261,13 +261,7 @@ pub(super) async fn region(
 async fn keys(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig) -> MemoryFolder {
     let at = (account, Some(region));
     let mut folder = MemoryFolder::default();
-    let c = aws_sdk_kms::Client::from_conf(
-        aws_sdk_kms::config::Builder::from(cfg)
-            .interceptor(guard::ReadOnly)
-            .interceptor(ctx.attempts.clone())
-            .retry_classifier(guard::RetryUnreadable)
-            .build(),
-    );
+    let c = client!(aws_sdk_kms, cfg, ctx);
     let (keys, aliases) = tokio::join!(
         paged!(ctx, at, &ops::LIST_KEYS, c.list_keys(), keys),
         paged!(ctx, at, &ops::LIST_ALIASES, c.list_aliases(), aliases),
@@ -337,13 +331,7 @@ async fn keys(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig) -> Memory
 async fn databases(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig) -> MemoryFolder {
     let at = (account, Some(region));
     let mut folder = MemoryFolder::default();
-    let c = aws_sdk_rds::Client::from_conf(
-        aws_sdk_rds::config::Builder::from(cfg)
-            .interceptor(guard::ReadOnly)
-            .interceptor(ctx.attempts.clone())
-            .retry_classifier(guard::RetryUnreadable)
-            .build(),
-    );
+    let c = client!(aws_sdk_rds, cfg, ctx);
     let found = paged!(
         ctx,
         at,
