@@ -1526,3 +1526,79 @@ impl Estate {
         );
     }
 }
+
+/// Block Public Access with all four flags.
+pub fn all_blocked() -> m::PublicAccessBlock {
+    m::PublicAccessBlock {
+        block_public_acls: true,
+        ignore_public_acls: true,
+        block_public_policy: true,
+        restrict_public_buckets: true,
+    }
+}
+
+/// A log bucket kept as Alice keeps them: private, KMS, TLS only, access
+/// logged (except the access-log bucket itself), versioned.
+pub fn private_bucket(name: &str, key: &str, access_logs: Option<&str>) -> m::Bucket {
+    let policy = serde_json::json!({"Version": "2012-10-17", "Statement": [{
+        "Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": [format!("arn:aws:s3:::{name}"), format!("arn:aws:s3:::{name}/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]});
+    m::Bucket {
+        created: None,
+        policy: m::policy::PolicyDocument::from_api(policy)
+            .ok()
+            .map(m::Answer::Value),
+        policy_public: Some(m::Answer::Value(false)),
+        acl: Some(vec![m::AclGrant {
+            grantee: "a1ce0000000000000000000000000000000000000000000000000000000000aa".into(),
+            permission: "FULL_CONTROL".into(),
+        }]),
+        public_access_block: Some(m::Answer::Value(all_blocked())),
+        encryption: Some(m::Answer::Value(m::BucketEncryption {
+            algorithm: "aws:kms".into(),
+            kms_key_id: Some(key.into()),
+        })),
+        logging: Some(m::AccessLogging {
+            target: access_logs.map(str::to_string),
+        }),
+        versioning: Some(m::Versioning {
+            status: Some("Enabled".into()),
+        }),
+    }
+}
+
+/// One of Bill's buckets: public by its policy (anyone may get objects)
+/// and, for the backups, by an ACL grant to AllUsers too.
+pub fn public_bucket(name: &str, acl_too: bool) -> m::Bucket {
+    let policy = serde_json::json!({"Version": "2012-10-17", "Statement": [{
+        "Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+        "Resource": format!("arn:aws:s3:::{name}/*")}]});
+    let mut acl = vec![m::AclGrant {
+        grantee: "b111000000000000000000000000000000000000000000000000000000000bb".into(),
+        permission: "FULL_CONTROL".into(),
+    }];
+    if acl_too {
+        acl.push(m::AclGrant {
+            grantee: m::ALL_USERS.into(),
+            permission: "READ".into(),
+        });
+    }
+    m::Bucket {
+        created: None,
+        policy: m::policy::PolicyDocument::from_api(policy)
+            .ok()
+            .map(m::Answer::Value),
+        policy_public: Some(m::Answer::Value(true)),
+        acl: Some(acl),
+        public_access_block: Some(m::Answer::None {
+            code: "NoSuchPublicAccessBlockConfiguration".into(),
+        }),
+        encryption: Some(m::Answer::Value(m::BucketEncryption {
+            algorithm: "AES256".into(),
+            kms_key_id: None,
+        })),
+        logging: Some(m::AccessLogging::default()),
+        versioning: Some(m::Versioning::default()),
+    }
+}

@@ -59,9 +59,13 @@ pub fn nodes(resources: usize, seed: u64) -> Vec<Node> {
         }
         let region = REGIONS[(unit / accounts) % regions_per_account];
         let s = Scope::new(&account, region);
+        let place_index = detectors.len();
         let detector = detectors
             .entry((account.clone(), region))
-            .or_insert_with(|| e.detector(&s, true))
+            .or_insert_with(|| {
+                logging_and_data(&mut e, &s, place_index);
+                e.detector(&s, true)
+            })
             .clone();
         vpc_unit(&mut e, &s, unit, &detector);
         unit += 1;
@@ -379,6 +383,35 @@ fn account_iam(
     }
 }
 
+/// One account's region as posture sees it: its Config recorder, EBS
+/// default, a KMS key, log and data buckets (every seventh place a public
+/// one), and in the account's first region a multi-region trail. Most
+/// pass; about one in five or seven fails, as in a real organization.
+fn logging_and_data(e: &mut Estate, s: &Scope, place: usize) {
+    e.config_recorder(s, place % 6 != 5);
+    e.ebs_default(s, place % 5 != 4);
+    let key = e.kms_key(s, &format!("data-{place}"), place % 4 != 3);
+    let logs = format!("logs-{}-{}", s.account, s.region);
+    let data = format!("data-{}-{}", s.account, s.region);
+    e.bucket(s, &logs, super::build::private_bucket(&logs, &key, None));
+    e.bucket(
+        s,
+        &data,
+        super::build::private_bucket(&data, &key, Some(&logs)),
+    );
+    if place % 7 == 6 {
+        let public = format!("public-{}-{}", s.account, s.region);
+        e.bucket(
+            s,
+            &public,
+            super::build::public_bucket(&public, place % 2 == 0),
+        );
+    }
+    if s.region == REGIONS[0] {
+        e.trail(s, "audit", &logs, &key, false);
+    }
+}
+
 fn octets(unit: usize) -> (u8, u8) {
     ((10 + (unit / 256) % 200) as u8, (unit % 256) as u8)
 }
@@ -530,9 +563,33 @@ fn vpc_unit(e: &mut Estate, s: &Scope, unit: usize, detector: &str) {
                 extra_tags: &[("Service", "synthetic")],
             },
         );
+        let encrypted = e.ids.below(8) != 0;
+        e.volume(s, &id, encrypted, 100);
         if !public {
             targets.push(id);
         }
+    }
+    if unit % 3 != 2 {
+        e.flow_log(s, &vpc, &format!("logs-{}-{}", s.account, s.region));
+    }
+    if unit % 3 == 0 {
+        let encrypted = e.ids.below(6) != 0;
+        let key =
+            encrypted.then(|| format!("arn:aws:kms:{}:{}:alias/aws/rds", s.region, s.account));
+        e.database(
+            s,
+            super::build::DbLaunch {
+                name: &format!("db-{unit}"),
+                engine: "postgres",
+                port: 5432,
+                vpc: &vpc,
+                subnets: vec![private_a.clone(), private_b.clone()],
+                groups: vec![groups[groups.len() - 1].clone()],
+                private_ip: Ipv4Addr::new(a, b, 10, 200),
+                public_ip: None,
+                key,
+            },
+        );
     }
     if unit % 2 == 0 {
         let lb = e.load_balancer(
