@@ -100,6 +100,10 @@ pub struct Operation {
     pub absent: Absent,
     /// Others wait on its answer: it gets one of the permits kept for them.
     pub leads_chain: bool,
+    /// Asked once for every item of a long list (each bucket, each key):
+    /// these come from a pool of their own, four times the concurrency, so
+    /// two hundred buckets do not queue behind each other.
+    pub fan_out: bool,
     /// The collector calls it (some files are only ever imported).
     pub collected: bool,
     /// The IAM action's name where it is not the API's
@@ -154,6 +158,7 @@ const DEFAULTS: Operation = Operation {
     list_field: None,
     absent: Absent::Gap,
     leads_chain: false,
+    fan_out: false,
     collected: true,
     iam_action: None,
 };
@@ -250,9 +255,9 @@ operations! {
     LIST_KEYS = Kms "ListKeys" "list-keys" Regional
         { paginated: true, list_field: Some("Keys"), leads_chain: true };
     DESCRIBE_KEY = Kms "DescribeKey" "describe-key" Regional
-        { per_item: Some("key-id"), absent: Absent::Quiet };
+        { per_item: Some("key-id"), absent: Absent::Quiet, fan_out: true };
     GET_KEY_ROTATION_STATUS = Kms "GetKeyRotationStatus" "get-key-rotation-status" Regional
-        { per_item: Some("key-id"), absent: Absent::Quiet };
+        { per_item: Some("key-id"), absent: Absent::Quiet, fan_out: true };
     LIST_ALIASES = Kms "ListAliases" "list-aliases" Regional
         { paginated: true, list_field: Some("Aliases"), absent: Absent::Quiet };
     DESCRIBE_DB_INSTANCES = Rds "DescribeDBInstances" "describe-db-instances" Regional
@@ -263,21 +268,21 @@ operations! {
     LIST_BUCKETS = S3 "ListBuckets" "list-buckets" Global
         { list_field: Some("Buckets"), leads_chain: true, iam_action: Some("ListAllMyBuckets") };
     GET_BUCKET_LOCATION = S3 "GetBucketLocation" "get-bucket-location" Global
-        { per_item: Some("bucket"), absent: Absent::Quiet, leads_chain: true };
+        { per_item: Some("bucket"), absent: Absent::Quiet, leads_chain: true, fan_out: true };
     GET_BUCKET_POLICY = S3 "GetBucketPolicy" "get-bucket-policy" Global
-        { per_item: Some("bucket"), absent: Absent::Quiet };
+        { per_item: Some("bucket"), absent: Absent::Quiet, fan_out: true };
     GET_BUCKET_POLICY_STATUS = S3 "GetBucketPolicyStatus" "get-bucket-policy-status" Global
-        { per_item: Some("bucket"), absent: Absent::Quiet };
+        { per_item: Some("bucket"), absent: Absent::Quiet, fan_out: true };
     GET_BUCKET_ACL = S3 "GetBucketAcl" "get-bucket-acl" Global
-        { per_item: Some("bucket"), absent: Absent::Quiet };
+        { per_item: Some("bucket"), absent: Absent::Quiet, fan_out: true };
     GET_PUBLIC_ACCESS_BLOCK = S3 "GetPublicAccessBlock" "get-public-access-block" Global
-        { per_item: Some("bucket"), absent: Absent::Quiet, iam_action: Some("GetBucketPublicAccessBlock") };
+        { per_item: Some("bucket"), absent: Absent::Quiet, iam_action: Some("GetBucketPublicAccessBlock"), fan_out: true };
     GET_BUCKET_ENCRYPTION = S3 "GetBucketEncryption" "get-bucket-encryption" Global
-        { per_item: Some("bucket"), absent: Absent::Quiet, iam_action: Some("GetEncryptionConfiguration") };
+        { per_item: Some("bucket"), absent: Absent::Quiet, iam_action: Some("GetEncryptionConfiguration"), fan_out: true };
     GET_BUCKET_LOGGING = S3 "GetBucketLogging" "get-bucket-logging" Global
-        { per_item: Some("bucket"), absent: Absent::Quiet };
+        { per_item: Some("bucket"), absent: Absent::Quiet, fan_out: true };
     GET_BUCKET_VERSIONING = S3 "GetBucketVersioning" "get-bucket-versioning" Global
-        { per_item: Some("bucket"), absent: Absent::Quiet };
+        { per_item: Some("bucket"), absent: Absent::Quiet, fan_out: true };
     GET_ACCOUNT_PUBLIC_ACCESS_BLOCK = S3Control "GetPublicAccessBlock" "get-public-access-block" Global
         { iam_action: Some("GetAccountPublicAccessBlock") };
     GET_CALLER_IDENTITY = Sts "GetCallerIdentity" "get-caller-identity" Global

@@ -323,6 +323,60 @@ fn passing_a_role_needs_the_service_trust_and_the_launch_calls() {
 }
 
 #[test]
+fn new_code_in_a_function_reaches_the_roles_lambda_runs_as_under_that_condition() {
+    let lambda = trusting(json!({"Service": "lambda.amazonaws.com"}));
+    let ec2 = trusting(json!({"Service": "ec2.amazonaws.com"}));
+    let g = details(
+        vec![
+            user(
+                "deployer",
+                &[],
+                inline(
+                    "code",
+                    allow("Code", json!("lambda:UpdateFunctionCode"), "*"),
+                ),
+                &[],
+                None,
+            ),
+            user(
+                "reader",
+                &[],
+                inline("read", allow("Read", json!("lambda:Get*"), "*")),
+                &[],
+                None,
+            ),
+        ],
+        vec![admin_role("fn-admin", lambda), admin_role("ec2-admin", ec2)],
+        vec![],
+        vec![],
+    );
+    let found = escalations(&g);
+    let d = of(&found, &arn("user", "deployer")).expect("deployer can escalate");
+    assert_eq!(techniques(d), ["update-lambda-code"]);
+    assert_eq!(
+        d.target,
+        arn("role", "fn-admin"),
+        "not the role EC2 runs as"
+    );
+    // Which functions run as the role was not collected: a condition,
+    // never a silent yes or no.
+    assert!(d.conditional);
+    assert!(
+        d.steps[0]
+            .conditions
+            .iter()
+            .any(|c| c.contains("Lambda function runs as fn-admin")),
+        "{:?}",
+        d.steps[0].conditions
+    );
+    assert!(
+        !d.steps[0].evidence.is_empty(),
+        "the statement that allows it"
+    );
+    assert!(of(&found, &arn("user", "reader")).is_none());
+}
+
+#[test]
 fn a_policy_on_oneself_or_ones_group_and_joining_an_admin_group() {
     let admins_group = json!({"GroupName": "admins", "GroupId": "AGPAADMINS", "Arn": arn("group", "admins"), "Path": "/",
         "GroupPolicyList": [], "AttachedManagedPolicies": [{"PolicyArn": ADMIN, "PolicyName": "AdministratorAccess"}]});

@@ -266,4 +266,36 @@ def big():
     print(json.dumps({"groups": len(groups)}))
 
 
-{"main": main, "limited": limited, "org": org, "bench": bench, "big": big}[SCENARIO]()
+def storage():
+    """The posture collection benchmark's account: 300 roles with an inline
+    policy each, and 200 buckets, every fifth with a policy, every tenth
+    public by ACL, a third with default encryption, a key per ten buckets."""
+    iam = client("iam")
+    service = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    for i in range(300):
+        iam.create_role(RoleName=f"service-{i}", AssumeRolePolicyDocument=service)
+        iam.put_role_policy(RoleName=f"service-{i}", PolicyName="data", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": f"arn:aws:s3:::data-{i % 200}-123456789012/*"}]}))
+    s3 = client("s3")
+    kms = client("kms")
+    for i in range(200):
+        name = f"data-{i}-123456789012"
+        s3.create_bucket(Bucket=name)
+        # moto answers a bucket never versioned with a body the SDK cannot
+        # read (AWS answers it empty): version them all.
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        if i % 5 == 0:
+            s3.put_bucket_policy(Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [f"arn:aws:s3:::{name}", f"arn:aws:s3:::{name}/*"],
+                 "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
+        if i % 10 == 0:
+            s3.put_bucket_acl(Bucket=name, ACL="public-read")
+        if i % 3 == 0:
+            s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": [
+                {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+        if i % 10 == 0:
+            kms.create_key(Description=f"data {i}")
+    print(json.dumps({"roles": 300, "buckets": 200}))
+
+
+{"main": main, "limited": limited, "org": org, "bench": bench, "big": big, "storage": storage}[SCENARIO]()

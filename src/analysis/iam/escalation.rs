@@ -724,6 +724,41 @@ impl<'g> Engine<'g> {
                 }
             }
         }
+        // New code in a function that runs as a role: no PassRole needed.
+        // Which functions exist, and which role each runs as, is not
+        // collected: each role Lambda may assume is reached under that
+        // condition, never left out.
+        if mentions.may("lambda:UpdateFunctionCode") {
+            let roles: Vec<NodeId> = trusts
+                .by_service
+                .get(&("lambda.amazonaws.com".to_string(), account.clone()))
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|r| *r != p)
+                .collect();
+            for role in roles {
+                if out.onward.iter().any(|m| m.to == role) {
+                    continue;
+                }
+                let calls = [("lambda:UpdateFunctionCode", "*")];
+                if let Some(mut g) = self.all_granted(p, &calls, &mentions) {
+                    g.conditional = true;
+                    g.conditions.push(format!(
+                        "a Lambda function runs as {} (functions are not collected)",
+                        graph.node(role).display_name()
+                    ));
+                    out.onward.push(self.step(
+                        p,
+                        role,
+                        "update-lambda-code",
+                        &calls,
+                        Some("lambda.amazonaws.com".to_string()),
+                        g,
+                    ));
+                }
+            }
+        }
         // Commands on an instance that runs with a role: the first of its
         // instances that allows it outright, else one that allows it under
         // conditions.

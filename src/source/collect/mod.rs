@@ -164,6 +164,8 @@ pub(crate) struct Ctx {
     /// A few more, kept for the calls that lead chains (see `leads_chain`):
     /// a long queue of listings never holds up the calls others wait on.
     lead_permits: Semaphore,
+    /// For the calls asked once per item of a long list.
+    fan_out_permits: Semaphore,
     stats: Mutex<BTreeMap<String, ServiceStats>>,
     gaps: Mutex<Vec<Gap>>,
     progress: Option<mpsc::UnboundedSender<Progress>>,
@@ -287,6 +289,7 @@ impl Ctx {
             attempts: guard::Attempts::default(),
             permits: Semaphore::new(opts.concurrency.max(1)),
             lead_permits: Semaphore::new((opts.concurrency / 4).max(1)),
+            fan_out_permits: Semaphore::new(opts.concurrency.max(1) * 4),
             stats: Mutex::new(BTreeMap::new()),
             gaps: Mutex::new(Vec::new()),
             progress,
@@ -325,7 +328,9 @@ impl Ctx {
         F: std::future::Future<Output = Result<T, String>>,
     {
         let (service, operation) = (op.service.prefix(), op.cli);
-        let _permit = if op.leads_chain {
+        let _permit = if op.fan_out {
+            self.fan_out_permits.acquire().await.ok()?
+        } else if op.leads_chain {
             tokio::select! {
                 p = self.permits.acquire() => p.ok()?,
                 p = self.lead_permits.acquire() => p.ok()?,

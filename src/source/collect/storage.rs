@@ -3,6 +3,8 @@
 //! and RDS databases in each region. An answer that says there is none
 //! (`NoSuchBucketPolicy`) is kept as that answer; any other error is a gap.
 
+use std::collections::HashMap;
+
 use aws_config::{Region, SdkConfig};
 use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -126,9 +128,22 @@ pub(super) async fn s3(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolde
             .iter()
             .filter_map(|b| b.name().map(str::to_string))
             .collect();
-        let answers =
-            super::services::join_all(names.iter().map(|name| bucket(ctx, at, cfg, &home, name)))
-                .await;
+        // One client per region, so that its connections are reused from
+        // bucket to bucket rather than opened anew for each.
+        let clients = Clients {
+            cfg,
+            ctx,
+            by_region: std::sync::Mutex::new(HashMap::from([(
+                "us-east-1".to_string(),
+                home.clone(),
+            )])),
+        };
+        let answers = super::services::join_all(
+            names
+                .iter()
+                .map(|name| bucket(ctx, at, &clients, &home, name)),
+        )
+        .await;
         for answer in answers {
             for (op, name, value) in answer {
                 folder.put(op, Some(name), value);
@@ -144,11 +159,30 @@ pub(super) async fn s3(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolde
     folder
 }
 
+/// The S3 clients of one account, one per region, made when first needed.
+struct Clients<'a> {
+    cfg: &'a SdkConfig,
+    ctx: &'a Ctx,
+    by_region: std::sync::Mutex<HashMap<String, aws_sdk_s3::Client>>,
+}
+
+impl Clients<'_> {
+    fn of(&self, region: &str) -> aws_sdk_s3::Client {
+        let mut map = match self.by_region.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        map.entry(region.to_string())
+            .or_insert_with(|| s3_client(self.ctx, self.cfg, region))
+            .clone()
+    }
+}
+
 /// One bucket: its location first, then its settings in its region.
 async fn bucket(
     ctx: &Ctx,
     at: (&str, Option<&str>),
-    cfg: &SdkConfig,
+    clients: &Clients<'_>,
     home: &aws_sdk_s3::Client,
     name: &str,
 ) -> Vec<(&'static Operation, String, Value)> {
@@ -176,7 +210,7 @@ async fn bucket(
         Some("EU") => "eu-west-1",
         Some(r) => r,
     };
-    let c = s3_client(ctx, cfg, region);
+    let c = clients.of(region);
     let (policy, status, acl, block, encryption, logging, versioning) = tokio::join!(
         ctx.call(at, &ops::GET_BUCKET_POLICY, async {
             or_none(c.get_bucket_policy().bucket(name).send().await, |o| {
