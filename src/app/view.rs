@@ -595,7 +595,7 @@ pub fn columns(kind: ListKind) -> Vec<Column> {
             ),
             col!("NAME", 26, name).flex(16),
             col!("KIND", 16, kind_label).drop(2),
-            col!("WHAT", 60, move |d, id| check_title(check, d, id)).flex(24),
+            col!("WHAT", 40, move |d, id| check_title(check, d, id)).flex(24),
             col!("ACCOUNT", 12, account),
             col!("REGION", 14, region).drop(3),
         ],

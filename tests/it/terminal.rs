@@ -100,6 +100,20 @@ fn the_explorer_runs_in_a_real_terminal() {
     let s = t.wait_for("bill-company");
     assert!(s.contains("skyhound"), "{s}");
 
+    // Posture: the checks worst first, then one check's failing buckets.
+    t.keys(&[":check s3.bucket-public", "Enter"]);
+    let s = t.wait_for("bill-website-images");
+    assert!(
+        s.contains("s3.bucket-public: Public bucket") && s.contains("FAIL CRITICAL"),
+        "{s}"
+    );
+    t.keys(&[":checks", "Enter"]);
+    let s = t.wait_for("checks: ");
+    assert!(
+        s.contains("FAIL CRITICAL") && s.contains("exposure.internet"),
+        "{s}"
+    );
+
     t.keys(&[":exposed", "Enter"]);
     t.wait_for("exposed resources [1/13]");
     t.keys(&["j", "Enter"]);
