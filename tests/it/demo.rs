@@ -290,3 +290,25 @@ fn is_the_same_every_time() {
     let b = demo::graph();
     assert!(a.nodes().zip(b.nodes()).all(|((_, x), (_, y))| x == y));
 }
+
+#[test]
+fn a_result_about_a_trail_is_the_trails_own_even_when_its_bucket_is_elsewhere() {
+    // Alice's organization trail lives in the management account and
+    // writes to a bucket in the security account.
+    let g = demo::graph();
+    let analysis = skyhound::analysis::analyse(&g);
+    let trail = analysis
+        .results()
+        .find(|f| {
+            f.check == "cloudtrail.bucket-public" && f.resource.contains("alice-organization-trail")
+        })
+        .expect("the trail's bucket is checked");
+    assert_eq!(trail.account, demo::ALICE_MANAGEMENT);
+    assert_eq!(trail.region.as_deref(), Some("us-east-1"));
+    assert_eq!(g.node(trail.node).account, demo::ALICE_MANAGEMENT);
+    assert!(
+        trail.title.contains("alice-org-cloudtrail-logs"),
+        "{}",
+        trail.title
+    );
+}

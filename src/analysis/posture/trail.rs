@@ -149,11 +149,17 @@ fn bucket_checks(graph: &Graph, at: (NodeId, &Node), t: &Trail) -> Vec<Finding> 
             Status::Fail | Status::Pass => BUCKET_PUBLIC.severity,
         },
         title: format!("bucket {bucket}: {}", public.title),
+        badge: BUCKET_PUBLIC
+            .badge
+            .filter(|_| public.status == Status::Fail),
         ..public
     };
+    // The result is the trail's: its account and region, not the bucket's.
     public.node = at.0;
     public.resource = at.1.id.clone();
     public.name = at.1.name.clone();
+    public.account = at.1.account.clone();
+    public.region = at.1.region.clone();
     vec![public, logging(at, bucket, b)]
 }
 
