@@ -39,6 +39,9 @@ fn number<'a>(t: &Theme, n: usize, role: Role) -> Line<'a> {
 pub fn checks(f: &mut Frame, app: &App, area: Rect, c: &ChecksView) {
     let t = &app.theme;
     let narrow = area.width < 130;
+    // Below 100 columns the id (what `:check` takes) keeps its room and
+    // the title gives way; the side pane and the check's list say it.
+    let titled = area.width >= 100;
     // The longest check id, where there is room for it.
     let id_width = c
         .rows
@@ -46,7 +49,7 @@ pub fn checks(f: &mut Frame, app: &App, area: Rect, c: &ChecksView) {
         .map(|r| r.check.id.len())
         .max()
         .unwrap_or(30)
-        .min(if narrow { 30 } else { 40 });
+        .min(if narrow { 38 } else { 40 });
     let page = usize::from(area.height.saturating_sub(3));
     let rows: Vec<Row> = c
         .rows
@@ -75,8 +78,10 @@ pub fn checks(f: &mut Frame, app: &App, area: Rect, c: &ChecksView) {
                     selected,
                 )),
                 Cell::from(on_selection(number(t, r.tally.passed, Role::Ok), selected)),
-                Cell::from(r.check.title),
             ]);
+            if titled {
+                cells.push(Cell::from(r.check.title));
+            }
             Row::new(cells).style(if selected {
                 t.style(Role::Selected)
             } else {
@@ -98,9 +103,12 @@ pub fn checks(f: &mut Frame, app: &App, area: Rect, c: &ChecksView) {
         Constraint::Length(12),
         Constraint::Length(7),
         Constraint::Length(5),
-        Constraint::Min(20),
     ]);
-    titles.extend(["FAILED", "UNKNOWN", "PASS", "TITLE"]);
+    titles.extend(["FAILED", "UNKNOWN", "PASS"]);
+    if titled {
+        widths.push(Constraint::Min(20));
+        titles.push("TITLE");
+    }
     let failing = c.rows.iter().filter(|r| r.tally.failures() > 0).count();
     let unknown = c
         .rows
