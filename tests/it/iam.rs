@@ -689,3 +689,191 @@ fn an_action_that_does_not_exist_is_a_problem_naming_the_policy_and_statement() 
     );
     assert!(!problems.contains("\"s3:GetObject\""), "{problems}");
 }
+
+/// Two accounts' authorization details, and a bucket in the first with
+/// this policy (and, when `restrict`, RestrictPublicBuckets on).
+fn with_bucket(details: Value, other: Value, bucket_policy: Value, restrict: bool) -> Graph {
+    const OTHER: &str = "444455556666";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |account: &str, rel: &str, v: &Value| {
+        let path = dir.path().join(account).join("us-east-1").join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("folder");
+        std::fs::write(path, serde_json::to_vec(v).expect("json")).expect("write");
+    };
+    write(
+        ACCOUNT,
+        "iam-get-account-authorization-details.json",
+        &details,
+    );
+    write(OTHER, "iam-get-account-authorization-details.json", &other);
+    write(
+        ACCOUNT,
+        "s3-list-buckets.json",
+        &json!({"Buckets": [{"Name": "reports"}]}),
+    );
+    write(
+        ACCOUNT,
+        "s3-get-bucket-location/reports",
+        &json!({"LocationConstraint": null}),
+    );
+    write(
+        ACCOUNT,
+        "s3-get-bucket-policy/reports",
+        &json!({"Policy": bucket_policy.to_string()}),
+    );
+    write(
+        ACCOUNT,
+        "s3-get-bucket-policy-status/reports",
+        &json!({"PolicyStatus": {"IsPublic": true}}),
+    );
+    write(
+        ACCOUNT,
+        "s3-get-public-access-block/reports",
+        &json!({"PublicAccessBlockConfiguration": {"BlockPublicAcls": false, "IgnorePublicAcls": false,
+            "BlockPublicPolicy": false, "RestrictPublicBuckets": restrict}}),
+    );
+    import_dir(dir.path(), &ImportOptions::default())
+        .expect("imports")
+        .graph
+}
+
+#[test]
+fn a_bucket_policy_allows_within_its_account_alone_and_across_accounts_with_iam() {
+    let other_user = json!({"UserName": "eve", "UserId": "AIDAEVE", "Arn": "arn:aws:iam::444455556666:user/eve", "Path": "/",
+        "GroupList": [], "UserPolicyList": inline("s3", policy(json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]))),
+        "AttachedManagedPolicies": []});
+    let other_plain = json!({"UserName": "mallory", "UserId": "AIDAMAL", "Arn": "arn:aws:iam::444455556666:user/mallory", "Path": "/",
+        "GroupList": [], "UserPolicyList": [], "AttachedManagedPolicies": []});
+    let details = json!({"UserDetailList": [
+        user("reader", &[], json!([]), &[], None),
+        user("named", &[], json!([]), &[], None),
+        user("nobody", &[], json!([]), &[], None),
+    ], "GroupDetailList": [], "RoleDetailList": [], "Policies": []});
+    let other = json!({"UserDetailList": [other_user, other_plain], "GroupDetailList": [], "RoleDetailList": [], "Policies": []});
+    let bucket_policy = policy(json!([
+        {"Sid": "Everyone", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/public/*"},
+        {"Sid": "Named", "Effect": "Allow", "Principal": {"AWS": arn("user", "named")}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"},
+        {"Sid": "Account", "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::reports/*"},
+        {"Sid": "NoDelete", "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::reports/*"}
+    ]));
+    let g = with_bucket(details.clone(), other.clone(), bucket_policy.clone(), false);
+    // Within the account, a statement naming everyone or the user itself
+    // is enough without any identity policy…
+    let a = ask(
+        &g,
+        &arn("user", "reader"),
+        "s3:GetObject",
+        "arn:aws:s3:::reports/public/a.csv",
+        &[],
+    );
+    assert_eq!(a.decision, Decision::Allow, "{a:?}");
+    assert!(
+        a.evidence
+            .iter()
+            .any(|e| e.kind == PolicyKind::Resource && e.sid.as_deref() == Some("Everyone"))
+    );
+    let a = ask(
+        &g,
+        &arn("user", "named"),
+        "s3:GetObject",
+        "arn:aws:s3:::reports/private/b.csv",
+        &[],
+    );
+    assert_eq!(a.decision, Decision::Allow, "{a:?}");
+    assert_eq!(
+        ask(
+            &g,
+            &arn("user", "nobody"),
+            "s3:GetObject",
+            "arn:aws:s3:::reports/private/b.csv",
+            &[]
+        )
+        .decision,
+        Decision::Deny
+    );
+    // …but naming the account hands the decision to IAM.
+    assert_eq!(
+        ask(
+            &g,
+            &arn("user", "reader"),
+            "s3:PutObject",
+            "arn:aws:s3:::reports/private/b.csv",
+            &[]
+        )
+        .decision,
+        Decision::Deny
+    );
+    // The bucket's Deny wins.
+    let a = ask(
+        &g,
+        &arn("user", "named"),
+        "s3:DeleteObject",
+        "arn:aws:s3:::reports/x",
+        &[],
+    );
+    assert_eq!(
+        (a.decision, a.reason.as_str()),
+        (Decision::Deny, "explicit deny")
+    );
+    // From another account both must allow.
+    let eve = "arn:aws:iam::444455556666:user/eve";
+    assert_eq!(
+        ask(
+            &g,
+            eve,
+            "s3:GetObject",
+            "arn:aws:s3:::reports/public/a.csv",
+            &[]
+        )
+        .decision,
+        Decision::Allow
+    );
+    assert_eq!(
+        ask(
+            &g,
+            eve,
+            "s3:GetObject",
+            "arn:aws:s3:::reports/private/b.csv",
+            &[]
+        )
+        .decision,
+        Decision::Deny,
+        "the bucket does not grant eve the private prefix"
+    );
+    assert_eq!(
+        ask(
+            &g,
+            "arn:aws:iam::444455556666:user/mallory",
+            "s3:GetObject",
+            "arn:aws:s3:::reports/public/a.csv",
+            &[]
+        )
+        .decision,
+        Decision::Deny,
+        "her own account does not allow it"
+    );
+    // RestrictPublicBuckets keeps the public policy to the bucket's account.
+    let g = with_bucket(details, other, bucket_policy, true);
+    assert_eq!(
+        ask(
+            &g,
+            eve,
+            "s3:GetObject",
+            "arn:aws:s3:::reports/public/a.csv",
+            &[]
+        )
+        .decision,
+        Decision::Deny
+    );
+    assert_eq!(
+        ask(
+            &g,
+            &arn("user", "reader"),
+            "s3:GetObject",
+            "arn:aws:s3:::reports/public/a.csv",
+            &[]
+        )
+        .decision,
+        Decision::Allow
+    );
+}

@@ -70,6 +70,10 @@ impl PolicySource {
             PolicySource::Node(id) => match &graph.node(*id).data {
                 NodeData::IamPolicy(p) => p.document.as_ref().map(|d| &d.0),
                 NodeData::ServiceControlPolicy(p) => p.document.as_ref().map(|d| &d.0),
+                NodeData::Bucket(b) => match &b.policy {
+                    Some(crate::model::Answer::Value(d)) => Some(&d.0),
+                    _ => None,
+                },
                 _ => None,
             },
             PolicySource::Inline(owner, name) => match &graph.node(*owner).data {
@@ -160,6 +164,8 @@ pub struct Engine<'g> {
     actions_checked: HashMap<String, Option<String>>,
     /// Roles' trust policies, parsed once.
     trusts: HashMap<NodeId, Policy>,
+    /// Bucket policies, parsed once each.
+    bucket_policies: HashMap<NodeId, Option<Policy>>,
     /// Managed policies, parsed once however many principals have them.
     managed_policies: HashMap<NodeId, Policy>,
     /// Problems found while parsing, by policy.
@@ -180,7 +186,7 @@ pub struct Request<'a> {
     pub context: &'a [(String, String)],
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Verdict {
     /// Whether some statement of this effect applies.
     applies: Option<Tri>,
@@ -192,6 +198,31 @@ impl Verdict {
     fn tri(&self) -> Tri {
         self.applies.unwrap_or(Tri::False)
     }
+
+    /// Either allows: the one that certainly does, else both under their
+    /// conditions.
+    fn or(&self, other: &Verdict) -> Verdict {
+        match (self.tri(), other.tri()) {
+            (Tri::True, _) => self.clone(),
+            (_, Tri::True) => other.clone(),
+            (Tri::False, Tri::False) => Verdict::default(),
+            _ => Verdict {
+                applies: Some(Tri::Unknown),
+                evidence: self
+                    .evidence
+                    .iter()
+                    .chain(&other.evidence)
+                    .cloned()
+                    .collect(),
+                conditions: self
+                    .conditions
+                    .iter()
+                    .chain(&other.conditions)
+                    .cloned()
+                    .collect(),
+            },
+        }
+    }
 }
 
 impl<'g> Engine<'g> {
@@ -202,6 +233,7 @@ impl<'g> Engine<'g> {
             contexts: HashMap::new(),
             actions_checked: HashMap::new(),
             trusts: HashMap::new(),
+            bucket_policies: HashMap::new(),
             managed_policies: HashMap::new(),
             problems: Vec::new(),
             scp_attachments: None,
@@ -385,6 +417,36 @@ impl<'g> Engine<'g> {
     }
 
     /// A role's trust policy, parsed once (its problems reported once).
+    /// The policy of the bucket a request on S3 is about (the bucket or
+    /// one of its objects), where the graph has the bucket and its policy.
+    fn bucket_policy(&mut self, action: &str, resource: &str) -> Option<(NodeId, Policy)> {
+        if !action.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("s3:")) {
+            return None;
+        }
+        let name = resource.strip_prefix("arn:aws:s3:::")?.split('/').next()?;
+        if name.is_empty() || name.contains(['*', '?']) {
+            return None;
+        }
+        let graph = self.graph;
+        let id = graph
+            .by_id(name)
+            .filter(|id| graph.node(*id).kind() == NodeKind::Bucket)?;
+        if let Some(p) = self.bucket_policies.get(&id) {
+            return p.clone().map(|p| (id, p));
+        }
+        let parsed = match &graph.node(id).data {
+            NodeData::Bucket(b) => match &b.policy {
+                Some(crate::model::Answer::Value(doc)) => {
+                    Some(self.parse_document(&format!("{name} bucket policy"), &doc.0))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        self.bucket_policies.insert(id, parsed.clone());
+        parsed.map(|p| (id, p))
+    }
+
     pub(super) fn trust_policy(&mut self, role: NodeId) -> Option<Policy> {
         if let Some(p) = self.trusts.get(&role) {
             return Some(p.clone());
@@ -643,6 +705,55 @@ impl<'g> Engine<'g> {
             }
             trust_verdict = Some((v, role.account == who.account));
         }
+        // The bucket's policy, when the request is on a bucket or its
+        // objects: its Deny denies; its Allow lets the principal in alone
+        // within the bucket's account when it names the principal itself
+        // or everyone (naming the account hands the decision to IAM);
+        // from another account the identity policies must allow too.
+        let mut bucket_verdict: Option<(Verdict, Verdict, bool)> = None;
+        if !assumes {
+            if let Some((bid, p)) = self.bucket_policy(req.action, req.resource) {
+                let bucket = graph.node(bid);
+                let (mut any, mut direct) = (Verdict::default(), Verdict::default());
+                let who_ctx = (who.id.as_str(), who.account.as_str());
+                for st in p.statements.iter() {
+                    let applies = statement_applies(
+                        st,
+                        p.variables,
+                        req.action,
+                        Some(req.resource),
+                        Some(who_ctx),
+                        &ctx,
+                    );
+                    if applies == Tri::False {
+                        continue;
+                    }
+                    let r = StatementRef {
+                        policy: format!("{} bucket policy", bucket.id),
+                        source: PolicySource::Node(bid),
+                        kind: PolicyKind::Resource,
+                        statement: st.index,
+                        sid: st.sid.clone(),
+                        effect: st.effect,
+                    };
+                    if st.effect == Effect::Deny {
+                        record(&mut deny, applies, r, st);
+                        continue;
+                    }
+                    if names_exactly(st, &who.id) || names_everyone(st) {
+                        record(&mut direct, applies, r.clone(), st);
+                    }
+                    record(&mut any, applies, r, st);
+                }
+                let same_account = bucket.account == who.account;
+                // RestrictPublicBuckets (the bucket's or its account's)
+                // keeps a public policy to the bucket's own account.
+                if !same_account && restricts_public(graph, bid) {
+                    any = Verdict::default();
+                }
+                bucket_verdict = Some((any, direct, same_account));
+            }
+        }
         // Service control policies: every level must allow; a Deny at any
         // level denies. Service-linked roles are exempt.
         let mut scp_levels: Vec<(&str, Verdict)> = Vec::new();
@@ -698,11 +809,20 @@ impl<'g> Engine<'g> {
         // 2. What must allow: the trust policy (assuming a role), the
         // identity policies (unless a same-account trust names the principal
         // itself), and the boundary.
+        let identity_or_bucket;
         let mut needed: Vec<(&str, &Verdict)> = Vec::new();
         if let Some((v, same_account)) = &trust_verdict {
             needed.push(("trust", v));
             if !(trust_names_principal && *same_account) {
                 needed.push(("no allow", &identity));
+            }
+        } else if let Some((any, direct, same_account)) = &bucket_verdict {
+            if *same_account {
+                identity_or_bucket = identity.or(direct);
+                needed.push(("no allow", &identity_or_bucket));
+            } else {
+                needed.push(("no allow", &identity));
+                needed.push(("resource", any));
             }
         } else {
             needed.push(("no allow", &identity));
@@ -877,6 +997,35 @@ fn statement_applies(
         }
     }
     out.and(condition::all(&st.conditions, ctx))
+}
+
+/// Whether Block Public Access keeps this bucket's public policy to its
+/// own account: RestrictPublicBuckets on the bucket or its account, and S3
+/// judging the policy public.
+fn restricts_public(graph: &Graph, bucket: NodeId) -> bool {
+    use crate::model::Answer;
+    let n = graph.node(bucket);
+    let NodeData::Bucket(b) = &n.data else {
+        return false;
+    };
+    let public = matches!(b.policy_public, Some(Answer::Value(true)));
+    let on_bucket =
+        matches!(&b.public_access_block, Some(Answer::Value(x)) if x.restrict_public_buckets);
+    let on_account = graph
+        .by_id(&n.account)
+        .is_some_and(|a| matches!(&graph.node(a).data,
+            NodeData::Account(acc) if matches!(&acc.s3_public_access_block, Some(Answer::Value(x)) if x.restrict_public_buckets)));
+    public && (on_bucket || on_account)
+}
+
+/// The statement names everyone (`"Principal": "*"` or `{"AWS": "*"}`).
+fn names_everyone(st: &Statement) -> bool {
+    st.principals.as_ref().is_some_and(|p| {
+        !p.not
+            && p.items
+                .iter()
+                .any(|(k, v)| k == "*" || (k == "AWS" && v == "*"))
+    })
 }
 
 /// The statement names this principal by its own ARN.
