@@ -51,12 +51,21 @@ pub struct CheckRow {
     pub tally: Tally,
 }
 
-/// Every check of the registry with its results on the resources the
-/// scope keeps: failing worst first (then most failures), then those with
-/// unknowns, those that pass, and last those with nothing to check.
-pub fn rows(d: &Data, scope: &Scope) -> Vec<CheckRow> {
+/// Every check of the registry whose id, title, epic or CIS control holds
+/// `filter`, with its results on the resources the scope keeps: failing
+/// worst first (then most failures), then those with unknowns, those that
+/// pass, and last those with nothing to check.
+pub fn rows(d: &Data, scope: &Scope, filter: &str) -> Vec<CheckRow> {
+    let needle = filter.to_lowercase();
     let mut rows: Vec<CheckRow> = checks::ALL
         .iter()
+        .filter(|c| {
+            needle.is_empty()
+                || [c.id, c.title, c.epic.label()]
+                    .iter()
+                    .any(|t| t.to_lowercase().contains(&needle))
+                || c.cis.label().contains(&needle)
+        })
         .map(|c| CheckRow {
             check: c,
             tally: Tally::default(),
@@ -118,6 +127,8 @@ pub fn resources(d: &Data, check: &str) -> Vec<crate::graph::NodeId> {
 #[derive(Debug, Clone)]
 pub struct ChecksView {
     pub rows: Vec<CheckRow>,
+    /// What `/` narrowed the checks to.
+    pub filter: String,
     pub selected: usize,
     pub offset: usize,
 }
@@ -125,7 +136,8 @@ pub struct ChecksView {
 impl ChecksView {
     pub fn new(d: &Data, scope: &Scope) -> ChecksView {
         ChecksView {
-            rows: rows(d, scope),
+            rows: rows(d, scope, ""),
+            filter: String::new(),
             selected: 0,
             offset: 0,
         }
@@ -134,7 +146,7 @@ impl ChecksView {
     /// Recompute the rows, keeping the cursor on the same check.
     pub fn refresh(&mut self, d: &Data, scope: &Scope) {
         let current = self.current().map(|c| c.id);
-        self.rows = rows(d, scope);
+        self.rows = rows(d, scope, &self.filter);
         self.selected = current
             .and_then(|id| self.rows.iter().position(|r| r.check.id == id))
             .unwrap_or(0);

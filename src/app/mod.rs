@@ -724,11 +724,13 @@ impl App {
             Action::Help => self.mode = Mode::Help { scroll: 0 },
             Action::Command => self.mode = Mode::Command(Input::default()),
             Action::Filter => {
-                if let View::List(l) = self.view() {
-                    self.mode = Mode::Filter(Input {
-                        text: l.filter.clone(),
-                        cycle: None,
-                    });
+                let current = match self.view() {
+                    View::List(l) => Some(l.filter.clone()),
+                    View::Checks(c) => Some(c.filter.clone()),
+                    _ => None,
+                };
+                if let Some(text) = current {
+                    self.mode = Mode::Filter(Input { text, cycle: None });
                 } else {
                     self.message = Some(Message::info(
                         "/ filters lists; here, use f to find any resource",
@@ -1206,13 +1208,21 @@ impl App {
 
     fn set_filter(&mut self, text: String) {
         let (data, scope) = (self.data.clone(), self.scope.clone());
-        if let (Some(d), View::List(l)) = (data, self.view_mut()) {
-            if l.filter != text {
+        let Some(d) = data else { return };
+        match self.view_mut() {
+            View::List(l) if l.filter != text => {
                 l.filter = text;
                 l.selected = 0;
                 l.offset = 0;
                 l.refresh(&d, &scope);
             }
+            View::Checks(c) if c.filter != text => {
+                c.filter = text;
+                c.selected = 0;
+                c.offset = 0;
+                c.refresh(&d, &scope);
+            }
+            _ => {}
         }
     }
 
@@ -1452,7 +1462,8 @@ impl App {
             .map(|v| match v {
                 View::Overview { .. } => "overview".to_string(),
                 View::Collection { .. } => "collection".to_string(),
-                View::Checks(_) => "checks".to_string(),
+                View::Checks(c) if c.filter.is_empty() => "checks".to_string(),
+                View::Checks(c) => format!("checks /{}", c.filter),
                 View::List(l) => {
                     if l.filter.is_empty() {
                         l.kind.title()

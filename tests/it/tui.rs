@@ -1764,3 +1764,45 @@ fn kind_lists_say_which_checks_fail_in_a_word() {
         "{s}"
     );
 }
+
+#[test]
+fn slash_narrows_the_checks_by_id_title_epic_or_cis() {
+    let mut a = app_with(160, 40);
+    command(&mut a, "checks");
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, "bucket");
+    let View::Checks(c) = a.view() else {
+        panic!("checks")
+    };
+    assert!(!c.rows.is_empty());
+    assert!(
+        c.rows
+            .iter()
+            .all(|r| r.check.id.contains("bucket")
+                || r.check.title.to_lowercase().contains("bucket")),
+        "{:?}",
+        c.rows.iter().map(|r| r.check.id).collect::<Vec<_>>()
+    );
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.breadcrumbs(), vec!["overview", "checks /bucket"]);
+    // A CIS control number finds its check.
+    key(&mut a, KeyCode::Char('/'));
+    key(&mut a, KeyCode::Backspace);
+    for _ in 0..10 {
+        key(&mut a, KeyCode::Backspace);
+    }
+    typed(&mut a, "2.3.1");
+    let View::Checks(c) = a.view() else {
+        panic!("checks")
+    };
+    assert_eq!(
+        c.rows.iter().map(|r| r.check.id).collect::<Vec<_>>(),
+        ["rds.encrypted"]
+    );
+    // Esc clears it.
+    key(&mut a, KeyCode::Esc);
+    let View::Checks(c) = a.view() else {
+        panic!("checks")
+    };
+    assert_eq!(c.rows.len(), skyhound::analysis::checks::ALL.len());
+}

@@ -420,7 +420,10 @@ impl<'g> Engine<'g> {
     /// The policy of the bucket a request on S3 is about (the bucket or
     /// one of its objects), where the graph has the bucket and its policy.
     fn bucket_policy(&mut self, action: &str, resource: &str) -> Option<(NodeId, Policy)> {
-        if !action.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("s3:")) {
+        if !action
+            .get(..3)
+            .is_some_and(|p| p.eq_ignore_ascii_case("s3:"))
+        {
             return None;
         }
         let name = resource.strip_prefix("arn:aws:s3:::")?.split('/').next()?;
