@@ -370,7 +370,7 @@ impl<'g> Engine<'g> {
             if admin.get(p) == Some(&false) {
                 continue;
             }
-            let m = self.moves(*p, &trusts, &places, own.get(p).copied());
+            let m = self.moves(*p, &trusts, &places, own.get(p).copied(), &admin);
             moves.insert(*p, m);
         }
         // Backwards from the admins, shortest first: first over moves
@@ -559,6 +559,7 @@ impl<'g> Engine<'g> {
         trusts: &TrustIndex,
         places: &Accounts,
         own: Option<&Admin>,
+        admins: &HashMap<NodeId, bool>,
     ) -> Moves {
         let graph = self.graph;
         let me = graph.node(p);
@@ -726,37 +727,47 @@ impl<'g> Engine<'g> {
         }
         // New code in a function that runs as a role: no PassRole needed.
         // Which functions exist, and which role each runs as, is not
-        // collected: each role Lambda may assume is reached under that
-        // condition, never left out.
-        if mentions.may("lambda:UpdateFunctionCode") {
-            let roles: Vec<NodeId> = trusts
+        // collected: each admin role Lambda may assume is reached under
+        // that condition, never left out. (Only admin roles: a step to
+        // every Lambda role of the account, for every principal that may
+        // update code, costs more than the paths it could add.)
+        let calls = [("lambda:UpdateFunctionCode", "*")];
+        let lambda_admins: Vec<NodeId> = if mentions.may("lambda:UpdateFunctionCode") {
+            trusts
                 .by_service
                 .get(&("lambda.amazonaws.com".to_string(), account.clone()))
                 .into_iter()
                 .flatten()
                 .copied()
-                .filter(|r| *r != p)
-                .collect();
-            for role in roles {
+                .filter(|r| *r != p && admins.contains_key(r))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let update = if lambda_admins.is_empty() {
+            None
+        } else {
+            self.all_granted(p, &calls, &mentions)
+        };
+        if let Some(granted) = update {
+            for role in lambda_admins {
                 if out.onward.iter().any(|m| m.to == role) {
                     continue;
                 }
-                let calls = [("lambda:UpdateFunctionCode", "*")];
-                if let Some(mut g) = self.all_granted(p, &calls, &mentions) {
-                    g.conditional = true;
-                    g.conditions.push(format!(
-                        "a Lambda function runs as {} (functions are not collected)",
-                        graph.node(role).display_name()
-                    ));
-                    out.onward.push(self.step(
-                        p,
-                        role,
-                        "update-lambda-code",
-                        &calls,
-                        Some("lambda.amazonaws.com".to_string()),
-                        g,
-                    ));
-                }
+                let mut g = granted.clone();
+                g.conditional = true;
+                g.conditions.push(format!(
+                    "a Lambda function runs as {} (functions are not collected)",
+                    graph.node(role).display_name()
+                ));
+                out.onward.push(self.step(
+                    p,
+                    role,
+                    "update-lambda-code",
+                    &calls,
+                    Some("lambda.amazonaws.com".to_string()),
+                    g,
+                ));
             }
         }
         // Commands on an instance that runs with a role: the first of its
