@@ -109,15 +109,15 @@ pub fn by_account(analysis: &Analysis) -> BTreeMap<String, BTreeMap<Epic, Tally>
     out
 }
 
-/// The resources with a failure or unknown of one check, worst first, each
-/// once.
-pub fn resources(d: &Data, check: &str) -> Vec<crate::graph::NodeId> {
+/// The resources with a failure or unknown of any of these checks, worst
+/// first, each once.
+pub fn resources(d: &Data, checks: &[&str]) -> Vec<crate::graph::NodeId> {
     let mut seen = std::collections::HashSet::new();
     d.analysed()
         .analysis
         .findings
         .iter()
-        .filter(|f| f.check == check && seen.insert(f.node))
+        .filter(|f| checks.contains(&f.check) && seen.insert(f.node))
         .map(|f| f.node)
         .collect()
 }

@@ -40,6 +40,14 @@ fn md_cell(text: &str) -> String {
     text.replace('|', "\\|")
 }
 
+/// What to do, and the commands for it.
+fn fix_lines(md: &mut String, fix: &crate::analysis::finding::Remediation) {
+    let _ = writeln!(md, "  - fix: {}", md_cell(&fix.text));
+    for c in &fix.commands {
+        let _ = writeln!(md, "  - `{c}`");
+    }
+}
+
 /// Every finding on the resource, worst first, with its evidence and what
 /// to do.
 fn findings_section(md: &mut String, findings: &[&crate::analysis::Finding]) {
@@ -55,10 +63,7 @@ fn findings_section(md: &mut String, findings: &[&crate::analysis::Finding]) {
             md_cell(&f.title),
             f.check
         );
-        let _ = writeln!(md, "  - fix: {}", md_cell(&f.remediation.text));
-        for c in &f.remediation.commands {
-            let _ = writeln!(md, "  - `{c}`");
-        }
+        fix_lines(md, &f.remediation);
     }
     let _ = writeln!(md);
 }
@@ -89,10 +94,7 @@ fn results_section(
         for e in &f.evidence {
             let _ = writeln!(md, "  - {}", md_cell(&e.describe()));
         }
-        let _ = writeln!(md, "  - fix: {}", md_cell(&f.remediation.text));
-        for c in &f.remediation.commands {
-            let _ = writeln!(md, "  - `{c}`");
-        }
+        fix_lines(md, &f.remediation);
     }
     let _ = writeln!(md);
 }

@@ -62,15 +62,7 @@ impl Identity {
 
     /// Every resource with a finding of this view, worst first.
     fn rows(self, d: &Data) -> Vec<NodeId> {
-        let mut seen = std::collections::HashSet::new();
-        d.analysed()
-            .analysis
-            .findings
-            .iter()
-            .filter(|f| self.checks().contains(&f.check))
-            .filter(|f| seen.insert(f.node))
-            .map(|f| f.node)
-            .collect()
+        super::checks::resources(d, self.checks())
     }
 }
 
@@ -755,7 +747,7 @@ impl ListView {
             ListKind::Exposed => d.analysed().exposed_order.clone(),
             ListKind::Findings => d.findings.clone(),
             ListKind::Identity(view) => view.rows(d),
-            ListKind::Check(check) => super::checks::resources(d, check),
+            ListKind::Check(check) => super::checks::resources(d, &[check]),
         };
         let cols = columns(self.kind);
         let needle = self.filter.to_lowercase();

@@ -680,32 +680,28 @@ impl<'g> Engine<'g> {
         // The trust policy: whom it names, and whether by exact ARN.
         let mut trust_verdict = None;
         let mut trust_names_principal = false;
+        let who_ctx = (who.id.as_str(), who.account.as_str());
         if let Some((role_id, role, p)) = &trust {
             let mut v = Verdict::default();
-            let who_ctx = (who.id.as_str(), who.account.as_str());
-            for st in p.statements.iter() {
-                let applies =
-                    statement_applies(st, p.variables, req.action, None, Some(who_ctx), &ctx);
-                if applies == Tri::False {
-                    continue;
-                }
-                let r = StatementRef {
-                    policy: format!("{} trust policy", role.id),
-                    source: PolicySource::Trust(*role_id),
-                    kind: PolicyKind::Trust,
-                    statement: st.index,
-                    sid: st.sid.clone(),
-                    effect: st.effect,
-                };
-                if st.effect == Effect::Deny {
-                    record(&mut deny, applies, r, st);
-                } else {
+            let side = ResourceSide {
+                policy: p,
+                name: format!("{} trust policy", role.id),
+                source: PolicySource::Trust(*role_id),
+                kind: PolicyKind::Trust,
+            };
+            side.each(
+                req.action,
+                None,
+                who_ctx,
+                &ctx,
+                &mut deny,
+                |st, applies, r| {
                     if applies == Tri::True && names_exactly(st, &who.id) {
                         trust_names_principal = true;
                     }
                     record(&mut v, applies, r, st);
-                }
-            }
+                },
+            );
             trust_verdict = Some((v, role.account == who.account));
         }
         // The bucket's policy, when the request is on a bucket or its
@@ -718,36 +714,26 @@ impl<'g> Engine<'g> {
             if let Some((bid, p)) = self.bucket_policy(req.action, req.resource) {
                 let bucket = graph.node(bid);
                 let (mut any, mut direct) = (Verdict::default(), Verdict::default());
-                let who_ctx = (who.id.as_str(), who.account.as_str());
-                for st in p.statements.iter() {
-                    let applies = statement_applies(
-                        st,
-                        p.variables,
-                        req.action,
-                        Some(req.resource),
-                        Some(who_ctx),
-                        &ctx,
-                    );
-                    if applies == Tri::False {
-                        continue;
-                    }
-                    let r = StatementRef {
-                        policy: format!("{} bucket policy", bucket.id),
-                        source: PolicySource::Node(bid),
-                        kind: PolicyKind::Resource,
-                        statement: st.index,
-                        sid: st.sid.clone(),
-                        effect: st.effect,
-                    };
-                    if st.effect == Effect::Deny {
-                        record(&mut deny, applies, r, st);
-                        continue;
-                    }
-                    if names_exactly(st, &who.id) || names_everyone(st) {
-                        record(&mut direct, applies, r.clone(), st);
-                    }
-                    record(&mut any, applies, r, st);
-                }
+                let side = ResourceSide {
+                    policy: &p,
+                    name: format!("{} bucket policy", bucket.id),
+                    source: PolicySource::Node(bid),
+                    kind: PolicyKind::Resource,
+                };
+                let on = Some(req.resource);
+                side.each(
+                    req.action,
+                    on,
+                    who_ctx,
+                    &ctx,
+                    &mut deny,
+                    |st, applies, r| {
+                        if names_exactly(st, &who.id) || names_everyone(st) {
+                            record(&mut direct, applies, r.clone(), st);
+                        }
+                        record(&mut any, applies, r, st);
+                    },
+                );
                 let same_account = bucket.account == who.account;
                 // RestrictPublicBuckets (the bucket's or its account's)
                 // keeps a public policy to the bucket's own account.
@@ -929,6 +915,51 @@ fn reference(a: &Applied, st: &Statement) -> StatementRef {
         statement: st.index,
         sid: st.sid.clone(),
         effect: st.effect,
+    }
+}
+
+/// A policy on the other side of a request (a role's trust policy, a
+/// bucket's policy), which names principals.
+struct ResourceSide<'p> {
+    policy: &'p Policy,
+    name: String,
+    source: PolicySource,
+    kind: PolicyKind,
+}
+
+impl ResourceSide<'_> {
+    /// Each statement that may apply to this principal's request: every
+    /// Deny recorded in `deny`, every Allow handed to `allow`.
+    fn each(
+        &self,
+        action: &str,
+        resource: Option<&str>,
+        principal: (&str, &str),
+        ctx: &Context,
+        deny: &mut Verdict,
+        mut allow: impl FnMut(&Statement, Tri, StatementRef),
+    ) {
+        let p = self.policy;
+        for st in p.statements.iter() {
+            let applies =
+                statement_applies(st, p.variables, action, resource, Some(principal), ctx);
+            if applies == Tri::False {
+                continue;
+            }
+            let r = StatementRef {
+                policy: self.name.clone(),
+                source: self.source.clone(),
+                kind: self.kind,
+                statement: st.index,
+                sid: st.sid.clone(),
+                effect: st.effect,
+            };
+            if st.effect == Effect::Deny {
+                record(deny, applies, r, st);
+            } else {
+                allow(st, applies, r);
+            }
+        }
     }
 }
 

@@ -19,9 +19,7 @@ pub(super) async fn region(
         cloudtrail(ctx, account, region, cfg),
         config(ctx, account, region, cfg)
     );
-    for (name, list) in config.responses {
-        folder.responses.insert(name, list);
-    }
+    folder.absorb(config);
     folder
 }
 

@@ -303,6 +303,11 @@ impl Ctx {
         }
     }
 
+    /// The gaps recorded so far.
+    fn gaps_so_far(&self) -> Vec<Gap> {
+        self.gaps.lock().map(|g| g.clone()).unwrap_or_default()
+    }
+
     pub(crate) fn page(&self, service: &str) {
         if let Ok(mut s) = self.stats.lock() {
             s.entry(service.to_string()).or_default().pages += 1;
@@ -570,7 +575,7 @@ pub async fn collect(
             Err(e) => tracing::error!("an account's collection task failed: {e}"),
         }
     }
-    let gaps = ctx.gaps.lock().map(|g| g.clone()).unwrap_or_default();
+    let gaps = ctx.gaps_so_far();
     let mut services = ctx.stats.lock().map(|s| s.clone()).unwrap_or_default();
     if let Ok(attempts) = ctx.attempts.0.lock() {
         for (svc, sent) in attempts.iter() {
@@ -637,8 +642,8 @@ pub async fn logging_with_clients(
         logging::cloudtrail_with(&ctx, account, region, trail),
         logging::config_with(&ctx, account, region, config)
     );
-    folder.responses.extend(recorders.responses);
-    let gaps = ctx.gaps.lock().map(|g| g.clone()).unwrap_or_default();
+    folder.absorb(recorders);
+    let gaps = ctx.gaps_so_far();
     (folder, gaps)
 }
 
@@ -655,7 +660,7 @@ pub async fn credential_report_with_client(
     if let Some(v) = services::credential_report(&ctx, (account, None), iam).await {
         folder.put(&ops::GET_CREDENTIAL_REPORT, None, v);
     }
-    let gaps = ctx.gaps.lock().map(|g| g.clone()).unwrap_or_default();
+    let gaps = ctx.gaps_so_far();
     (folder, gaps)
 }
 
@@ -677,6 +682,6 @@ pub async fn guardduty_with_client(
         opts.include_archived_findings,
     )
     .await;
-    let gaps = ctx.gaps.lock().map(|g| g.clone()).unwrap_or_default();
+    let gaps = ctx.gaps_so_far();
     (folder, gaps)
 }

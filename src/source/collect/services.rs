@@ -147,14 +147,8 @@ async fn regional(
         super::logging::region(ctx, account, region, cfg),
         super::storage::region(ctx, account, region, cfg)
     );
-    for (name, list) in lb
-        .responses
-        .into_iter()
-        .chain(gd.responses)
-        .chain(logging.responses)
-        .chain(storage.responses)
-    {
-        folder.responses.insert(name, list);
+    for part in [lb, gd, logging, storage] {
+        folder.absorb(part);
     }
     folder
 }
@@ -458,7 +452,7 @@ async fn load_balancing(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig)
     // Load balancers then their listeners, and target groups then their
     // targets' health: two chains, side by side.
     let (mut folder, tgs) = tokio::join!(load_balancers(ctx, at, &c), target_groups(ctx, at, &c));
-    folder.responses.extend(tgs.responses);
+    folder.absorb(tgs);
     ctx.say(Progress::Finished {
         account: account.into(),
         region: Some(region.into()),
@@ -847,9 +841,7 @@ async fn global(ctx: &Ctx, account: &str, cfg: &SdkConfig) -> MemoryFolder {
         organization,
         super::storage::s3(ctx, account, cfg)
     );
-    for (name, list) in buckets.responses {
-        folder.responses.insert(name, list);
-    }
+    folder.absorb(buckets);
     if let Some(v) = identity {
         folder.put(&ops::GET_CALLER_IDENTITY, None, v);
     }

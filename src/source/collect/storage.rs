@@ -286,9 +286,7 @@ pub(super) async fn region(
         keys(ctx, account, region, cfg),
         databases(ctx, account, region, cfg)
     );
-    for (name, list) in databases.responses {
-        folder.responses.insert(name, list);
-    }
+    folder.absorb(databases);
     folder
 }
 

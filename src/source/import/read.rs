@@ -219,6 +219,12 @@ impl MemoryFolder {
             .or_default()
             .push((param, value));
     }
+
+    /// Take in what another read of the same account and place gathered
+    /// (its operations are other than this one's).
+    pub fn absorb(&mut self, other: MemoryFolder) {
+        self.responses.extend(other.responses);
+    }
 }
 
 /// Where to look for one operation's output: a folder on disk, or
