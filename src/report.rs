@@ -634,17 +634,7 @@ pub fn can_text(a: &crate::analysis::iam::Answer) -> String {
             crate::analysis::finding::Effect::Allow => "allow",
             crate::analysis::finding::Effect::Deny => "deny",
         };
-        let sid = e
-            .sid
-            .as_deref()
-            .map(|s| format!(" ({s})"))
-            .unwrap_or_default();
-        let kind = e.kind.label();
-        let _ = writeln!(
-            out,
-            "  {effect:<5} {kind:<9} {} statement {}{sid}",
-            e.policy, e.statement
-        );
+        let _ = writeln!(out, "  {effect:<5} {:<9} {}", e.kind.label(), e.named());
     }
     for n in &a.notes {
         let _ = writeln!(out, "  note: {n}");
@@ -671,17 +661,7 @@ pub fn admins_text(admins: &[crate::analysis::iam::Admin]) -> String {
             let _ = writeln!(out, "  by {step}");
         }
         for e in &a.evidence {
-            let sid = e
-                .sid
-                .as_deref()
-                .map(|s| format!(" ({s})"))
-                .unwrap_or_default();
-            let kind = e.kind.label();
-            let _ = writeln!(
-                out,
-                "  {kind:<9} {} statement {}{sid}",
-                e.policy, e.statement
-            );
+            let _ = writeln!(out, "  {:<9} {}", e.kind.label(), e.named());
         }
         for l in &a.limits {
             let _ = writeln!(out, "  limit: {l}");
@@ -695,6 +675,26 @@ pub fn admins_text(admins: &[crate::analysis::iam::Admin]) -> String {
         let _ = writeln!(out, "note: {n}");
     }
     out
+}
+
+/// "3/62 (+1 if)": how many actions of one access level are allowed, of
+/// how many the service has, and how many more under conditions.
+pub fn level_count(l: &crate::analysis::iam::permissions::LevelCount) -> String {
+    let conditional = if l.conditional > 0 {
+        format!(" (+{} if)", l.conditional)
+    } else {
+        String::new()
+    };
+    format!("{}/{}{conditional}", l.allowed, l.of)
+}
+
+/// "Read 1/62 · Write 3/40": a service's access levels in one line.
+pub fn level_counts(s: &crate::analysis::iam::permissions::ServicePermissions) -> String {
+    s.levels
+        .iter()
+        .map(|l| format!("{} {}", l.level.label(), level_count(l)))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// `skyhound permissions`: service by service, how much of each access
@@ -712,19 +712,7 @@ pub fn permissions_text(
         crate::labels::plural(found.len(), "service")
     );
     for s in found {
-        let levels: Vec<String> = s
-            .levels
-            .iter()
-            .map(|l| {
-                let conditional = if l.conditional > 0 {
-                    format!(" (+{} if)", l.conditional)
-                } else {
-                    String::new()
-                };
-                format!("{} {}/{}{conditional}", l.level.label(), l.allowed, l.of)
-            })
-            .collect();
-        let _ = writeln!(out, "{} ({}): {}", s.service, s.name, levels.join(" · "));
+        let _ = writeln!(out, "{} ({}): {}", s.service, s.name, level_counts(s));
         for l in &s.levels {
             let names: Vec<String> = s
                 .actions
@@ -771,19 +759,7 @@ pub fn permissions_text(
             .actions
             .iter()
             .flat_map(|p| &p.evidence)
-            .map(|e| {
-                let sid = e
-                    .sid
-                    .as_deref()
-                    .map(|x| format!(" ({x})"))
-                    .unwrap_or_default();
-                format!(
-                    "{} {} statement {}{sid}",
-                    e.kind.label(),
-                    e.policy,
-                    e.statement
-                )
-            })
+            .map(|e| format!("{} {}", e.kind.label(), e.named()))
             .collect();
         by.sort();
         by.dedup();
@@ -840,18 +816,7 @@ pub fn escalation_text(found: &[crate::analysis::iam::Escalation]) -> String {
                 s.actions.join(", ")
             );
             for ev in &s.evidence {
-                let sid = ev
-                    .sid
-                    .as_deref()
-                    .map(|x| format!(" ({x})"))
-                    .unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    "     {:<9} {} statement {}{sid}",
-                    ev.kind.label(),
-                    ev.policy,
-                    ev.statement
-                );
+                let _ = writeln!(out, "     {:<9} {}", ev.kind.label(), ev.named());
             }
             for c in &s.conditions {
                 let _ = writeln!(out, "     if {c}");

@@ -11,6 +11,7 @@ pub mod export;
 pub mod finder;
 pub mod keymap;
 pub mod layout;
+pub mod permissions;
 pub mod view;
 
 use std::sync::Arc;
@@ -938,7 +939,7 @@ impl App {
         let Some(d) = self.data.clone() else { return };
         if let View::Resource(r) = self.view_mut() {
             if r.tab == Tab::Permissions && r.permissions.is_none() {
-                r.permissions = Some(view::permission_lines(&d, r.node));
+                r.permissions = Some(view::permissions_tree(&d, r.node));
             }
         }
     }
@@ -1088,6 +1089,15 @@ impl App {
                     )));
                 }
             }
+            View::Resource(r) if r.tab == Tab::Permissions => {
+                let link = match self.view_mut() {
+                    View::Resource(r) => r.permissions.as_mut().and_then(|t| t.enter()),
+                    _ => None,
+                };
+                if let Some(to) = link {
+                    self.open_statement(&d, to);
+                }
+            }
             View::Resource(r) if r.tab == Tab::Detail && r.link.is_some() => {
                 let rows = view::detail_rows(&d, r.node, r.highlight.as_ref());
                 let Some((_, to)) = r.link.and_then(|k| view::detail_link(&rows, k)) else {
@@ -1180,8 +1190,20 @@ impl App {
                     r.scroll = scroll(r.scroll, len);
                 }
                 Tab::Permissions => {
-                    let len = r.asked.len() + r.permissions.as_ref().map_or(0, Vec::len);
-                    r.scroll = scroll(r.scroll, len);
+                    // The cursor moves over the permissions; the answers
+                    // asked with `a` stay above them.
+                    let asked = r.asked.len();
+                    if let Some(t) = &mut r.permissions {
+                        t.selected = step(t.selected, t.rows().len());
+                        let at = asked + t.selected;
+                        if t.selected == 0 {
+                            r.scroll = 0;
+                        } else if at < r.scroll {
+                            r.scroll = at;
+                        } else if at >= r.scroll + page {
+                            r.scroll = at + 1 - page;
+                        }
+                    }
                 }
             },
         }

@@ -255,6 +255,7 @@ pub fn iam_badge(d: &Data, id: NodeId) -> String {
     };
     pick.and_then(|f| f.badge).unwrap_or_default().to_string()
 }
+
 /// The checks a resource fails, in a word or two, worst first: "PUBLIC",
 /// "UNENCRYPTED +1".
 pub fn checks_badge(d: &Data, id: NodeId) -> String {
@@ -941,18 +942,12 @@ pub fn ask_can(d: &Data, id: NodeId, text: &str) -> Result<Vec<PermissionLine>, 
     Ok(lines)
 }
 
-/// A principal's permissions as the tab shows them (the same words as
-/// `skyhound permissions`).
-pub fn permission_lines(d: &Data, id: NodeId) -> Vec<PermissionLine> {
+/// A principal's permissions as the tab shows them: services to open,
+/// in the same words as `skyhound permissions`.
+pub fn permissions_tree(d: &Data, id: NodeId) -> super::permissions::PermissionsTree {
     let mut engine = crate::analysis::iam::Engine::new(&d.graph);
     let found = engine.permissions(id);
-    crate::report::permissions_text(&d.graph.node(id).id, &found)
-        .lines()
-        .map(|l| PermissionLine {
-            heading: !l.starts_with(' '),
-            text: l.to_string(),
-        })
-        .collect()
+    super::permissions::PermissionsTree::new(d.graph.node(id).display_name(), found)
 }
 
 /// One line of a resource's detail tab.
@@ -1468,8 +1463,8 @@ pub struct ResourceView {
     pub question: Option<Question>,
     /// The explanations behind the why view, for export.
     pub answers: Vec<Explanation>,
-    /// The permissions tab's lines, worked out when it is first shown.
-    pub permissions: Option<Vec<PermissionLine>>,
+    /// The permissions tab, worked out when it is first shown.
+    pub permissions: Option<super::permissions::PermissionsTree>,
     /// The answer to the last `a` (can it …?), shown above them.
     pub asked: Vec<PermissionLine>,
     /// The statement link `n` selected in the detail (the k-th).

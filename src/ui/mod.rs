@@ -12,8 +12,10 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap}
 
 use crate::app::data::Data;
 use crate::app::layout::{MIN_HEIGHT, MIN_WIDTH};
+use crate::app::permissions::PermissionRow;
 use crate::app::view::{
     DetailRow, ListKind, ListView, RelRow, ResourceView, Tab, WhyTone, badge, columns, detail_rows,
+    iam_badge,
 };
 use crate::app::{App, COMMANDS, Level, Mode, Status, View, suggestions};
 use crate::graph::NodeId;
@@ -825,27 +827,39 @@ fn resource(f: &mut Frame, app: &App, d: &Data, area: Rect, r: &ResourceView) {
     let height = usize::from(body.height);
     match r.tab {
         Tab::Permissions => {
-            let asked = r.asked.iter().map(|l| (l, true));
-            let lines: Vec<Line> = asked
-                .chain(r.permissions.iter().flatten().map(|l| (l, false)))
-                .skip(r.scroll)
-                .take(height)
-                .map(|(l, asked)| {
-                    let role = if asked {
-                        Role::Accent
-                    } else if l.heading {
-                        Role::Title
-                    } else if l.text.trim_start().starts_with("by ")
-                        || l.text.trim_start().starts_with("if ")
-                    {
-                        Role::Muted
+            let asked = r
+                .asked
+                .iter()
+                .map(|l| Line::styled(inert(&l.text).into_owned(), t.style(Role::Accent)));
+            let tree = r.permissions.iter().flat_map(|p| {
+                p.rows().iter().enumerate().map(move |(i, row)| {
+                    let role = if i == p.selected {
+                        Role::Selected
                     } else {
-                        Role::Text
+                        match row {
+                            PermissionRow::Head(_) | PermissionRow::Service { .. } => Role::Title,
+                            PermissionRow::Statement { .. } | PermissionRow::Condition(_) => {
+                                Role::Muted
+                            }
+                            PermissionRow::Action {
+                                conditional: true, ..
+                            } => Role::Warning,
+                            PermissionRow::Level(_) | PermissionRow::Action { .. } => Role::Text,
+                        }
                     };
-                    Line::styled(inert(&l.text).into_owned(), t.style(role))
+                    let text = match row {
+                        // The answer a responder looks for first.
+                        PermissionRow::Head(h) => match iam_badge(d, r.node).as_str() {
+                            "" => h.clone(),
+                            badge => format!("{badge} · {h}"),
+                        },
+                        _ => row.text(),
+                    };
+                    Line::styled(inert(&text).into_owned(), t.style(role))
                 })
-                .collect();
-            f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+            });
+            let lines: Vec<Line> = asked.chain(tree).skip(r.scroll).take(height).collect();
+            f.render_widget(Paragraph::new(lines), body);
         }
         Tab::Detail => {
             let lines = detail_lines(t, d, r);

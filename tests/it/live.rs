@@ -150,6 +150,10 @@ pub fn collect_with(
         .env("AWS_SECRET_ACCESS_KEY", secret)
         .env("AWS_REGION", "us-east-1")
         .env("AWS_EC2_METADATA_DISABLED", "true");
+    // A failing run's log says more with SKYHOUND_LOG=debug.
+    if let Some(filter) = std::env::var_os("SKYHOUND_LOG") {
+        cmd.env("SKYHOUND_LOG", filter);
+    }
     let out = cmd.output().expect("skyhound runs");
     (
         out.status.success(),

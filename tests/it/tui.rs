@@ -1474,14 +1474,59 @@ fn a_principals_permissions_tab_and_asking_what_it_can_do() {
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Char('3'));
     let text = screen(&a);
-    assert!(text.contains("3 permissions"), "{text}");
     assert!(
-        text.contains(
-            "Permissions management: CreateAccessKey on arn:aws:iam::555555555555:user/*"
-        ),
+        text.contains("CAN BECOME ADMIN · dev-sam may use 3 services (Enter opens one)"),
         "{text}"
     );
-    assert!(text.contains("(RotateKeys)"), "{text}");
+    assert!(
+        text.contains("▸ iam (AWS Identity and Access Management (IAM)): List 2/40 · Permissions management 2/79"),
+        "services start closed, each with its levels: {text}"
+    );
+    assert!(!text.contains("CreateAccessKey"), "{text}");
+    // ec2 is the first service, iam the second.
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Enter);
+    let text = screen(&a);
+    assert!(text.contains("▾ iam"), "{text}");
+    assert!(text.contains("Permissions management 2/79"), "{text}");
+    assert!(
+        text.contains("CreateAccessKey on arn:aws:iam::555555555555:user/*"),
+        "each action on a row of its own: {text}"
+    );
+    assert!(
+        text.contains("by identity developer-self-service statement 1 (RotateKeys)"),
+        "{text}"
+    );
+    // The statement behind the key actions opens in its policy.
+    let Some(at) = text
+        .lines()
+        .position(|l| l.contains("statement 1 (RotateKeys)"))
+    else {
+        panic!("{text}")
+    };
+    let Some(service) = text.lines().position(|l| l.contains("▾ iam")) else {
+        panic!("{text}")
+    };
+    for _ in service..at {
+        key(&mut a, KeyCode::Down);
+    }
+    key(&mut a, KeyCode::Enter);
+    let text = screen(&a);
+    assert!(
+        text.contains("statement 1 of the policy highlighted"),
+        "{text}"
+    );
+    assert!(text.contains("developer-self-service (detail)"), "{text}");
+    key(&mut a, KeyCode::Esc);
+    // Enter inside a service closes it.
+    key(&mut a, KeyCode::Up);
+    key(&mut a, KeyCode::Enter);
+    let text = screen(&a);
+    assert!(
+        text.contains("▸ iam") && !text.contains("CreateAccessKey"),
+        "{text}"
+    );
 
     command(&mut a, "roles");
     select_named(&mut a, "OrganizationAccountAccessRole");

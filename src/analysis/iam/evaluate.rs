@@ -117,6 +117,18 @@ pub struct StatementRef {
     pub effect: Effect,
 }
 
+impl StatementRef {
+    /// "POLICY statement N (SID)", as every report names a statement.
+    pub fn named(&self) -> String {
+        let sid = self
+            .sid
+            .as_deref()
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default();
+        format!("{} statement {}{sid}", self.policy, self.statement)
+    }
+}
+
 /// `allow`, `deny` or `conditional`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
