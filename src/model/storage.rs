@@ -152,6 +152,10 @@ pub struct KmsKey {
     pub rotation_enabled: Option<bool>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
+    /// GetKeyPolicy: who may use the key (IAM policies count only where it
+    /// lets them). `None` when not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Answer<PolicyDocument>>,
 }
 
 /// An EBS volume.

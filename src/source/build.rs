@@ -1506,6 +1506,21 @@ impl Estate {
             description: None,
             rotation_enabled: Some(rotation),
             aliases: vec![format!("alias/{alias}")],
+            // The policy KMS gives a key made in the console: the account
+            // may use it through IAM policies.
+            policy: Some(m::Answer::Value(m::policy::PolicyDocument(
+                serde_json::json!({
+                    "Version": "2012-10-17",
+                    "Id": "key-default-1",
+                    "Statement": [{
+                        "Sid": "Enable IAM User Permissions",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": format!("arn:aws:iam::{}:root", s.account)},
+                        "Action": "kms:*",
+                        "Resource": "*"
+                    }]
+                }),
+            ))),
         };
         self.nodes.push(
             Node::new(&id, &s.account, NodeData::KmsKey(data))

@@ -950,11 +950,13 @@ fn logging_and_data(e: &mut Estate) {
     // us-west-2's answer is a gap (see `gaps`): unknown, not a pass.
     e.ebs_default(&Scope::new(BILL, "us-east-1"), false);
     // Alice's key for staging's application data: its key policy leaves
-    // the audit role out, so its rotation could not be read (a gap).
+    // the audit role out, so neither its rotation nor the policy itself
+    // could be read (gaps): who may use the key is not known.
     let staging = Scope::new(ALICE_STAGING, "us-east-1");
     e.kms_key(&staging, "alice-staging-app", true);
     if let Some(NodeData::KmsKey(k)) = e.nodes.last_mut().map(|n| &mut n.data) {
         k.rotation_enabled = None;
+        k.policy = None;
     }
     // Alice's baseline empties every default security group.
     for n in e.nodes.iter_mut() {
@@ -1072,6 +1074,13 @@ fn gaps() -> Vec<m::Gap> {
             service: "kms".into(),
             operation: "get-key-rotation-status".into(),
             reason: "AccessDeniedException: the key policy of alias/alice-staging-app does not allow the audit role kms:GetKeyRotationStatus".into(),
+        },
+        m::Gap {
+            account: ALICE_STAGING.into(),
+            region: Some("us-east-1".into()),
+            service: "kms".into(),
+            operation: "get-key-policy".into(),
+            reason: "AccessDeniedException: the key policy of alias/alice-staging-app does not allow the audit role kms:GetKeyPolicy".into(),
         },
         m::Gap {
             account: BILL.into(),
@@ -1220,7 +1229,11 @@ fn bill(e: &mut Estate) {
         serde_json::json!({"Version": "2012-10-17", "Statement": [
             {"Sid": "ReadTheConsole", "Effect": "Allow", "Action": ["ec2:Describe*", "s3:List*", "iam:ListUsers"], "Resource": "*"},
             {"Sid": "RotateKeys", "Effect": "Allow", "Action": ["iam:CreateAccessKey", "iam:ListAccessKeys", "iam:DeleteAccessKey"],
-             "Resource": format!("arn:aws:iam::{BILL}:user/*")}]}),
+             "Resource": format!("arn:aws:iam::{BILL}:user/*")},
+            // Meant to keep developers off the backups; the misspelt
+            // action denies nothing.
+            {"Sid": "ProtectBackups", "Effect": "Deny", "Action": ["s3:DeleteBuckets", "s3:PutBucketPolicy"],
+             "Resource": "arn:aws:s3:::bill-backups"}]}),
     );
     // Its first version let developers do anything in IAM; it is kept.
     e.earlier_version(

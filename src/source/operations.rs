@@ -258,6 +258,9 @@ operations! {
         { per_item: Some("key-id"), absent: Absent::Quiet, fan_out: true };
     GET_KEY_ROTATION_STATUS = Kms "GetKeyRotationStatus" "get-key-rotation-status" Regional
         { per_item: Some("key-id"), absent: Absent::Quiet, fan_out: true };
+    /// The key policy (its only name is `default`): who may use the key.
+    GET_KEY_POLICY = Kms "GetKeyPolicy" "get-key-policy" Regional
+        { per_item: Some("key-id"), absent: Absent::Quiet, fan_out: true };
     LIST_ALIASES = Kms "ListAliases" "list-aliases" Regional
         { paginated: true, list_field: Some("Aliases"), absent: Absent::Quiet };
     DESCRIBE_DB_INSTANCES = Rds "DescribeDBInstances" "describe-db-instances" Regional

@@ -877,3 +877,159 @@ fn a_bucket_policy_allows_within_its_account_alone_and_across_accounts_with_iam(
         Decision::Allow
     );
 }
+
+/// An account's authorization details and two KMS keys as the AWS CLI
+/// writes them: `kms-get-key-policy/<key id>` for the first; the second's
+/// policy could not be read.
+fn with_keys(details: Value, other: Value, key_policy: Value) -> Graph {
+    const OTHER: &str = "444455556666";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |account: &str, rel: &str, v: &Value| {
+        let path = dir.path().join(account).join("eu-west-1").join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("folder");
+        std::fs::write(path, serde_json::to_vec(v).expect("json")).expect("write");
+    };
+    write(
+        ACCOUNT,
+        "iam-get-account-authorization-details.json",
+        &details,
+    );
+    write(OTHER, "iam-get-account-authorization-details.json", &other);
+    let key_arn = |id: &str| format!("arn:aws:kms:eu-west-1:{ACCOUNT}:key/{id}");
+    write(
+        ACCOUNT,
+        "kms-list-keys.json",
+        &json!({"Keys": [{"KeyId": "k1", "KeyArn": key_arn("k1")}, {"KeyId": "k2", "KeyArn": key_arn("k2")}]}),
+    );
+    write(
+        ACCOUNT,
+        "kms-get-key-policy/k1",
+        &json!({"Policy": key_policy.to_string(), "PolicyName": "default"}),
+    );
+    write(
+        ACCOUNT,
+        "kms-get-key-policy/k2",
+        &json!({"Error": {"Code": "AccessDeniedException"}}),
+    );
+    import_dir(dir.path(), &ImportOptions::default())
+        .expect("imports")
+        .graph
+}
+
+#[test]
+fn a_key_policy_must_allow_and_decides_whether_iam_policies_count() {
+    let admin = inline(
+        "all",
+        policy(json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}])),
+    );
+    let details = json!({"UserDetailList": [
+        user("admin", &[], admin.clone(), &[], None),
+        user("app", &[], json!([]), &[], None),
+        user("ops", &[], inline("kms", policy(json!([{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]))), &[], None),
+    ], "GroupDetailList": [], "RoleDetailList": [], "Policies": []});
+    let other = json!({"UserDetailList": [
+        {"UserName": "eve", "UserId": "AIDAEVE", "Arn": "arn:aws:iam::444455556666:user/eve", "Path": "/",
+         "GroupList": [], "UserPolicyList": admin, "AttachedManagedPolicies": []}
+    ], "GroupDetailList": [], "RoleDetailList": [], "Policies": []});
+    // The account may administer the key through IAM; only app may use it.
+    let key_policy = policy(json!([
+        {"Sid": "Admins", "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+         "Action": ["kms:Describe*", "kms:Put*", "kms:Get*"], "Resource": "*"},
+        {"Sid": "App", "Effect": "Allow", "Principal": {"AWS": arn("user", "app")},
+         "Action": ["kms:Decrypt", "kms:Encrypt"], "Resource": "*"},
+        {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+         "Action": "kms:DescribeKey", "Resource": "*"}
+    ]));
+    let g = with_keys(details, other, key_policy);
+    let k1 = format!("arn:aws:kms:eu-west-1:{ACCOUNT}:key/k1");
+    let k2 = format!("arn:aws:kms:eu-west-1:{ACCOUNT}:key/k2");
+    // An admin's `*` does not reach a key whose policy does not let IAM
+    // decide the action.
+    let a = ask(&g, &arn("user", "admin"), "kms:Decrypt", &k1, &[]);
+    assert_eq!(
+        (a.decision, a.reason.as_str()),
+        (Decision::Deny, "key policy"),
+        "{a:?}"
+    );
+    // Where the key policy names the account, IAM decides.
+    let a = ask(&g, &arn("user", "ops"), "kms:DescribeKey", &k1, &[]);
+    assert_eq!(a.decision, Decision::Allow, "{a:?}");
+    assert!(a.evidence.iter().any(|e| e.kind == PolicyKind::Resource
+        && e.sid.as_deref() == Some("Admins")
+        && e.policy == format!("{k1} key policy")));
+    assert!(a.evidence.iter().any(|e| e.kind == PolicyKind::Identity));
+    assert_eq!(
+        ask(&g, &arn("user", "app"), "kms:DescribeKey", &k1, &[]).decision,
+        Decision::Deny,
+        "app has no IAM policy, and the account's grant needs one"
+    );
+    // Naming the user itself lets it in without an IAM policy.
+    let a = ask(&g, &arn("user", "app"), "kms:Decrypt", &k1, &[]);
+    assert_eq!(a.decision, Decision::Allow, "{a:?}");
+    // From another account: the key policy naming it and its own IAM.
+    let eve = "arn:aws:iam::444455556666:user/eve";
+    assert_eq!(
+        ask(&g, eve, "kms:DescribeKey", &k1, &[]).decision,
+        Decision::Allow
+    );
+    assert_eq!(
+        ask(&g, eve, "kms:Decrypt", &k1, &[]).decision,
+        Decision::Deny
+    );
+    // A key policy that was not read: never a plain allow, never a deny.
+    let a = ask(&g, &arn("user", "admin"), "kms:Decrypt", &k2, &[]);
+    assert_eq!(a.decision, Decision::Conditional, "{a:?}");
+    assert!(
+        a.conditions
+            .iter()
+            .any(|c| c.contains("key policy") && c.contains("not collected")),
+        "{a:?}"
+    );
+    assert_eq!(
+        ask(&g, &arn("user", "app"), "kms:Decrypt", &k2, &[]).decision,
+        Decision::Conditional,
+        "an unread key policy may name app itself, which needs no IAM policy"
+    );
+}
+
+#[test]
+fn a_policy_with_problems_is_a_finding_naming_each_and_the_rest_still_counts() {
+    let details = json!({"UserDetailList": [
+        user("typo", &[], inline("guard", policy(json!([
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+            {"Effect": "Deny", "Action": "s3:DeleteObjekt", "Resource": "*"},
+            {"Effect": "Allow", "Action": 5, "Resource": "*"}
+        ]))), &[], None),
+        user("clean", &[], inline("read", policy(json!([
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+        ]))), &[], None),
+    ], "GroupDetailList": [], "RoleDetailList": [], "Policies": []});
+    let g = account(details);
+    let found = skyhound::analysis::iam::problems::findings(&g);
+    let of = |name: &str| {
+        found
+            .iter()
+            .find(|f| f.resource == arn("user", name))
+            .unwrap_or_else(|| panic!("a result for {name}: {found:?}"))
+    };
+    let typo = of("typo");
+    assert_eq!(typo.status, skyhound::analysis::finding::Status::Fail);
+    let evidence: Vec<String> = typo.evidence.iter().map(|e| e.describe()).collect();
+    let all = evidence.join("\n");
+    assert!(all.contains("inline policy guard"), "{all}");
+    assert!(
+        all.contains("statement 1: \"s3:DeleteObjekt\" matches no action"),
+        "{all}"
+    );
+    assert!(
+        all.contains("statement 2"),
+        "the wrong type is named: {all}"
+    );
+    assert_eq!(
+        of("clean").status,
+        skyhound::analysis::finding::Status::Pass
+    );
+    // What could be read still counts: the first statement allows.
+    let a = ask(&g, &arn("user", "typo"), "s3:GetObject", "*", &[]);
+    assert_eq!(a.decision, Decision::Allow, "{a:?}");
+}

@@ -398,6 +398,19 @@ fn two_accounts_two_regions_collected_through_the_sdk() {
         Some(Status::Pass)
     );
     assert_eq!(result("kms.rotation", &id("key")), Some(Status::Fail));
+    // Its key policy, moto's default, lets the account decide through IAM.
+    let key = g.by_id(&id("key")).expect("the key");
+    let skyhound::model::NodeData::KmsKey(k) = &g.node(key).data else {
+        panic!("a key")
+    };
+    let Some(skyhound::model::Answer::Value(doc)) = &k.policy else {
+        panic!("the key policy was collected: {:?}", k.policy)
+    };
+    assert!(
+        doc.0.to_string().contains("arn:aws:iam::123456789012:root"),
+        "{}",
+        doc.0
+    );
     assert_eq!(result("rds.encrypted", &id("orders")), Some(Status::Pass));
     assert_eq!(result("rds.public", &id("orders")), Some(Status::Pass));
     assert_eq!(result("rds.encrypted", &id("reports")), Some(Status::Fail));

@@ -714,7 +714,7 @@ fn nothing_essential_is_cut_at_80_by_24() {
     assert!(
         header.contains("account all")
             && header.contains("region all")
-            && header.contains("310 resources, 13 open, 2 gaps"),
+            && header.contains("310 resources, 13 open, 3 gaps"),
         "{header}"
     );
     // Every key hint on the status line is whole.
@@ -999,7 +999,7 @@ fn exposure_shows_first_and_identity_says_it_is_still_analysing() {
         analysis: Box::new(first.clone()),
     });
     let s = screen(&a);
-    assert!(s.contains("13 open, 2 gaps, analysing identity…"), "{s}");
+    assert!(s.contains("13 open, 3 gaps, analysing identity…"), "{s}");
     assert!(
         s.contains("analysing identity… (this list fills when it finishes)"),
         "an empty admins list is not an answer yet: {s}"
@@ -1267,11 +1267,11 @@ fn the_collection_view_shows_each_gap_with_why_and_the_live_progress() {
 
 #[test]
 fn with_nothing_missing_the_collection_view_says_so() {
-    // The demo's two gaps are there…
+    // The demo's three gaps are there…
     let mut a = app();
     command(&mut a, "collection");
     let s = screen(&a);
-    assert!(s.contains("collection: 2 gaps"), "{s}");
+    assert!(s.contains("collection: 3 gaps"), "{s}");
     assert!(s.contains("get-key-rotation-status"), "{s}");
     // …and without them, the view says nothing is missing.
     let demo = skyhound::source::demo::graph();

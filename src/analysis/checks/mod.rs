@@ -187,6 +187,7 @@ pub const ALL: &[&Check] = &[
     &iam::TRUST_NO_EXTERNAL_ID,
     &iam::TRUST_CROSS_ACCOUNT,
     &iam::TRUST_ACCOUNT_ROOT,
+    &super::iam::problems::POLICY_PROBLEM,
 ];
 
 /// The check with this id.

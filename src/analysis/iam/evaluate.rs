@@ -74,6 +74,10 @@ impl PolicySource {
                     Some(crate::model::Answer::Value(d)) => Some(&d.0),
                     _ => None,
                 },
+                NodeData::KmsKey(k) => match &k.policy {
+                    Some(crate::model::Answer::Value(d)) => Some(&d.0),
+                    _ => None,
+                },
                 _ => None,
             },
             PolicySource::Inline(owner, name) => match &graph.node(*owner).data {
@@ -176,8 +180,8 @@ pub struct Engine<'g> {
     actions_checked: HashMap<String, Option<String>>,
     /// Roles' trust policies, parsed once.
     trusts: HashMap<NodeId, Policy>,
-    /// Bucket policies, parsed once each.
-    bucket_policies: HashMap<NodeId, Option<Policy>>,
+    /// Bucket and key policies, parsed once each.
+    resource_policies: HashMap<NodeId, Option<Policy>>,
     /// Managed policies, parsed once however many principals have them.
     managed_policies: HashMap<NodeId, Policy>,
     /// Problems found while parsing, by policy.
@@ -245,7 +249,7 @@ impl<'g> Engine<'g> {
             contexts: HashMap::new(),
             actions_checked: HashMap::new(),
             trusts: HashMap::new(),
-            bucket_policies: HashMap::new(),
+            resource_policies: HashMap::new(),
             managed_policies: HashMap::new(),
             problems: Vec::new(),
             scp_attachments: None,
@@ -254,19 +258,9 @@ impl<'g> Engine<'g> {
     }
 
     pub(super) fn parse_document(&mut self, name: &str, doc: &serde_json::Value) -> Policy {
-        let (p, problems) = policy::parse(doc);
+        let (p, problems) = read_document(doc);
         self.problems
             .extend(problems.into_iter().map(|x| format!("{name}: {x}")));
-        // Actions that do not exist: a typo allows (or denies) nothing.
-        let catalogue = super::catalogue::get();
-        for st in p.statements.iter() {
-            for a in st.actions.iter().flat_map(|a| &a.items) {
-                if let Some(problem) = catalogue.problem(a) {
-                    self.problems
-                        .push(format!("{name}: statement {}: {problem}", st.index));
-                }
-            }
-        }
         p
     }
 
@@ -446,7 +440,7 @@ impl<'g> Engine<'g> {
         let id = graph
             .by_id(name)
             .filter(|id| graph.node(*id).kind() == NodeKind::Bucket)?;
-        if let Some(p) = self.bucket_policies.get(&id) {
+        if let Some(p) = self.resource_policies.get(&id) {
             return p.clone().map(|p| (id, p));
         }
         let parsed = match &graph.node(id).data {
@@ -458,8 +452,37 @@ impl<'g> Engine<'g> {
             },
             _ => None,
         };
-        self.bucket_policies.insert(id, parsed.clone());
+        self.resource_policies.insert(id, parsed.clone());
         parsed.map(|p| (id, p))
+    }
+
+    /// The KMS key a request is about (by its key ARN) and its key policy,
+    /// `None` inside when the policy was not read.
+    fn key_policy(&mut self, action: &str, resource: &str) -> Option<(NodeId, Option<Policy>)> {
+        if !action
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("kms:"))
+        {
+            return None;
+        }
+        let graph = self.graph;
+        let id = graph
+            .by_arn(resource)
+            .filter(|id| graph.node(*id).kind() == NodeKind::KmsKey)?;
+        if let Some(p) = self.resource_policies.get(&id) {
+            return Some((id, p.clone()));
+        }
+        let parsed = match &graph.node(id).data {
+            NodeData::KmsKey(k) => match &k.policy {
+                Some(crate::model::Answer::Value(doc)) => {
+                    Some(self.parse_document(&format!("{resource} key policy"), &doc.0))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        self.resource_policies.insert(id, parsed.clone());
+        Some((id, parsed))
     }
 
     pub(super) fn trust_policy(&mut self, role: NodeId) -> Option<Policy> {
@@ -755,6 +778,58 @@ impl<'g> Engine<'g> {
                 bucket_verdict = Some((any, direct, same_account));
             }
         }
+        // The key policy, when the request is on a KMS key: it must always
+        // allow. Naming the principal itself (or everyone) lets it in alone
+        // within the key's account; naming the account hands the decision
+        // to IAM; from another account the identity policies must allow
+        // too. A key policy that was not read leaves the answer open.
+        let mut key_verdict: Option<(Verdict, Verdict, bool)> = None;
+        if !assumes && bucket_verdict.is_none() {
+            if let Some((kid, p)) = self.key_policy(req.action, req.resource) {
+                let key = graph.node(kid);
+                let (mut any, mut direct) = (Verdict::default(), Verdict::default());
+                match &p {
+                    Some(p) => {
+                        let side = ResourceSide {
+                            policy: p,
+                            name: format!("{} key policy", req.resource),
+                            source: PolicySource::Node(kid),
+                            kind: PolicyKind::Resource,
+                        };
+                        side.each(
+                            req.action,
+                            Some(req.resource),
+                            who_ctx,
+                            &ctx,
+                            &mut deny,
+                            |st, applies, r| {
+                                if names_exactly(st, &who.id) || names_everyone(st) {
+                                    record(&mut direct, applies, r.clone(), st);
+                                }
+                                record(&mut any, applies, r, st);
+                            },
+                        );
+                    }
+                    None => {
+                        let unread = Verdict {
+                            applies: Some(Tri::Unknown),
+                            evidence: Vec::new(),
+                            conditions: vec![format!(
+                                "the key policy of {} allows it (it was not collected)",
+                                key.display_name()
+                            )],
+                        };
+                        notes.push(format!(
+                            "the key policy of {} was not collected",
+                            key.display_name()
+                        ));
+                        any = unread.clone();
+                        direct = unread;
+                    }
+                }
+                key_verdict = Some((any, direct, key.account == who.account));
+            }
+        }
         // Service control policies: every level must allow; a Deny at any
         // level denies. Service-linked roles are exempt.
         let mut scp_levels: Vec<(&str, Verdict)> = Vec::new();
@@ -810,7 +885,7 @@ impl<'g> Engine<'g> {
         // 2. What must allow: the trust policy (assuming a role), the
         // identity policies (unless a same-account trust names the principal
         // itself), and the boundary.
-        let identity_or_bucket;
+        let identity_or_resource;
         let mut needed: Vec<(&str, &Verdict)> = Vec::new();
         if let Some((v, same_account)) = &trust_verdict {
             needed.push(("trust", v));
@@ -819,11 +894,19 @@ impl<'g> Engine<'g> {
             }
         } else if let Some((any, direct, same_account)) = &bucket_verdict {
             if *same_account {
-                identity_or_bucket = identity.or(direct);
-                needed.push(("no allow", &identity_or_bucket));
+                identity_or_resource = identity.or(direct);
+                needed.push(("no allow", &identity_or_resource));
             } else {
                 needed.push(("no allow", &identity));
                 needed.push(("resource", any));
+            }
+        } else if let Some((any, direct, same_account)) = &key_verdict {
+            needed.push(("key policy", any));
+            if *same_account {
+                identity_or_resource = identity.or(direct);
+                needed.push(("no allow", &identity_or_resource));
+            } else {
+                needed.push(("no allow", &identity));
             }
         } else {
             needed.push(("no allow", &identity));
@@ -890,6 +973,22 @@ impl<'g> Engine<'g> {
             ..base
         }
     }
+}
+
+/// A document as the evaluator reads it, and what is wrong with it: what
+/// does not parse, and actions that do not exist (a typo allows, or
+/// denies, nothing).
+pub fn read_document(doc: &serde_json::Value) -> (Policy, Vec<String>) {
+    let (p, mut problems) = policy::parse(doc);
+    let catalogue = super::catalogue::get();
+    for st in p.statements.iter() {
+        for a in st.actions.iter().flat_map(|a| &a.items) {
+            if let Some(problem) = catalogue.problem(a) {
+                problems.push(format!("statement {}: {problem}", st.index));
+            }
+        }
+    }
+    (p, problems)
 }
 
 /// A statement standing for a policy whose document is not known.

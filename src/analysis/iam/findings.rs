@@ -79,6 +79,7 @@ pub const CHECKS: &[&Check] = &[
     &TRUST_NO_EXTERNAL_ID,
     &TRUST_CROSS_ACCOUNT,
     &TRUST_ACCOUNT_ROOT,
+    &super::problems::POLICY_PROBLEM,
 ];
 
 fn statement(r: &StatementRef, matched: &str) -> Evidence {
@@ -109,6 +110,7 @@ pub fn findings(graph: &Graph) -> Vec<Finding> {
     for t in &trusts {
         out.extend(trust(graph, t));
     }
+    out.extend(super::problems::findings(graph));
     out
 }
 

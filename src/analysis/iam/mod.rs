@@ -10,6 +10,7 @@ pub mod findings;
 pub mod pattern;
 pub mod permissions;
 pub mod policy;
+pub mod problems;
 mod scp;
 pub mod trust;
 

@@ -316,9 +316,47 @@ const KNOWN: &[&str] = &[
     "Condition",
 ];
 
-/// Parse a document. Problems name the statement and what is wrong; a
-/// statement with an unknown element or a bad Effect is left out, the
-/// others still count.
+/// The condition a statement that could not be read wholly applies under:
+/// one nobody knows, so that it is neither a match nor a miss.
+fn doubt(index: usize, what: &str) -> Condition {
+    Condition {
+        written: format!("(statement {index} could not be read: {what})"),
+        operator: None,
+        if_exists: false,
+        set: None,
+        key: "unknown".into(),
+        key_written: String::new(),
+        values: Vec::new(),
+    }
+}
+
+/// A statement nothing of which could be read: it may allow or deny any
+/// action on anything, under a condition nobody knows.
+fn unreadable(index: usize, sid: Option<String>, what: &str) -> [Statement; 2] {
+    let any = || Patterns {
+        not: false,
+        items: vec!["*".into()],
+    };
+    let allow = Statement {
+        index,
+        sid,
+        effect: Effect::Allow,
+        actions: Some(any()),
+        resources: Some(any()),
+        principals: None,
+        conditions: vec![doubt(index, what)],
+    };
+    let deny = Statement {
+        effect: Effect::Deny,
+        ..allow.clone()
+    };
+    [allow, deny]
+}
+
+/// Parse a document. Problems name the statement and what is wrong; what
+/// could not be read (an unknown element, a bad Effect, a wrong type)
+/// makes the statement apply only under a condition nobody knows, so that
+/// answers depending on it are conditional; the others still count.
 pub fn parse(doc: &Value) -> (Policy, Vec<String>) {
     let mut problems = Vec::new();
     let Value::Object(top) = doc else {
@@ -344,45 +382,89 @@ pub fn parse(doc: &Value) -> (Policy, Vec<String>) {
     for (index, raw) in listed.into_iter().enumerate() {
         let mut mine = Vec::new();
         let Value::Object(st) = raw else {
-            problems.push(format!("statement {index} is {raw}, not an object"));
+            problems.push(format!(
+                "statement {index} is {raw}, not an object: it may allow or deny anything"
+            ));
+            statements.extend(unreadable(index, None, "it is not an object"));
             continue;
         };
+        // What could not be read makes the statement apply only under a
+        // condition nobody knows: never a silent allow or deny.
+        let mut doubts = Vec::new();
         if let Some(unknown) = st.keys().find(|k| !KNOWN.contains(&k.as_str())) {
-            problems.push(format!(
-                "statement {index} has an element IAM does not know ({unknown}): left out"
+            mine.push(format!(
+                "has an element IAM does not know ({unknown}): it applies only conditionally"
             ));
-            continue;
+            doubts.push(format!("its element {unknown} is not IAM's"));
         }
         let effect = match st.get("Effect").and_then(Value::as_str) {
-            Some("Allow") => Effect::Allow,
-            Some("Deny") => Effect::Deny,
+            Some("Allow") => Some(Effect::Allow),
+            Some("Deny") => Some(Effect::Deny),
             other => {
-                problems.push(format!(
-                    "statement {index} has Effect {}: neither Allow nor Deny, left out",
-                    other
-                        .map(|s| format!("{s:?}"))
-                        .unwrap_or_else(|| "missing".into())
+                let written = other
+                    .map(|s| format!("{s:?}"))
+                    .unwrap_or_else(|| "missing".into());
+                mine.push(format!(
+                    "has Effect {written}: neither Allow nor Deny, it may do either"
                 ));
-                continue;
+                doubts.push(format!("its Effect is {written}"));
+                None
             }
         };
-        let actions = patterns(st, "Action", &mut mine);
+        let mut read = |name: &str, mine: &mut Vec<String>| {
+            let before = mine.len();
+            let mut p = patterns(st, name, mine);
+            if mine.len() > before {
+                // A wrong type: whatever it meant, it may match anything.
+                doubts.push(format!("its {name} could not be read"));
+                p = p.map(|p| Patterns {
+                    not: false,
+                    items: if p.not { Vec::new() } else { vec!["*".into()] },
+                });
+            }
+            p
+        };
+        let actions = read("Action", &mut mine);
         if actions.is_none() {
             mine.push("has neither Action nor NotAction: it matches nothing".into());
         }
+        let resources = read("Resource", &mut mine);
+        let before = mine.len();
+        let mut principals = principals(st, &mut mine);
+        if mine.len() > before {
+            doubts.push("its Principal could not be read".into());
+            principals = Some(Principals {
+                not: false,
+                items: vec![("*".into(), "*".into())],
+            });
+        }
+        let before = mine.len();
+        let mut conditions = st
+            .get("Condition")
+            .map(|c| conditions(c, &mut mine))
+            .unwrap_or_default();
+        if mine.len() > before {
+            doubts.push("its Condition could not be read whole".into());
+        }
+        if !doubts.is_empty() {
+            conditions.push(doubt(index, &doubts.join("; ")));
+        }
+        problems.extend(mine.into_iter().map(|p| format!("statement {index}: {p}")));
         let statement = Statement {
             index,
             sid: st.get("Sid").and_then(Value::as_str).map(str::to_string),
-            effect,
+            effect: effect.unwrap_or(Effect::Allow),
             actions,
-            resources: patterns(st, "Resource", &mut mine),
-            principals: principals(st, &mut mine),
-            conditions: st
-                .get("Condition")
-                .map(|c| conditions(c, &mut mine))
-                .unwrap_or_default(),
+            resources,
+            principals,
+            conditions,
         };
-        problems.extend(mine.into_iter().map(|p| format!("statement {index}: {p}")));
+        if effect.is_none() {
+            statements.push(Statement {
+                effect: Effect::Deny,
+                ..statement.clone()
+            });
+        }
         statements.push(statement);
     }
     (
@@ -414,7 +496,9 @@ mod tests {
             ]
         }));
         assert!(p.variables);
-        assert_eq!(p.statements.len(), 4, "{problems:?}");
+        // Every statement counts; the bad Effect as both an Allow and a
+        // Deny, each under a condition nobody knows.
+        assert_eq!(p.statements.len(), 7, "{problems:?}");
         let a = &p.statements[0];
         assert_eq!(a.sid.as_deref(), Some("A"));
         assert_eq!(a.conditions.len(), 2);
@@ -445,6 +529,36 @@ mod tests {
                 "{needle} in {problems:?}"
             );
         }
-        assert_eq!(p.statements[3].conditions[0].operator, None);
+        let doubted = |i: usize| {
+            p.statements.iter().filter(|st| st.index == i).all(|st| {
+                st.conditions
+                    .iter()
+                    .any(|c| c.operator.is_none() && c.written.contains("could not be read"))
+            })
+        };
+        assert!(doubted(2) && doubted(3) && doubted(4), "{:?}", p.statements);
+        assert!(!doubted(0) && !doubted(1));
+        let wrong_type = p
+            .statements
+            .iter()
+            .find(|st| st.index == 2)
+            .expect("statement 2");
+        assert_eq!(
+            wrong_type.actions.as_ref().map(|a| a.items.clone()),
+            Some(vec!["*".to_string()])
+        );
+        let effects: Vec<Effect> = p
+            .statements
+            .iter()
+            .filter(|st| st.index == 3)
+            .map(|st| st.effect)
+            .collect();
+        assert_eq!(effects, [Effect::Deny, Effect::Allow]);
+        let unknown_operator = p
+            .statements
+            .iter()
+            .find(|st| st.index == 5)
+            .expect("statement 5");
+        assert_eq!(unknown_operator.conditions[0].operator, None);
     }
 }

@@ -1441,6 +1441,21 @@ fn kms_key(n: &Node, k: &m::KmsKey, at: &At, tree: &mut Tree) {
             json::storage::rotation(r),
         );
     }
+    match &k.policy {
+        Some(m::Answer::Value(d)) => tree.file(
+            at,
+            &ops::GET_KEY_POLICY,
+            Some(&n.id),
+            json::storage::policy(Some(&d.0.to_string())),
+        ),
+        Some(m::Answer::None { code }) => tree.file(
+            at,
+            &ops::GET_KEY_POLICY,
+            Some(&n.id),
+            json::storage::error(code),
+        ),
+        None => {}
+    }
     for alias in &k.aliases {
         let a = kms::AliasListEntry::builder()
             .alias_name(alias)

@@ -332,6 +332,17 @@ async fn keys(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig) -> Memory
                 .as_ref()
                 .and_then(|m| m.key_manager())
                 .is_some_and(|m| m.as_str() == "CUSTOMER");
+            let policy = ctx
+                .call(at, &ops::GET_KEY_POLICY, async {
+                    c.get_key_policy()
+                        .key_id(&id)
+                        .policy_name("default")
+                        .send()
+                        .await
+                        .map(|o| json::policy(o.policy()))
+                        .map_err(|e| reason(&e))
+                })
+                .await;
             let rotation = if customer {
                 ctx.call(at, &ops::GET_KEY_ROTATION_STATUS, async {
                     c.get_key_rotation_status()
@@ -345,11 +356,14 @@ async fn keys(ctx: &Ctx, account: &str, region: &str, cfg: &SdkConfig) -> Memory
             } else {
                 None
             };
-            Some((id, meta, rotation))
+            Some((id, meta, rotation, policy))
         }
     }))
     .await;
-    for (id, meta, rotation) in described.into_iter().flatten() {
+    for (id, meta, rotation, policy) in described.into_iter().flatten() {
+        if let Some(p) = policy {
+            folder.put(&ops::GET_KEY_POLICY, Some(id.clone()), p);
+        }
         if let Some(m) = meta {
             folder.put(&ops::DESCRIBE_KEY, Some(id.clone()), json::key_metadata(&m));
         }

@@ -710,6 +710,7 @@ impl Run {
             let mut details = storage::KeyDetails {
                 described: self.per_item(folder, at, &ops::DESCRIBE_KEY),
                 rotation: self.per_item(folder, at, &ops::GET_KEY_ROTATION_STATUS),
+                policy: self.per_item(folder, at, &ops::GET_KEY_POLICY),
                 aliases: self
                     .read_optional(folder, at, &ops::LIST_ALIASES)
                     .into_iter()
@@ -720,9 +721,17 @@ impl Run {
                 let d = storage::KeyDetails {
                     described: std::mem::take(&mut details.described),
                     rotation: std::mem::take(&mut details.rotation),
+                    policy: std::mem::take(&mut details.policy),
                     aliases: std::mem::take(&mut details.aliases),
                 };
-                storage::keys(ctx, r, d, &mut self.sink);
+                let mut problems = Vec::new();
+                storage::keys(ctx, r, d, &mut problems, &mut self.sink);
+                for message in problems {
+                    self.problems.push(Problem {
+                        file: folder.file(&ops::GET_KEY_POLICY.file()),
+                        message,
+                    });
+                }
             }
         }
     }

@@ -191,16 +191,7 @@ pub fn buckets(
             Some(OrError::Answer(l)) => Some(l.region()),
             _ => None,
         };
-        let policy = d.policy.remove(&name).and_then(|p| match p {
-            OrError::Error { error } => Some(m::Answer::None { code: error.code }),
-            OrError::Answer(p) => match PolicyDocument::from_text(&p.policy) {
-                Ok(doc) => Some(m::Answer::Value(doc)),
-                Err(e) => {
-                    problems.push(format!("bucket {name}: policy does not parse: {}", e.0));
-                    None
-                }
-            },
-        });
+        let policy = policy_answer(d.policy.remove(&name), &format!("bucket {name}"), problems);
         let data = m::Bucket {
             created: b.creation_date,
             policy,
@@ -317,10 +308,31 @@ struct AliasEntry {
 pub struct KeyDetails {
     pub described: BTreeMap<String, OrError<DescribedKey>>,
     pub rotation: BTreeMap<String, OrError<RotationStatus>>,
+    pub policy: BTreeMap<String, OrError<BucketPolicy>>,
     pub aliases: Vec<AliasList>,
 }
 
-pub fn keys(ctx: &Ctx, r: KeyList, mut d: KeyDetails, out: &mut Sink) {
+/// A policy document read from a per-item call (`{"Policy": "<JSON>"}`),
+/// or the error code AWS answered; one that does not parse is a problem
+/// naming what it belongs to, and the policy is then not known.
+fn policy_answer(
+    answer: Option<OrError<BucketPolicy>>,
+    what: &str,
+    problems: &mut Vec<String>,
+) -> Option<m::Answer<PolicyDocument>> {
+    answer.and_then(|p| match p {
+        OrError::Error { error } => Some(m::Answer::None { code: error.code }),
+        OrError::Answer(p) => match PolicyDocument::from_text(&p.policy) {
+            Ok(doc) => Some(m::Answer::Value(doc)),
+            Err(e) => {
+                problems.push(format!("{what}: policy does not parse: {}", e.0));
+                None
+            }
+        },
+    })
+}
+
+pub fn keys(ctx: &Ctx, r: KeyList, mut d: KeyDetails, problems: &mut Vec<String>, out: &mut Sink) {
     let mut aliases: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for a in d.aliases.iter().flat_map(|l| l.aliases.iter()) {
         if let Some(k) = &a.target_key_id {
@@ -358,6 +370,11 @@ pub fn keys(ctx: &Ctx, r: KeyList, mut d: KeyDetails, out: &mut Sink) {
                 _ => None,
             },
             aliases: names.clone(),
+            policy: policy_answer(
+                d.policy.remove(&k.key_id),
+                &format!("key {}", k.key_id),
+                problems,
+            ),
         };
         let mut node = Node::new(&k.key_id, &ctx.account, NodeData::KmsKey(data))
             .with_arn(arn)
