@@ -79,6 +79,19 @@ fn main() {
         &times,
         "one engine, as findings does; target < 2 s",
     );
+    let (times, problems) = timed(3, || skyhound::analysis::iam::problems::findings(&graph));
+    line(
+        "policy problems (every document)",
+        &times,
+        &format!(
+            "{} documents' holders, {} with problems",
+            problems.len(),
+            problems
+                .iter()
+                .filter(|f| f.status == skyhound::analysis::finding::Status::Fail)
+                .count()
+        ),
+    );
 
     // One question: can this principal do that, on a fresh engine (its
     // policies parsed for the question) and on one that has seen it.
