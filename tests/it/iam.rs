@@ -1033,3 +1033,50 @@ fn a_policy_with_problems_is_a_finding_naming_each_and_the_rest_still_counts() {
     let a = ask(&g, &arn("user", "typo"), "s3:GetObject", "*", &[]);
     assert_eq!(a.decision, Decision::Allow, "{a:?}");
 }
+
+#[test]
+fn a_bucket_policy_naming_a_user_grants_past_its_boundary_and_one_naming_the_account_does_not() {
+    let s3_all = inline(
+        "s3",
+        policy(json!([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}])),
+    );
+    let ec2_only = arn("policy", "ec2-only");
+    let details = json!({"UserDetailList": [
+        user("named", &[], json!([]), &[], Some(&ec2_only)),
+        user("writer", &[], s3_all, &[], Some(&ec2_only)),
+    ], "GroupDetailList": [], "RoleDetailList": [],
+       "Policies": [managed("ec2-only", policy(json!([{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}])))]});
+    let other =
+        json!({"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []});
+    let bucket_policy = policy(json!([
+        {"Sid": "Named", "Effect": "Allow", "Principal": {"AWS": arn("user", "named")}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"},
+        {"Sid": "Account", "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::reports/*"}
+    ]));
+    let g = with_bucket(details, other, bucket_policy, false);
+    // The bucket names the user itself: its boundary does not limit that.
+    let a = ask(
+        &g,
+        &arn("user", "named"),
+        "s3:GetObject",
+        "arn:aws:s3:::reports/a",
+        &[],
+    );
+    assert_eq!(a.decision, Decision::Allow, "{a:?}");
+    assert!(
+        a.evidence.iter().any(|e| e.sid.as_deref() == Some("Named")),
+        "{a:?}"
+    );
+    // The bucket names the account: IAM decides, boundary included.
+    let a = ask(
+        &g,
+        &arn("user", "writer"),
+        "s3:PutObject",
+        "arn:aws:s3:::reports/a",
+        &[],
+    );
+    assert_eq!(
+        (a.decision, a.reason.as_str()),
+        (Decision::Deny, "boundary"),
+        "{a:?}"
+    );
+}

@@ -712,6 +712,12 @@ impl<'g> Engine<'g> {
                 record(into, applies, r, st);
             }
         }
+        // A resource-based policy of the principal's own account that
+        // names the user itself by its ARN grants past its permissions
+        // boundary (AWS: "not limited by the boundary"); one naming a role
+        // or the account does not.
+        let mut user_grant = Verdict::default();
+        let is_user = who.kind() == NodeKind::IamUser;
         // The trust policy: whom it names, and whether by exact ARN.
         let mut trust_verdict = None;
         let mut trust_names_principal = false;
@@ -733,6 +739,9 @@ impl<'g> Engine<'g> {
                 |st, applies, r| {
                     if applies == Tri::True && names_exactly(st, &who.id) {
                         trust_names_principal = true;
+                    }
+                    if is_user && role.account == who.account && names_exactly(st, &who.id) {
+                        record(&mut user_grant, applies, r.clone(), st);
                     }
                     record(&mut v, applies, r, st);
                 },
@@ -763,6 +772,9 @@ impl<'g> Engine<'g> {
                     &ctx,
                     &mut deny,
                     |st, applies, r| {
+                        if is_user && names_exactly(st, &who.id) {
+                            record(&mut user_grant, applies, r.clone(), st);
+                        }
                         if names_exactly(st, &who.id) || names_everyone(st) {
                             record(&mut direct, applies, r.clone(), st);
                         }
@@ -770,6 +782,9 @@ impl<'g> Engine<'g> {
                     },
                 );
                 let same_account = bucket.account == who.account;
+                if !same_account {
+                    user_grant = Verdict::default();
+                }
                 // RestrictPublicBuckets (the bucket's or its account's)
                 // keeps a public policy to the bucket's own account.
                 if !same_account && restricts_public(graph, bid) {
@@ -803,6 +818,12 @@ impl<'g> Engine<'g> {
                             &ctx,
                             &mut deny,
                             |st, applies, r| {
+                                if is_user
+                                    && key.account == who.account
+                                    && names_exactly(st, &who.id)
+                                {
+                                    record(&mut user_grant, applies, r.clone(), st);
+                                }
                                 if names_exactly(st, &who.id) || names_everyone(st) {
                                     record(&mut direct, applies, r.clone(), st);
                                 }
@@ -911,8 +932,10 @@ impl<'g> Engine<'g> {
         } else {
             needed.push(("no allow", &identity));
         }
+        let boundary_or_grant;
         if let Some(b) = &boundary {
-            needed.push(("boundary", b));
+            boundary_or_grant = b.or(&user_grant);
+            needed.push(("boundary", &boundary_or_grant));
         }
         if let Some((level, _)) = scp_levels.iter().find(|(_, v)| v.tri() == Tri::False) {
             notes.push(format!(
