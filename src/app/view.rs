@@ -1130,6 +1130,10 @@ pub fn detail_marked(rows: &[DetailRow]) -> Option<usize> {
     rows.iter().position(|r| matches!(r, DetailRow::Marked(_)))
 }
 
+/// How wide a finding's evidence and fix are wrapped: whole on an 80-column
+/// terminal, past the detail's key column and indent.
+const FINDING_TEXT_WIDTH: usize = 64;
+
 /// A failed check and, under it, the evidence that makes it so (the
 /// statements, the steps of an escalation).
 fn finding_with_evidence(
@@ -1156,15 +1160,23 @@ fn finding_with_evidence(
                     statement: *statement,
                 },
             }),
-            _ => rows.push(DetailRow::Field {
-                key: "",
-                value: text,
-            }),
+            // Long evidence in lines a narrow terminal shows whole.
+            _ => {
+                for (i, line) in crate::text::wrap(&e.describe(), FINDING_TEXT_WIDTH)
+                    .into_iter()
+                    .enumerate()
+                {
+                    rows.push(DetailRow::Field {
+                        key: "",
+                        value: format!("{}{line}", if i == 0 { "  " } else { "    " }),
+                    });
+                }
+            }
         }
     }
     // The fix in lines a narrow terminal shows whole; commands stay whole
     // so that they copy as they are.
-    for (i, line) in crate::text::wrap(&f.remediation.text, 90)
+    for (i, line) in crate::text::wrap(&f.remediation.text, FINDING_TEXT_WIDTH)
         .into_iter()
         .enumerate()
     {

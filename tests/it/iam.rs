@@ -951,6 +951,7 @@ fn a_key_policy_must_allow_and_decides_whether_iam_policies_count() {
         (Decision::Deny, "key policy"),
         "{a:?}"
     );
+    assert!(a.notes.iter().any(|n| n.contains("KMS grants")), "{a:?}");
     // Where the key policy names the account, IAM decides.
     let a = ask(&g, &arn("user", "ops"), "kms:DescribeKey", &k1, &[]);
     assert_eq!(a.decision, Decision::Allow, "{a:?}");

@@ -848,6 +848,12 @@ impl<'g> Engine<'g> {
                         direct = unread;
                     }
                 }
+                if any.tri() != Tri::True {
+                    notes.push(format!(
+                        "KMS grants on {} were not read: a grant to this principal would allow what the key policy does not",
+                        key.display_name()
+                    ));
+                }
                 key_verdict = Some((any, direct, key.account == who.account));
             }
         }

@@ -76,7 +76,7 @@ pub fn findings(graph: &Graph) -> Vec<Finding> {
             evidence.extend(
                 problems
                     .into_iter()
-                    .map(|p| Evidence::property(&n.id, what.as_str(), p)),
+                    .map(|p| Evidence::property(what.as_str(), "problem", p)),
             );
         }
         if evidence.is_empty() {
