@@ -178,6 +178,11 @@ fn respond(s: &mut TcpStream, status: u16, kind: &str, body: &[u8]) -> std::io::
 
 fn forward(head: &str, body: &[u8], upstream: u16) -> std::io::Result<Vec<u8>> {
     let mut up = TcpStream::connect(("127.0.0.1", upstream))?;
+    // moto has been seen to stall an answer on a loaded machine; the proxy
+    // then drops the connection (as a network would), and the collector's
+    // retry is what is under test, not moto's stall. Well under the
+    // collector's 60 s call limit.
+    up.set_read_timeout(Some(Duration::from_secs(15)))?;
     let head: String = head
         .split("\r\n")
         .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
