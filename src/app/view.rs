@@ -894,17 +894,9 @@ impl Tab {
     }
 }
 
-/// One line of the permissions tab: a service's heading, a level's
-/// actions, or the statements behind them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PermissionLine {
-    pub text: String,
-    pub heading: bool,
-}
-
 /// `a` on a user or role: `ACTION [RESOURCE] [KEY=VALUE]…`, decided as
-/// `skyhound can` decides it, in its words.
-pub fn ask_can(d: &Data, id: NodeId, text: &str) -> Result<Vec<PermissionLine>, String> {
+/// `skyhound can` decides it, in its words, a blank line after.
+pub fn ask_can(d: &Data, id: NodeId, text: &str) -> Result<Vec<String>, String> {
     let mut words = text.split_whitespace();
     let action = words
         .next()
@@ -928,17 +920,11 @@ pub fn ask_can(d: &Data, id: NodeId, text: &str) -> Result<Vec<PermissionLine>, 
         resource: &resource,
         context: &context,
     });
-    let mut lines: Vec<PermissionLine> = crate::report::can_text(&answer)
+    let mut lines: Vec<String> = crate::report::can_text(&answer)
         .lines()
-        .map(|l| PermissionLine {
-            heading: !l.starts_with(' '),
-            text: l.to_string(),
-        })
+        .map(str::to_string)
         .collect();
-    lines.push(PermissionLine {
-        text: String::new(),
-        heading: false,
-    });
+    lines.push(String::new());
     Ok(lines)
 }
 
@@ -1478,7 +1464,7 @@ pub struct ResourceView {
     /// The permissions tab, worked out when it is first shown.
     pub permissions: Option<super::permissions::PermissionsTree>,
     /// The answer to the last `a` (can it …?), shown above them.
-    pub asked: Vec<PermissionLine>,
+    pub asked: Vec<String>,
     /// The statement link `n` selected in the detail (the k-th).
     pub link: Option<usize>,
     /// The statement this view was opened to show.

@@ -830,7 +830,7 @@ fn resource(f: &mut Frame, app: &App, d: &Data, area: Rect, r: &ResourceView) {
             let asked = r
                 .asked
                 .iter()
-                .map(|l| Line::styled(inert(&l.text).into_owned(), t.style(Role::Accent)));
+                .map(|l| Line::styled(inert(l).into_owned(), t.style(Role::Accent)));
             let tree = r.permissions.iter().flat_map(|p| {
                 p.rows().iter().enumerate().map(move |(i, row)| {
                     let role = if i == p.selected {
