@@ -719,7 +719,11 @@ fn with_bucket(details: Value, other: Value, bucket_policy: Value, restrict: boo
     write(
         ACCOUNT,
         "s3-get-bucket-policy/reports",
-        &json!({"Policy": bucket_policy.to_string()}),
+        &if bucket_policy.get("Error").is_some() {
+            bucket_policy.clone()
+        } else {
+            json!({"Policy": bucket_policy.to_string()})
+        },
     );
     write(
         ACCOUNT,
@@ -1079,5 +1083,54 @@ fn a_bucket_policy_naming_a_user_grants_past_its_boundary_and_one_naming_the_acc
         (a.decision, a.reason.as_str()),
         (Decision::Deny, "boundary"),
         "{a:?}"
+    );
+}
+
+#[test]
+fn a_bucket_policy_that_was_not_read_leaves_s3_answers_open_and_none_is_none() {
+    let s3_read = inline(
+        "s3",
+        policy(json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}])),
+    );
+    let details = json!({"UserDetailList": [
+        user("reader", &[], s3_read, &[], None),
+        user("nobody", &[], json!([]), &[], None),
+    ], "GroupDetailList": [], "RoleDetailList": [], "Policies": []});
+    let other =
+        json!({"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []});
+    let object = "arn:aws:s3:::reports/a.csv";
+    // Denied: the policy may deny the reader, or let nobody in.
+    let g = with_bucket(
+        details.clone(),
+        other.clone(),
+        json!({"Error": {"Code": "AccessDenied"}}),
+        false,
+    );
+    let a = ask(&g, &arn("user", "reader"), "s3:GetObject", object, &[]);
+    assert_eq!(a.decision, Decision::Conditional, "{a:?}");
+    assert!(
+        a.conditions
+            .iter()
+            .any(|c| c.starts_with("unless the bucket policy of reports denies it")),
+        "{a:?}"
+    );
+    assert_eq!(
+        ask(&g, &arn("user", "nobody"), "s3:GetObject", object, &[]).decision,
+        Decision::Conditional
+    );
+    // S3 answered that there is none: IAM alone decides.
+    let g = with_bucket(
+        details,
+        other,
+        json!({"Error": {"Code": "NoSuchBucketPolicy"}}),
+        false,
+    );
+    assert_eq!(
+        ask(&g, &arn("user", "reader"), "s3:GetObject", object, &[]).decision,
+        Decision::Allow
+    );
+    assert_eq!(
+        ask(&g, &arn("user", "nobody"), "s3:GetObject", object, &[]).decision,
+        Decision::Deny
     );
 }

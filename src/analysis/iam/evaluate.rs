@@ -424,8 +424,10 @@ impl<'g> Engine<'g> {
 
     /// A role's trust policy, parsed once (its problems reported once).
     /// The policy of the bucket a request on S3 is about (the bucket or
-    /// one of its objects), where the graph has the bucket and its policy.
-    fn bucket_policy(&mut self, action: &str, resource: &str) -> Option<(NodeId, Policy)> {
+    /// one of its objects), where the graph has the bucket: `None` inside
+    /// when the policy was not read (S3 answering that there is none is
+    /// no bucket side at all).
+    fn bucket_policy(&mut self, action: &str, resource: &str) -> Option<(NodeId, Option<Policy>)> {
         if !action
             .get(..3)
             .is_some_and(|p| p.eq_ignore_ascii_case("s3:"))
@@ -440,20 +442,24 @@ impl<'g> Engine<'g> {
         let id = graph
             .by_id(name)
             .filter(|id| graph.node(*id).kind() == NodeKind::Bucket)?;
-        if let Some(p) = self.resource_policies.get(&id) {
-            return p.clone().map(|p| (id, p));
+        let NodeData::Bucket(b) = &graph.node(id).data else {
+            return None;
+        };
+        if matches!(&b.policy, Some(crate::model::Answer::None { code }) if code == "NoSuchBucketPolicy")
+        {
+            return None;
         }
-        let parsed = match &graph.node(id).data {
-            NodeData::Bucket(b) => match &b.policy {
-                Some(crate::model::Answer::Value(doc)) => {
-                    Some(self.parse_document(&format!("{name} bucket policy"), &doc.0))
-                }
-                _ => None,
-            },
+        if let Some(p) = self.resource_policies.get(&id) {
+            return Some((id, p.clone()));
+        }
+        let parsed = match &b.policy {
+            Some(crate::model::Answer::Value(doc)) => {
+                Some(self.parse_document(&format!("{name} bucket policy"), &doc.0))
+            }
             _ => None,
         };
         self.resource_policies.insert(id, parsed.clone());
-        parsed.map(|p| (id, p))
+        Some((id, parsed))
     }
 
     /// The KMS key a request is about (by its key ARN) and its key policy,
@@ -758,29 +764,42 @@ impl<'g> Engine<'g> {
             if let Some((bid, p)) = self.bucket_policy(req.action, req.resource) {
                 let bucket = graph.node(bid);
                 let (mut any, mut direct) = (Verdict::default(), Verdict::default());
-                let side = ResourceSide {
-                    policy: &p,
-                    name: format!("{} bucket policy", bucket.id),
-                    source: PolicySource::Node(bid),
-                    kind: PolicyKind::Resource,
-                };
-                let on = Some(req.resource);
-                side.each(
-                    req.action,
-                    on,
-                    who_ctx,
-                    &ctx,
-                    &mut deny,
-                    |st, applies, r| {
-                        if is_user && names_exactly(st, &who.id) {
-                            record(&mut user_grant, applies, r.clone(), st);
-                        }
-                        if names_exactly(st, &who.id) || names_everyone(st) {
-                            record(&mut direct, applies, r.clone(), st);
-                        }
-                        record(&mut any, applies, r, st);
-                    },
-                );
+                match &p {
+                    Some(p) => {
+                        let side = ResourceSide {
+                            policy: p,
+                            name: format!("{} bucket policy", bucket.id),
+                            source: PolicySource::Node(bid),
+                            kind: PolicyKind::Resource,
+                        };
+                        side.each(
+                            req.action,
+                            Some(req.resource),
+                            who_ctx,
+                            &ctx,
+                            &mut deny,
+                            |st, applies, r| {
+                                if is_user && names_exactly(st, &who.id) {
+                                    record(&mut user_grant, applies, r.clone(), st);
+                                }
+                                if names_exactly(st, &who.id) || names_everyone(st) {
+                                    record(&mut direct, applies, r.clone(), st);
+                                }
+                                record(&mut any, applies, r, st);
+                            },
+                        );
+                    }
+                    // Not read: it may deny, or let the principal in.
+                    None => {
+                        let what = format!("the bucket policy of {}", bucket.id);
+                        notes.push(format!("{what} was not collected"));
+                        deny.applies = Some(deny.tri().or(Tri::Unknown));
+                        deny.conditions
+                            .push(format!("{what} denies it (it was not collected)"));
+                        any = unread(&what);
+                        direct = any.clone();
+                    }
+                }
                 let same_account = bucket.account == who.account;
                 if !same_account {
                     user_grant = Verdict::default();
@@ -832,20 +851,10 @@ impl<'g> Engine<'g> {
                         );
                     }
                     None => {
-                        let unread = Verdict {
-                            applies: Some(Tri::Unknown),
-                            evidence: Vec::new(),
-                            conditions: vec![format!(
-                                "the key policy of {} allows it (it was not collected)",
-                                key.display_name()
-                            )],
-                        };
-                        notes.push(format!(
-                            "the key policy of {} was not collected",
-                            key.display_name()
-                        ));
-                        any = unread.clone();
-                        direct = unread;
+                        let what = format!("the key policy of {}", key.display_name());
+                        notes.push(format!("{what} was not collected"));
+                        any = unread(&what);
+                        direct = any.clone();
                     }
                 }
                 if any.tri() != Tri::True {
@@ -1100,6 +1109,16 @@ impl ResourceSide<'_> {
                 allow(st, applies, r);
             }
         }
+    }
+}
+
+/// What a resource's policy that was not read may allow: anything, under
+/// a condition nobody knows.
+fn unread(what: &str) -> Verdict {
+    Verdict {
+        applies: Some(Tri::Unknown),
+        evidence: Vec::new(),
+        conditions: vec![format!("{what} allows it (it was not collected)")],
     }
 }
 
