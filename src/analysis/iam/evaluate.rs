@@ -449,17 +449,10 @@ impl<'g> Engine<'g> {
         {
             return None;
         }
-        if let Some(p) = self.resource_policies.get(&id) {
-            return Some((id, p.clone()));
-        }
-        let parsed = match &b.policy {
-            Some(crate::model::Answer::Value(doc)) => {
-                Some(self.parse_document(&format!("{name} bucket policy"), &doc.0))
-            }
-            _ => None,
-        };
-        self.resource_policies.insert(id, parsed.clone());
-        Some((id, parsed))
+        Some((
+            id,
+            self.resource_policy(id, &b.policy, &format!("{name} bucket policy")),
+        ))
     }
 
     /// The KMS key a request is about (by its key ARN) and its key policy,
@@ -472,23 +465,32 @@ impl<'g> Engine<'g> {
             return None;
         }
         let graph = self.graph;
-        let id = graph
-            .by_arn(resource)
-            .filter(|id| graph.node(*id).kind() == NodeKind::KmsKey)?;
+        let id = graph.by_arn(resource)?;
+        let NodeData::KmsKey(k) = &graph.node(id).data else {
+            return None;
+        };
+        Some((
+            id,
+            self.resource_policy(id, &k.policy, &format!("{resource} key policy")),
+        ))
+    }
+
+    /// A bucket's or key's policy, parsed once; `None` when it was not read.
+    fn resource_policy(
+        &mut self,
+        id: NodeId,
+        policy: &Option<crate::model::Answer<crate::model::policy::PolicyDocument>>,
+        name: &str,
+    ) -> Option<Policy> {
         if let Some(p) = self.resource_policies.get(&id) {
-            return Some((id, p.clone()));
+            return p.clone();
         }
-        let parsed = match &graph.node(id).data {
-            NodeData::KmsKey(k) => match &k.policy {
-                Some(crate::model::Answer::Value(doc)) => {
-                    Some(self.parse_document(&format!("{resource} key policy"), &doc.0))
-                }
-                _ => None,
-            },
+        let parsed = match policy {
+            Some(crate::model::Answer::Value(doc)) => Some(self.parse_document(name, &doc.0)),
             _ => None,
         };
         self.resource_policies.insert(id, parsed.clone());
-        Some((id, parsed))
+        parsed
     }
 
     pub(super) fn trust_policy(&mut self, role: NodeId) -> Option<Policy> {
@@ -759,111 +761,85 @@ impl<'g> Engine<'g> {
         // within the bucket's account when it names the principal itself
         // or everyone (naming the account hands the decision to IAM);
         // from another account the identity policies must allow too.
-        let mut bucket_verdict: Option<(Verdict, Verdict, bool)> = None;
+        // A key's policy, when the request is on a KMS key, likewise — and
+        // it must always allow, within its account too.
+        let mut resource: Option<ResourceVerdict> = None;
         if !assumes {
             if let Some((bid, p)) = self.bucket_policy(req.action, req.resource) {
                 let bucket = graph.node(bid);
-                let (mut any, mut direct) = (Verdict::default(), Verdict::default());
-                match &p {
-                    Some(p) => {
-                        let side = ResourceSide {
-                            policy: p,
-                            name: format!("{} bucket policy", bucket.id),
-                            source: PolicySource::Node(bid),
-                            kind: PolicyKind::Resource,
-                        };
-                        side.each(
-                            req.action,
-                            Some(req.resource),
-                            who_ctx,
-                            &ctx,
-                            &mut deny,
-                            |st, applies, r| {
-                                if is_user && names_exactly(st, &who.id) {
-                                    record(&mut user_grant, applies, r.clone(), st);
-                                }
-                                if names_exactly(st, &who.id) || names_everyone(st) {
-                                    record(&mut direct, applies, r.clone(), st);
-                                }
-                                record(&mut any, applies, r, st);
-                            },
-                        );
+                let what = format!("the bucket policy of {}", bucket.id);
+                let same_account = bucket.account == who.account;
+                let (mut any, direct) = match &p {
+                    Some(p) => ResourceSide {
+                        policy: p,
+                        name: format!("{} bucket policy", bucket.id),
+                        source: PolicySource::Node(bid),
+                        kind: PolicyKind::Resource,
                     }
+                    .grants(
+                        req,
+                        who_ctx,
+                        is_user && same_account,
+                        &ctx,
+                        &mut deny,
+                        &mut user_grant,
+                    ),
                     // Not read: it may deny, or let the principal in.
                     None => {
-                        let what = format!("the bucket policy of {}", bucket.id);
                         notes.push(format!("{what} was not collected"));
                         deny.applies = Some(deny.tri().or(Tri::Unknown));
                         deny.conditions
                             .push(format!("{what} denies it (it was not collected)"));
-                        any = unread(&what);
-                        direct = any.clone();
+                        (unread(&what), unread(&what))
                     }
-                }
-                let same_account = bucket.account == who.account;
-                if !same_account {
-                    user_grant = Verdict::default();
-                }
+                };
                 // RestrictPublicBuckets (the bucket's or its account's)
                 // keeps a public policy to the bucket's own account.
                 if !same_account && restricts_public(graph, bid) {
                     any = Verdict::default();
                 }
-                bucket_verdict = Some((any, direct, same_account));
-            }
-        }
-        // The key policy, when the request is on a KMS key: it must always
-        // allow. Naming the principal itself (or everyone) lets it in alone
-        // within the key's account; naming the account hands the decision
-        // to IAM; from another account the identity policies must allow
-        // too. A key policy that was not read leaves the answer open.
-        let mut key_verdict: Option<(Verdict, Verdict, bool)> = None;
-        if !assumes && bucket_verdict.is_none() {
-            if let Some((kid, p)) = self.key_policy(req.action, req.resource) {
+                resource = Some(ResourceVerdict {
+                    any,
+                    direct,
+                    same_account,
+                    required: false,
+                });
+            } else if let Some((kid, p)) = self.key_policy(req.action, req.resource) {
                 let key = graph.node(kid);
-                let (mut any, mut direct) = (Verdict::default(), Verdict::default());
-                match &p {
-                    Some(p) => {
-                        let side = ResourceSide {
-                            policy: p,
-                            name: format!("{} key policy", req.resource),
-                            source: PolicySource::Node(kid),
-                            kind: PolicyKind::Resource,
-                        };
-                        side.each(
-                            req.action,
-                            Some(req.resource),
-                            who_ctx,
-                            &ctx,
-                            &mut deny,
-                            |st, applies, r| {
-                                if is_user
-                                    && key.account == who.account
-                                    && names_exactly(st, &who.id)
-                                {
-                                    record(&mut user_grant, applies, r.clone(), st);
-                                }
-                                if names_exactly(st, &who.id) || names_everyone(st) {
-                                    record(&mut direct, applies, r.clone(), st);
-                                }
-                                record(&mut any, applies, r, st);
-                            },
-                        );
+                let what = format!("the key policy of {}", key.display_name());
+                let same_account = key.account == who.account;
+                let (any, direct) = match &p {
+                    Some(p) => ResourceSide {
+                        policy: p,
+                        name: format!("{} key policy", req.resource),
+                        source: PolicySource::Node(kid),
+                        kind: PolicyKind::Resource,
                     }
+                    .grants(
+                        req,
+                        who_ctx,
+                        is_user && same_account,
+                        &ctx,
+                        &mut deny,
+                        &mut user_grant,
+                    ),
                     None => {
-                        let what = format!("the key policy of {}", key.display_name());
                         notes.push(format!("{what} was not collected"));
-                        any = unread(&what);
-                        direct = any.clone();
+                        (unread(&what), unread(&what))
                     }
-                }
+                };
                 if any.tri() != Tri::True {
                     notes.push(format!(
                         "KMS grants on {} were not read: a grant to this principal would allow what the key policy does not",
                         key.display_name()
                     ));
                 }
-                key_verdict = Some((any, direct, key.account == who.account));
+                resource = Some(ResourceVerdict {
+                    any,
+                    direct,
+                    same_account,
+                    required: true,
+                });
             }
         }
         // Service control policies: every level must allow; a Deny at any
@@ -928,21 +904,18 @@ impl<'g> Engine<'g> {
             if !(trust_names_principal && *same_account) {
                 needed.push(("no allow", &identity));
             }
-        } else if let Some((any, direct, same_account)) = &bucket_verdict {
-            if *same_account {
-                identity_or_resource = identity.or(direct);
-                needed.push(("no allow", &identity_or_resource));
-            } else {
-                needed.push(("no allow", &identity));
-                needed.push(("resource", any));
+        } else if let Some(r) = &resource {
+            if r.required {
+                needed.push(("key policy", &r.any));
             }
-        } else if let Some((any, direct, same_account)) = &key_verdict {
-            needed.push(("key policy", any));
-            if *same_account {
-                identity_or_resource = identity.or(direct);
+            if r.same_account {
+                identity_or_resource = identity.or(&r.direct);
                 needed.push(("no allow", &identity_or_resource));
             } else {
                 needed.push(("no allow", &identity));
+                if !r.required {
+                    needed.push(("resource", &r.any));
+                }
             }
         } else {
             needed.push(("no allow", &identity));
@@ -1031,29 +1004,11 @@ pub fn read_document(doc: &serde_json::Value) -> (Policy, Vec<String>) {
 
 /// A statement standing for a policy whose document is not known.
 pub(super) fn unknown_statement(effect: Effect, index: usize) -> Statement {
-    Statement {
+    Statement::unknown(
         index,
-        sid: None,
         effect,
-        actions: Some(policy::Patterns {
-            not: false,
-            items: vec!["*".into()],
-        }),
-        resources: Some(policy::Patterns {
-            not: false,
-            items: vec!["*".into()],
-        }),
-        principals: None,
-        conditions: vec![policy::Condition {
-            written: "(the document was not collected)".into(),
-            operator: None,
-            if_exists: false,
-            set: None,
-            key: "unknown".into(),
-            key_written: String::new(),
-            values: Vec::new(),
-        }],
-    }
+        policy::Condition::unknown("(the document was not collected)".into()),
+    )
 }
 
 fn reference(a: &Applied, st: &Statement) -> StatementRef {
@@ -1076,7 +1031,52 @@ struct ResourceSide<'p> {
     kind: PolicyKind,
 }
 
+/// A bucket's or key's policy as it bears on one request.
+struct ResourceVerdict {
+    /// Whether an Allow applies: what the resource's side gives.
+    any: Verdict,
+    /// Whether an Allow naming the principal itself or everyone applies:
+    /// within the resource's account, enough without an identity grant.
+    direct: Verdict,
+    same_account: bool,
+    /// A key policy must allow even within its account; a bucket's need not.
+    required: bool,
+}
+
 impl ResourceSide<'_> {
+    /// What its Allows give this principal: any that applies, and those
+    /// naming it itself or everyone. One naming the user by its ARN from
+    /// its own account (`own_user`) is also recorded in `user_grant`: it
+    /// passes the user's permissions boundary.
+    fn grants(
+        &self,
+        req: &Request,
+        principal: (&str, &str),
+        own_user: bool,
+        ctx: &Context,
+        deny: &mut Verdict,
+        user_grant: &mut Verdict,
+    ) -> (Verdict, Verdict) {
+        let (mut any, mut direct) = (Verdict::default(), Verdict::default());
+        self.each(
+            req.action,
+            Some(req.resource),
+            principal,
+            ctx,
+            deny,
+            |st, applies, r| {
+                if own_user && names_exactly(st, principal.0) {
+                    record(user_grant, applies, r.clone(), st);
+                }
+                if names_exactly(st, principal.0) || names_everyone(st) {
+                    record(&mut direct, applies, r.clone(), st);
+                }
+                record(&mut any, applies, r, st);
+            },
+        );
+        (any, direct)
+    }
+
     /// Each statement that may apply to this principal's request: every
     /// Deny recorded in `deny`, every Allow handed to `allow`.
     fn each(

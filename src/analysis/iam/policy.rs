@@ -139,6 +139,20 @@ pub struct Condition {
 }
 
 impl Condition {
+    /// A condition nobody knows (`written` says why): never a match, never
+    /// a miss, so that the statement under it applies conditionally.
+    pub fn unknown(written: String) -> Condition {
+        Condition {
+            written,
+            operator: None,
+            if_exists: false,
+            set: None,
+            key: "unknown".into(),
+            key_written: String::new(),
+            values: Vec::new(),
+        }
+    }
+
     /// As a person reads it: `Bool aws:MultiFactorAuthPresent true`.
     pub fn describe(&self) -> String {
         let values = self.values.join(",");
@@ -164,6 +178,26 @@ pub struct Statement {
     pub resources: Option<Patterns>,
     pub principals: Option<Principals>,
     pub conditions: Vec<Condition>,
+}
+
+impl Statement {
+    /// Any action on anything, under a condition nobody knows: what stands
+    /// for a statement or a policy that could not be read.
+    pub fn unknown(index: usize, effect: Effect, condition: Condition) -> Statement {
+        let any = || Patterns {
+            not: false,
+            items: vec!["*".into()],
+        };
+        Statement {
+            index,
+            sid: None,
+            effect,
+            actions: Some(any()),
+            resources: Some(any()),
+            principals: None,
+            conditions: vec![condition],
+        }
+    }
 }
 
 /// A string or a list of strings; anything else is a problem.
@@ -316,41 +350,16 @@ const KNOWN: &[&str] = &[
     "Condition",
 ];
 
-/// The condition a statement that could not be read wholly applies under:
-/// one nobody knows, so that it is neither a match nor a miss.
+/// The condition a statement that could not be read wholly applies under.
 fn doubt(index: usize, what: &str) -> Condition {
-    Condition {
-        written: format!("(statement {index} could not be read: {what})"),
-        operator: None,
-        if_exists: false,
-        set: None,
-        key: "unknown".into(),
-        key_written: String::new(),
-        values: Vec::new(),
-    }
+    Condition::unknown(format!("(statement {index} could not be read: {what})"))
 }
 
 /// A statement nothing of which could be read: it may allow or deny any
 /// action on anything, under a condition nobody knows.
-fn unreadable(index: usize, sid: Option<String>, what: &str) -> [Statement; 2] {
-    let any = || Patterns {
-        not: false,
-        items: vec!["*".into()],
-    };
-    let allow = Statement {
-        index,
-        sid,
-        effect: Effect::Allow,
-        actions: Some(any()),
-        resources: Some(any()),
-        principals: None,
-        conditions: vec![doubt(index, what)],
-    };
-    let deny = Statement {
-        effect: Effect::Deny,
-        ..allow.clone()
-    };
-    [allow, deny]
+fn unreadable(index: usize, what: &str) -> [Statement; 2] {
+    [Effect::Allow, Effect::Deny]
+        .map(|effect| Statement::unknown(index, effect, doubt(index, what)))
 }
 
 /// Parse a document. Problems name the statement and what is wrong; what
@@ -385,7 +394,7 @@ pub fn parse(doc: &Value) -> (Policy, Vec<String>) {
             problems.push(format!(
                 "statement {index} is {raw}, not an object: it may allow or deny anything"
             ));
-            statements.extend(unreadable(index, None, "it is not an object"));
+            statements.extend(unreadable(index, "it is not an object"));
             continue;
         };
         // What could not be read makes the statement apply only under a
