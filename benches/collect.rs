@@ -453,13 +453,22 @@ fn stop(servers: Vec<Child>) {
     }
 }
 
-/// Three accounts × two regions through the 100 ms proxy.
-fn latency(python: &Path) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .expect("runtime");
-    let trace = || std::env::var_os("SKYHOUND_BENCH_TRACE").map(|_| Instant::now());
+        .expect("runtime")
+}
+
+/// When `SKYHOUND_BENCH_TRACE` is set, the clock every request's timing
+/// is printed against.
+fn trace_start() -> Option<Instant> {
+    std::env::var_os("SKYHOUND_BENCH_TRACE").map(|_| Instant::now())
+}
+
+/// Three accounts × two regions through the 100 ms proxy.
+fn latency(python: &Path) {
+    let rt = runtime();
     rt.block_on(async {
         // Recorded from a moto per account, then replayed with 100 ms per
         // call and no server time: what skyhound's scheduling achieves.
@@ -467,7 +476,7 @@ fn latency(python: &Path) {
         let recorder = Arc::new(Routes {
             ports: ports.clone(),
             keys: Mutex::new(keys.clone()),
-            trace: trace(),
+            trace: trace_start(),
             tape: Tape::Record(Mutex::new(HashMap::new())),
         });
         let via = proxy(recorder.clone(), Duration::ZERO).await;
@@ -484,7 +493,7 @@ fn latency(python: &Path) {
                 let replay = Arc::new(Routes {
                     ports: ports.clone(),
                     keys: Mutex::new(keys.clone()),
-                    trace: trace(),
+                    trace: trace_start(),
                     tape: Tape::Replay(answers.clone(), Mutex::new(HashMap::new())),
                 });
                 let via = proxy(replay, LATENCY).await;
@@ -501,7 +510,7 @@ fn latency(python: &Path) {
             let slow = Arc::new(Routes {
                 ports,
                 keys: Mutex::new(keys),
-                trace: trace(),
+                trace: trace_start(),
                 tape: Tape::Off,
             });
             let via = proxy(slow, LATENCY).await;
@@ -644,11 +653,7 @@ async fn run_storage(label: &str, via: u16, concurrency: usize, chain: usize) ->
 /// credential report's three calls, and ListBuckets → GetBucketLocation →
 /// each bucket's settings (three).
 fn storage(python: &Path) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let trace = || std::env::var_os("SKYHOUND_BENCH_TRACE").map(|_| Instant::now());
+    let rt = runtime();
     rt.block_on(async {
         let (server, port) = moto(python, &[]);
         let ports: HashMap<String, u16> = [(ACCOUNTS[0].to_string(), port)].into();
@@ -665,7 +670,7 @@ fn storage(python: &Path) {
         let recorder = Arc::new(Routes {
             ports: ports.clone(),
             keys: Mutex::new(HashMap::new()),
-            trace: trace(),
+            trace: trace_start(),
             tape: Tape::Record(Mutex::new(HashMap::new())),
         });
         let via = proxy(recorder.clone(), Duration::ZERO).await;
@@ -694,7 +699,7 @@ fn storage(python: &Path) {
                 let replay = Arc::new(Routes {
                     ports: ports.clone(),
                     keys: Mutex::new(HashMap::new()),
-                    trace: trace(),
+                    trace: trace_start(),
                     tape: Tape::Replay(answers.clone(), Mutex::new(HashMap::new())),
                 });
                 let via = proxy(replay, LATENCY).await;

@@ -17,16 +17,23 @@ pub(super) fn policy(statements: Value) -> Value {
     json!({"Version": "2012-10-17", "Statement": statements})
 }
 
+/// One file of an account-data tree, as the AWS CLI writes it.
+fn write_file(dir: &std::path::Path, account: &str, region: &str, rel: &str, value: &Value) {
+    let path = dir.join(account).join(region).join(rel);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("folder");
+    std::fs::write(path, serde_json::to_vec(value).expect("json")).expect("write");
+}
+
 /// An account from its authorization details.
 pub(super) fn account(details: Value) -> Graph {
     let dir = tempfile::tempdir().expect("temp dir");
-    let folder = dir.path().join(ACCOUNT).join("us-east-1");
-    std::fs::create_dir_all(&folder).expect("folder");
-    std::fs::write(
-        folder.join("iam-get-account-authorization-details.json"),
-        serde_json::to_vec(&details).expect("json"),
-    )
-    .expect("write");
+    write_file(
+        dir.path(),
+        ACCOUNT,
+        "us-east-1",
+        "iam-get-account-authorization-details.json",
+        &details,
+    );
     import_dir(dir.path(), &ImportOptions::default())
         .expect("imports")
         .graph
@@ -426,9 +433,7 @@ mod scp {
     const ORG: &str = "o-exampleorg";
 
     fn write(dir: &std::path::Path, account: &str, name: &str, value: Value) {
-        let path = dir.join(account).join("us-east-1").join(name);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("folder");
-        std::fs::write(path, serde_json::to_vec(&value).expect("json")).expect("write");
+        write_file(dir, account, "us-east-1", name, &value);
     }
 
     fn admin_role(account: &str, name: &str, path: &str) -> Value {
@@ -695,11 +700,8 @@ fn an_action_that_does_not_exist_is_a_problem_naming_the_policy_and_statement() 
 fn with_bucket(details: Value, other: Value, bucket_policy: Value, restrict: bool) -> Graph {
     const OTHER: &str = "444455556666";
     let dir = tempfile::tempdir().expect("temp dir");
-    let write = |account: &str, rel: &str, v: &Value| {
-        let path = dir.path().join(account).join("us-east-1").join(rel);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("folder");
-        std::fs::write(path, serde_json::to_vec(v).expect("json")).expect("write");
-    };
+    let write =
+        |account: &str, rel: &str, v: &Value| write_file(dir.path(), account, "us-east-1", rel, v);
     write(
         ACCOUNT,
         "iam-get-account-authorization-details.json",
@@ -888,11 +890,8 @@ fn a_bucket_policy_allows_within_its_account_alone_and_across_accounts_with_iam(
 fn with_keys(details: Value, other: Value, key_policy: Value) -> Graph {
     const OTHER: &str = "444455556666";
     let dir = tempfile::tempdir().expect("temp dir");
-    let write = |account: &str, rel: &str, v: &Value| {
-        let path = dir.path().join(account).join("eu-west-1").join(rel);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("folder");
-        std::fs::write(path, serde_json::to_vec(v).expect("json")).expect("write");
-    };
+    let write =
+        |account: &str, rel: &str, v: &Value| write_file(dir.path(), account, "eu-west-1", rel, v);
     write(
         ACCOUNT,
         "iam-get-account-authorization-details.json",
