@@ -15,8 +15,8 @@ use super::view::StatementLink;
 #[derive(Debug, Clone)]
 pub struct PermissionsTree {
     /// "… may use 2 services" or "… may do nothing".
-    pub head: String,
-    pub services: Vec<ServicePermissions>,
+    head: String,
+    services: Vec<ServicePermissions>,
     open: BTreeSet<usize>,
     /// The rows as shown, rebuilt when a service opens or closes.
     rows: Vec<PermissionRow>,
@@ -50,7 +50,7 @@ pub enum PermissionRow {
 }
 
 impl PermissionRow {
-    /// The row's words, as the tab and the export print them.
+    /// The row's words, as the tab prints them.
     pub fn text(&self) -> String {
         match self {
             PermissionRow::Head(t) => t.clone(),
@@ -149,14 +149,6 @@ impl PermissionsTree {
         self.rows = self.build();
         None
     }
-
-    /// Whether the cursor is on a statement (Enter opens its policy).
-    pub fn on_statement(&self) -> bool {
-        matches!(
-            self.rows.get(self.selected),
-            Some(PermissionRow::Statement { to: Some(_), .. })
-        )
-    }
 }
 
 /// An open service: each access level, its actions, and after each run
@@ -204,13 +196,8 @@ fn statement_row(e: &StatementRef) -> PermissionRow {
     } else {
         e.policy.clone()
     };
-    let sid = e
-        .sid
-        .as_deref()
-        .map(|s| format!(" ({s})"))
-        .unwrap_or_default();
     PermissionRow::Statement {
-        text: format!("{} {name} statement {}{sid}", e.kind.label(), e.statement),
+        text: format!("{} {}", e.kind.label(), e.named_as(&name)),
         to: e.source.node().map(|_| StatementLink {
             source: e.source.clone(),
             statement: e.statement,

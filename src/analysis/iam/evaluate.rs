@@ -124,12 +124,17 @@ pub struct StatementRef {
 impl StatementRef {
     /// "POLICY statement N (SID)", as every report names a statement.
     pub fn named(&self) -> String {
+        self.named_as(&self.policy)
+    }
+
+    /// The same, with the policy called as given (its name, not its ARN).
+    pub fn named_as(&self, policy: &str) -> String {
         let sid = self
             .sid
             .as_deref()
             .map(|s| format!(" ({s})"))
             .unwrap_or_default();
-        format!("{} statement {}{sid}", self.policy, self.statement)
+        format!("{policy} statement {}{sid}", self.statement)
     }
 }
 
