@@ -191,6 +191,21 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// If this resource is compromised, what the attacker reaches from it:
+    /// over the network (transitively), with its credentials (roles
+    /// assumed, admin), and onto which data; each item with its evidence
+    BlastRadius {
+        /// An instance, network interface, load balancer, access key, user,
+        /// role, or a GuardDuty finding (which starts from its resource):
+        /// id, ARN or name
+        resource: String,
+        /// Network hops to follow: 1 is what the resource itself reaches
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=10))]
+        depth: u16,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// Every finding of every check (exposure, identity, posture), worst first, with
     /// its evidence and remediation
     Findings {

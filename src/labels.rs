@@ -201,6 +201,15 @@ pub fn trusted(
 }
 
 /// "1 gap", "3 gaps".
+/// `1 instance`, `3 DB instances`.
+pub fn kinds(n: usize, kind: crate::model::NodeKind) -> String {
+    if n == 1 {
+        format!("1 {}", kind.label())
+    } else {
+        format!("{n} {}", kind.plural())
+    }
+}
+
 pub fn plural(n: usize, one: &str) -> String {
     if n == 1 {
         format!("1 {one}")

@@ -494,6 +494,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 print_text(&report::escalation_text(&found))?;
             }
         }
+        Some(Command::BlastRadius {
+            resource,
+            depth,
+            json,
+        }) => {
+            let loaded = open(&cli.input)?;
+            let g = &loaded.graph;
+            let id = resolve_one(g, &resource)?;
+            let mut engine = skyhound::analysis::iam::Engine::new(g);
+            let mut network = skyhound::analysis::blast::network::Search::new(g);
+            let limits = skyhound::analysis::blast::Limits {
+                depth: usize::from(depth),
+                ..Default::default()
+            };
+            let found =
+                skyhound::analysis::blast::blast_radius(&mut engine, &mut network, id, limits)?;
+            for p in &engine.problems {
+                say!("skyhound: policy problem: {p}");
+            }
+            if json {
+                print_json(&serde_json::to_value(&found)?)?;
+            } else {
+                print_text(&report::blast_radius_text(&found))?;
+            }
+        }
         Some(Command::Exposure {
             json,
             fail_on_exposure,

@@ -15,14 +15,6 @@ use crate::model::{NodeData, NodeKind, Severity};
 /// Counts by kind for each region of one account (`None`: global).
 type AccountRows = Vec<(Option<String>, BTreeMap<NodeKind, usize>)>;
 
-fn plural(n: usize, kind: NodeKind) -> String {
-    if n == 1 {
-        format!("1 {}", kind.label())
-    } else {
-        format!("{n} {}", kind.plural())
-    }
-}
-
 fn account_label(graph: &Graph, account: &str) -> String {
     crate::labels::account_with_name(graph, account)
 }
@@ -69,7 +61,10 @@ pub fn summary_text(graph: &Graph) -> String {
     for (account, rows) in by_account {
         let _ = writeln!(out, "\n{}", account_label(graph, &account));
         for (region, counts) in rows {
-            let list: Vec<String> = counts.iter().map(|(k, n)| plural(*n, *k)).collect();
+            let list: Vec<String> = counts
+                .iter()
+                .map(|(k, n)| crate::labels::kinds(*n, *k))
+                .collect();
             let _ = writeln!(
                 out,
                 "  {:<15} {}",
@@ -900,6 +895,181 @@ pub fn trust_text(trusts: &[crate::analysis::iam::Trust]) -> String {
         if !t.assumable_by.is_empty() {
             let _ = writeln!(out, "  assumable by: {}", t.assumable_by.join(", "));
         }
+    }
+    out
+}
+
+/// `skyhound blast-radius`: the summary, the story, then each part with
+/// its evidence.
+pub fn blast_radius_text(b: &crate::analysis::blast::BlastRadius) -> String {
+    use crate::analysis::blast::ports_text;
+    let mut out = String::new();
+    if let Some(f) = &b.finding {
+        let _ = writeln!(out, "finding {f} is about {}", b.resource);
+    }
+    let _ = writeln!(out, "{}", b.summary);
+    if !b.story.is_empty() {
+        let _ = writeln!(out, "\nthe attack, step by step");
+        for (i, s) in b.story.iter().enumerate() {
+            let _ = writeln!(out, "  {}. {:<18} {}", i + 1, s.step, s.detail);
+        }
+    }
+    let _ = writeln!(out, "\nnetwork ({})", b.network.len());
+    for r in &b.network {
+        let name = r
+            .name
+            .as_deref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
+        let via = if r.hops > 1 {
+            format!(", {} hops, from {}", r.hops, r.from)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "  {} {}{name}: {} {}{via}",
+            r.kind.label(),
+            r.resource,
+            r.protocol,
+            ports_text(r.from_port, r.to_port)
+        );
+        for h in &r.evidence {
+            let assumed = if h.assumed { " (assumed)" } else { "" };
+            let _ = writeln!(
+                out,
+                "      {} {}: {}{assumed}",
+                h.kind.label(),
+                h.id,
+                h.detail
+            );
+        }
+    }
+    let id = &b.identity;
+    let _ = writeln!(out, "\nidentity");
+    if id.principals.is_empty() {
+        let _ = writeln!(out, "  no credentials on it");
+    }
+    for p in &id.principals {
+        let admin = if id.admins.contains(p) {
+            " — ADMIN"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "  credentials of {p}{admin}");
+    }
+    if let Some(e) = &id.escalation {
+        let _ = writeln!(
+            out,
+            "  can become admin as {} in {}",
+            e.target,
+            crate::labels::plural(e.steps.len(), "step")
+        );
+        for (i, s) in e.steps.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "    {}. {} → {}: {} ({})",
+                i + 1,
+                s.from,
+                s.to,
+                s.technique,
+                s.actions.join(", ")
+            );
+        }
+    }
+    for r in id.reached.iter().take(10) {
+        let how = if r.conditional {
+            " if conditions hold"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  can become {} (account {}){how}",
+            r.principal, r.account
+        );
+        for s in &r.steps {
+            let ev: Vec<String> = s.evidence.iter().map(|e| e.named()).collect();
+            let _ = writeln!(out, "    {}: {} — {}", s.technique, s.to, ev.join("; "));
+        }
+    }
+    if id.reached.len() > 10 {
+        let _ = writeln!(out, "  … and {} more principals", id.reached.len() - 10);
+    }
+    if !id.accounts.is_empty() {
+        let _ = writeln!(out, "  accounts reached: {}", id.accounts.join(", "));
+    }
+    for p in &id.principals {
+        let services: Vec<_> = id
+            .permissions
+            .iter()
+            .filter(|s| &s.principal == p)
+            .collect();
+        if id.admins.contains(p) {
+            let _ = writeln!(
+                out,
+                "  {p} may do every action on every resource ({} services)",
+                services.len()
+            );
+            continue;
+        }
+        let _ = writeln!(out, "  {p} may do, by service:");
+        for s in services.iter().take(12) {
+            let levels: Vec<String> = s.levels.iter().map(level_count).collect();
+            let _ = writeln!(out, "    {:<14} {}", s.service, levels.join(", "));
+        }
+        if services.len() > 12 {
+            let _ = writeln!(
+                out,
+                "    … and {} more services (skyhound permissions {p} lists them)",
+                services.len() - 12
+            );
+        }
+    }
+    for n in &id.notes {
+        let _ = writeln!(out, "  note: {n}");
+    }
+    let _ = writeln!(out, "\ndata ({})", b.data.len());
+    for d in &b.data {
+        let access: Vec<String> = d
+            .access
+            .iter()
+            .map(|a| {
+                if d.conditional.contains(a) {
+                    format!("{} (if conditions hold)", a.label())
+                } else {
+                    a.label().to_string()
+                }
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {} {}: {}",
+            d.kind.label(),
+            d.label(),
+            access.join(", ")
+        );
+        for g in &d.evidence {
+            let ev: Vec<String> = g.evidence.iter().map(|e| e.named()).collect();
+            let _ = writeln!(
+                out,
+                "      {} by {} as {}: {}",
+                g.action,
+                g.principal,
+                g.access.label(),
+                ev.join("; ")
+            );
+            for c in &g.conditions {
+                let _ = writeln!(out, "        if {c}");
+            }
+        }
+    }
+    for bound in &b.bounds {
+        let _ = writeln!(
+            out,
+            "\nbound ({}, {}): {}",
+            bound.part, bound.limit, bound.detail
+        );
     }
     out
 }

@@ -2,6 +2,7 @@
 //! evidence. Every result a person acts on is a [`Finding`] of a check in
 //! the [`checks`] registry.
 
+pub mod blast;
 pub mod checks;
 pub mod explain;
 pub mod exposure;

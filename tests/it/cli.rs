@@ -12,7 +12,7 @@ fn home() -> &'static PathBuf {
     HOME.get_or_init(|| crate::scratch("cli-home"))
 }
 
-fn skyhound(args: &[&str]) -> (i32, String, String) {
+pub(super) fn skyhound(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_skyhound"))
         .args(args)
         .env("HOME", home())

@@ -1,5 +1,6 @@
 //! skyhound's integration tests, in one binary.
 
+mod blast;
 mod cli;
 mod demo;
 mod escalation;

@@ -56,6 +56,29 @@ pub struct Escalation {
     pub conditional: bool,
 }
 
+/// One principal another's credentials lead to.
+#[derive(Debug, Clone)]
+pub struct Reached {
+    pub principal: NodeId,
+    /// The fewest steps there.
+    pub steps: Vec<Step>,
+    /// Some step is allowed only under conditions.
+    pub conditional: bool,
+}
+
+/// Where a principal's credentials lead (see [`Engine::onward`]).
+#[derive(Debug, Clone, Default)]
+pub struct Onward {
+    /// The principal is admin itself.
+    pub admin: bool,
+    /// Its shortest way to admin, when it is not.
+    pub escalation: Option<Escalation>,
+    /// Every principal it can become, nearest first.
+    pub reached: Vec<Reached>,
+    /// The search stopped at its limit.
+    pub cut: bool,
+}
+
 /// A role passed to a service that then runs with it: the service
 /// principal the role must trust, the technique's name, and the sets of
 /// calls that launch something with the role (any one set will do).
@@ -247,7 +270,7 @@ fn names_action(st: &Statement, action: &str) -> bool {
 
 /// Roles by whom their trust policies name: an ARN, an account, anyone.
 #[derive(Default)]
-struct TrustIndex {
+pub(super) struct TrustIndex {
     by_arn: HashMap<String, Vec<NodeId>>,
     by_account: HashMap<String, Vec<NodeId>>,
     anyone: Vec<NodeId>,
@@ -363,14 +386,14 @@ impl<'g> Engine<'g> {
                 }
             }
         }
-        let trusts = TrustIndex::build(self);
-        let places = Accounts::of(graph);
+        let indexes = self.escalation_indexes();
+        let (trusts, places) = (&indexes.0, &indexes.1);
         let mut moves: HashMap<NodeId, Moves> = HashMap::new();
         for p in &principals {
             if admin.get(p) == Some(&false) {
                 continue;
             }
-            let m = self.moves(*p, &trusts, &places, own.get(p).copied(), &admin);
+            let m = self.moves(*p, trusts, places, own.get(p).copied(), &admin);
             moves.insert(*p, m);
         }
         // Backwards from the admins, shortest first: first over moves
@@ -454,6 +477,129 @@ impl<'g> Engine<'g> {
                 .then(a.steps.len().cmp(&b.steps.len()))
                 .then_with(|| a.principal.cmp(&b.principal))
         });
+        out
+    }
+
+    /// Roles by whom they trust and principals by account, built once.
+    fn escalation_indexes(&mut self) -> Rc<(TrustIndex, Accounts<'g>)> {
+        if let Some(ix) = &self.escalation_indexes {
+            return ix.clone();
+        }
+        let trusts = TrustIndex::build(self);
+        let ix = Rc::new((trusts, Accounts::of(self.graph)));
+        self.escalation_indexes = Some(ix.clone());
+        ix
+    }
+
+    /// Where one principal's credentials lead, searching forwards from it
+    /// alone: every principal it can become (by assuming a role, a key or
+    /// password for a user, a role passed to a service, a command on an
+    /// instance), each by its fewest steps, and its shortest way to admin.
+    /// The search stops after `limit` principals and says so.
+    pub fn onward(&mut self, from: NodeId, limit: usize) -> Onward {
+        let graph = self.graph;
+        let indexes = self.escalation_indexes();
+        let (trusts, places) = (&indexes.0, &indexes.1);
+        // Admin roles by account, for the moves that take over a function
+        // running as one; worked out as accounts come into reach.
+        let mut admins: HashMap<NodeId, bool> = HashMap::new();
+        let mut accounts: HashSet<String> = HashSet::new();
+        let mut best: HashMap<NodeId, (Vec<Step>, bool)> = HashMap::new();
+        let mut order: Vec<NodeId> = Vec::new();
+        let mut done: HashSet<NodeId> = HashSet::new();
+        let mut heap: BinaryHeap<Reverse<(usize, NodeId)>> = BinaryHeap::new();
+        let mut out = Onward::default();
+        let mut escalation: Option<(Vec<Step>, NodeId, bool)> = None;
+        best.insert(from, (Vec::new(), false));
+        heap.push(Reverse((0, from)));
+        while let Some(Reverse((cost, node))) = heap.pop() {
+            let Some((steps, conditional)) = best.get(&node).cloned() else {
+                continue;
+            };
+            // A shorter (or unconditional) way there was found since.
+            if steps.len() != cost || !done.insert(node) {
+                continue;
+            }
+            let account = graph.node(node).account.clone();
+            if accounts.insert(account.clone()) {
+                for role in Accounts::list(&places.roles, &account).to_vec() {
+                    match self.admin(role).map(|a| a.kind) {
+                        Some(AdminKind::Full) => {
+                            admins.insert(role, false);
+                        }
+                        Some(AdminKind::Conditional) => {
+                            admins.insert(role, true);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            let me = self.admin(node);
+            let better = |found: &Option<(Vec<Step>, NodeId, bool)>, len: usize, cond: bool| {
+                found
+                    .as_ref()
+                    .is_none_or(|(s, _, c)| (cond, len) < (*c, s.len()))
+            };
+            match me.as_ref().map(|a| a.kind) {
+                Some(AdminKind::Full) if node == from => out.admin = true,
+                Some(kind @ (AdminKind::Full | AdminKind::Conditional)) => {
+                    let cond = conditional || kind == AdminKind::Conditional;
+                    if node == from {
+                        out.admin = true;
+                    } else if better(&escalation, steps.len(), cond) {
+                        escalation = Some((steps.clone(), node, cond));
+                    }
+                }
+                _ => {}
+            }
+            if node != from {
+                order.push(node);
+            }
+            let own = me.filter(|a| a.kind == AdminKind::SelfEscalation);
+            let moves = self.moves(node, trusts, places, own.as_ref(), &admins);
+            if let Some(f) = &moves.finish {
+                let cond = conditional || f.conditional;
+                let mut path = steps.clone();
+                path.extend(f.steps.iter().cloned());
+                if better(&escalation, path.len(), cond) {
+                    escalation = Some((path, node, cond));
+                }
+            }
+            for mv in moves.onward {
+                let mut path = steps.clone();
+                path.extend(mv.steps);
+                let cond = conditional || mv.conditional;
+                let known = best.get(&mv.to);
+                if known.is_some_and(|(s, c)| (*c, s.len()) <= (cond, path.len())) {
+                    continue;
+                }
+                if known.is_none() && best.len() > limit {
+                    out.cut = true;
+                    continue;
+                }
+                heap.push(Reverse((path.len(), mv.to)));
+                best.insert(mv.to, (path, cond));
+            }
+        }
+        out.reached = order
+            .into_iter()
+            .filter_map(|p| {
+                let (steps, conditional) = best.remove(&p)?;
+                Some(Reached {
+                    principal: p,
+                    steps,
+                    conditional,
+                })
+            })
+            .collect();
+        if !out.admin {
+            out.escalation = escalation.map(|(steps, target, conditional)| Escalation {
+                principal: graph.node(from).id.clone(),
+                target: graph.node(target).id.clone(),
+                steps,
+                conditional,
+            });
+        }
         out
     }
 
@@ -912,7 +1058,7 @@ impl<'g> Engine<'g> {
 
 /// The principals, groups and instance roles of each account, gathered
 /// once for every principal's moves.
-struct Accounts<'g> {
+pub(super) struct Accounts<'g> {
     users: HashMap<&'g str, Vec<NodeId>>,
     roles: HashMap<&'g str, Vec<NodeId>>,
     groups: HashMap<&'g str, Vec<NodeId>>,

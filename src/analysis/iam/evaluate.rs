@@ -195,6 +195,14 @@ pub struct Engine<'g> {
     /// the levels over each account.
     pub(super) scp_attachments: Option<super::scp::Attachments>,
     pub(super) scp_paths: HashMap<String, Rc<ScpPath>>,
+    /// Roles by whom they trust, and principals by account: built once,
+    /// for escalation and for where credentials lead.
+    pub(super) escalation_indexes: Option<
+        Rc<(
+            super::escalation::TrustIndex,
+            super::escalation::Accounts<'g>,
+        )>,
+    >,
 }
 
 /// What a request asks.
@@ -259,6 +267,7 @@ impl<'g> Engine<'g> {
             problems: Vec::new(),
             scp_attachments: None,
             scp_paths: HashMap::new(),
+            escalation_indexes: None,
         }
     }
 
@@ -903,6 +912,7 @@ impl<'g> Engine<'g> {
         // identity policies (unless a same-account trust names the principal
         // itself), and the boundary.
         let identity_or_resource;
+        let foreign_side;
         let mut needed: Vec<(&str, &Verdict)> = Vec::new();
         if let Some((v, same_account)) = &trust_verdict {
             needed.push(("trust", v));
@@ -922,6 +932,33 @@ impl<'g> Engine<'g> {
                     needed.push(("resource", &r.any));
                 }
             }
+        } else if let Some((service, owner)) =
+            foreign(req.resource, &who.account).filter(|_| !assumes)
+        {
+            // Another account's resource: its own policy must let this
+            // account in, and some services have none to do so.
+            if NO_RESOURCE_POLICIES.contains(&service) {
+                notes.push(format!(
+                    "{service} resources have no resource-based policy: a principal of account {} cannot act on one of account {owner}",
+                    who.account
+                ));
+                return Answer {
+                    decision: Decision::Deny,
+                    reason: "cross-account".into(),
+                    notes,
+                    ..base
+                };
+            }
+            needed.push(("no allow", &identity));
+            foreign_side = Verdict {
+                applies: Some(Tri::Unknown),
+                evidence: Vec::new(),
+                conditions: vec![format!(
+                    "a resource-based policy of {} (account {owner}) allows it (skyhound does not read {service} resource policies)",
+                    req.resource
+                )],
+            };
+            needed.push(("resource", &foreign_side));
         } else {
             needed.push(("no allow", &identity));
         }
@@ -1119,6 +1156,35 @@ impl ResourceSide<'_> {
 
 /// What a resource's policy that was not read may allow: anything, under
 /// a condition nobody knows.
+/// Services whose resources take no resource-based policy: no other
+/// account's principal can act on them without assuming a role there.
+const NO_RESOURCE_POLICIES: &[&str] = &[
+    "iam",
+    "rds",
+    "cloudtrail",
+    "config",
+    "guardduty",
+    "organizations",
+];
+
+/// The service and owning account of a resource ARN of another account
+/// than `account` (`None` for `*`, wildcards in the account, ARNs without
+/// one such as S3 buckets').
+fn foreign<'r>(resource: &'r str, account: &str) -> Option<(&'r str, &'r str)> {
+    let mut parts = resource.splitn(6, ':');
+    let (Some("arn"), Some(_), Some(service), Some(_), Some(owner)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    (!owner.is_empty() && !owner.contains(['*', '?']) && owner != account && owner != "aws")
+        .then_some((service, owner))
+}
+
 fn unread(what: &str) -> Verdict {
     Verdict {
         applies: Some(Tri::Unknown),

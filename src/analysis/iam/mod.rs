@@ -15,6 +15,6 @@ mod scp;
 pub mod trust;
 
 pub use admin::{Admin, AdminKind};
-pub use escalation::{Escalation, Step};
+pub use escalation::{Escalation, Onward, Reached, Step};
 pub use evaluate::{Answer, Decision, Engine, PolicyKind, PolicySource, Request, StatementRef};
 pub use trust::Trust;

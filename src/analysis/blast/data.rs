@@ -1,0 +1,269 @@
+//! The data a compromised resource's credentials (and the roles they
+//! assume) can read, write, delete or change the permissions of, decided
+//! by the IAM evaluator with each resource's own policy; and the data
+//! stores it reaches over the network.
+
+use serde::Serialize;
+
+use crate::analysis::iam::{Decision, Engine, Request, StatementRef};
+use crate::graph::{Graph, NodeId};
+use crate::model::NodeKind;
+
+/// What can be done to the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Access {
+    Read,
+    Write,
+    Delete,
+    Permissions,
+    /// Reached over the network (a database's port).
+    Network,
+}
+
+impl Access {
+    pub fn label(self) -> &'static str {
+        match self {
+            Access::Read => "read",
+            Access::Write => "write",
+            Access::Delete => "delete",
+            Access::Permissions => "change permissions",
+            Access::Network => "network",
+        }
+    }
+}
+
+/// Where an action applies: the resource's ARN, or its objects.
+#[derive(Clone, Copy)]
+enum On {
+    Resource,
+    Objects,
+}
+
+/// The calls that give each access to each kind of data store: any one
+/// allowed gives it.
+const CALLS: &[(NodeKind, Access, &str, On)] = &[
+    (NodeKind::Bucket, Access::Read, "s3:GetObject", On::Objects),
+    (NodeKind::Bucket, Access::Write, "s3:PutObject", On::Objects),
+    (
+        NodeKind::Bucket,
+        Access::Delete,
+        "s3:DeleteObject",
+        On::Objects,
+    ),
+    (
+        NodeKind::Bucket,
+        Access::Delete,
+        "s3:DeleteBucket",
+        On::Resource,
+    ),
+    (
+        NodeKind::Bucket,
+        Access::Permissions,
+        "s3:PutBucketPolicy",
+        On::Resource,
+    ),
+    (
+        NodeKind::Bucket,
+        Access::Permissions,
+        "s3:PutBucketAcl",
+        On::Resource,
+    ),
+    (
+        NodeKind::Bucket,
+        Access::Permissions,
+        "s3:PutObjectAcl",
+        On::Objects,
+    ),
+    (NodeKind::KmsKey, Access::Read, "kms:Decrypt", On::Resource),
+    (NodeKind::KmsKey, Access::Write, "kms:Encrypt", On::Resource),
+    (
+        NodeKind::KmsKey,
+        Access::Write,
+        "kms:GenerateDataKey",
+        On::Resource,
+    ),
+    (
+        NodeKind::KmsKey,
+        Access::Delete,
+        "kms:ScheduleKeyDeletion",
+        On::Resource,
+    ),
+    (
+        NodeKind::KmsKey,
+        Access::Delete,
+        "kms:DisableKey",
+        On::Resource,
+    ),
+    (
+        NodeKind::KmsKey,
+        Access::Permissions,
+        "kms:PutKeyPolicy",
+        On::Resource,
+    ),
+    (
+        NodeKind::KmsKey,
+        Access::Permissions,
+        "kms:CreateGrant",
+        On::Resource,
+    ),
+    (
+        NodeKind::DbInstance,
+        Access::Read,
+        "rds:CreateDBSnapshot",
+        On::Resource,
+    ),
+    (
+        NodeKind::DbInstance,
+        Access::Write,
+        "rds:ModifyDBInstance",
+        On::Resource,
+    ),
+    (
+        NodeKind::DbInstance,
+        Access::Delete,
+        "rds:DeleteDBInstance",
+        On::Resource,
+    ),
+];
+
+/// One call that gives an access, as decided.
+#[derive(Debug, Clone, Serialize)]
+pub struct Grant {
+    pub access: Access,
+    pub principal: String,
+    pub action: String,
+    pub decision: Decision,
+    pub evidence: Vec<StatementRef>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<String>,
+}
+
+/// One data store within reach.
+#[derive(Debug, Clone, Serialize)]
+pub struct DataReach {
+    /// The bucket, key or database's ARN (else its id).
+    pub resource: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `bucket`, `kms_key`, `db_instance`.
+    pub kind: NodeKind,
+    pub access: Vec<Access>,
+    /// The accesses allowed only under conditions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditional: Vec<Access>,
+    /// The first call allowed for each access, with its statements; for
+    /// `network`, the reach's rule is in the network part.
+    pub evidence: Vec<Grant>,
+}
+
+impl DataReach {
+    /// The name a person knows it by.
+    pub fn label(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.resource)
+    }
+}
+
+/// The data stores the principals can act on, and those reached over the
+/// network, at most `limit`.
+pub fn data(
+    engine: &mut Engine,
+    principals: &[NodeId],
+    over_network: &[NodeId],
+    limit: usize,
+) -> (Vec<DataReach>, bool) {
+    let graph = engine.graph;
+    let mut out: Vec<DataReach> = Vec::new();
+    let mut cut = false;
+    for kind in [NodeKind::Bucket, NodeKind::KmsKey, NodeKind::DbInstance] {
+        let stores: Vec<NodeId> = graph.nodes_of(kind).map(|(id, _)| id).collect();
+        for store in stores {
+            let mut found = reach_of(engine, graph, store, principals);
+            if over_network.contains(&store) {
+                let f = found.get_or_insert_with(|| empty(graph, store));
+                f.access.push(Access::Network);
+            }
+            if let Some(f) = found {
+                if out.len() >= limit {
+                    cut = true;
+                    break;
+                }
+                out.push(f);
+            }
+        }
+    }
+    (out, cut)
+}
+
+fn empty(graph: &Graph, store: NodeId) -> DataReach {
+    let n = graph.node(store);
+    DataReach {
+        resource: n.arn.clone().unwrap_or_else(|| n.id.clone()),
+        name: n.name.clone(),
+        kind: n.kind(),
+        access: Vec::new(),
+        conditional: Vec::new(),
+        evidence: Vec::new(),
+    }
+}
+
+/// What the principals may do to one store, if anything.
+fn reach_of(
+    engine: &mut Engine,
+    graph: &Graph,
+    store: NodeId,
+    principals: &[NodeId],
+) -> Option<DataReach> {
+    let kind = graph.node(store).kind();
+    let mut out = empty(graph, store);
+    let objects = format!("{}/*", out.resource);
+    for (k, access, action, on) in CALLS {
+        if *k != kind || out.access.contains(access) && !out.conditional.contains(access) {
+            continue;
+        }
+        let resource = match on {
+            On::Resource => out.resource.as_str(),
+            On::Objects => objects.as_str(),
+        };
+        for p in principals {
+            let a = engine.decide(&Request {
+                principal: *p,
+                action,
+                resource,
+                context: &[],
+            });
+            if a.decision == Decision::Deny {
+                continue;
+            }
+            let grant = Grant {
+                access: *access,
+                principal: a.principal,
+                action: (*action).to_string(),
+                decision: a.decision,
+                evidence: a.evidence,
+                conditions: a.conditions,
+            };
+            match (out.access.contains(access), a.decision) {
+                (false, Decision::Conditional) => {
+                    out.access.push(*access);
+                    out.conditional.push(*access);
+                    out.evidence.push(grant);
+                }
+                (false, _) => {
+                    out.access.push(*access);
+                    out.evidence.push(grant);
+                    break;
+                }
+                // Conditional before: an outright allow replaces it.
+                (true, Decision::Allow) => {
+                    out.conditional.retain(|x| x != access);
+                    out.evidence.retain(|g| g.access != *access);
+                    out.evidence.push(grant);
+                    break;
+                }
+                (true, _) => {}
+            }
+        }
+    }
+    (!out.access.is_empty()).then_some(out)
+}
