@@ -206,6 +206,20 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// What to do now about a compromised resource: the steps in order
+    /// (keep the evidence, contain, investigate, recover), each with its
+    /// AWS CLI command filled in; skyhound never runs them
+    Respond {
+        /// An instance (or its network interface), access key, user, role,
+        /// S3 bucket, or a GuardDuty finding: id, ARN or name
+        resource: String,
+        /// Print JSON instead of text
+        #[arg(long, conflicts_with = "markdown")]
+        json: bool,
+        /// Print Markdown, for a ticket
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Every finding of every check (exposure, identity, posture), worst first, with
     /// its evidence and remediation
     Findings {

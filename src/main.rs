@@ -240,6 +240,25 @@ fn resolve_one(g: &skyhound::graph::Graph, text: &str) -> Result<skyhound::graph
     }
 }
 
+/// A resource named by id, ARN or name; where the name is shared (a role
+/// and its instance profile), the one kind the command applies to.
+fn resolve_start(
+    g: &skyhound::graph::Graph,
+    text: &str,
+    applies: fn(skyhound::model::NodeKind) -> bool,
+) -> Result<skyhound::graph::NodeId> {
+    let found = g.resolve(text);
+    let fitting: Vec<skyhound::graph::NodeId> = found
+        .iter()
+        .copied()
+        .filter(|id| applies(g.node(*id).kind()))
+        .collect();
+    match (found.len(), fitting.as_slice()) {
+        (2.., [one]) => Ok(*one),
+        _ => resolve_one(g, text),
+    }
+}
+
 /// A user or role named by ARN, name or id; other kinds sharing the name
 /// (an instance profile named as its role) are passed over.
 fn resolve_principal(g: &skyhound::graph::Graph, text: &str) -> Result<skyhound::graph::NodeId> {
@@ -501,7 +520,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }) => {
             let loaded = open(&cli.input)?;
             let g = &loaded.graph;
-            let id = resolve_one(g, &resource)?;
+            let id = resolve_start(g, &resource, skyhound::analysis::blast::applies)?;
             let mut engine = skyhound::analysis::iam::Engine::new(g);
             let mut network = skyhound::analysis::blast::network::Search::new(g);
             let limits = skyhound::analysis::blast::Limits {
@@ -517,6 +536,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 print_json(&serde_json::to_value(&found)?)?;
             } else {
                 print_text(&report::blast_radius_text(&found))?;
+            }
+        }
+        Some(Command::Respond {
+            resource,
+            json,
+            markdown,
+        }) => {
+            let loaded = open(&cli.input)?;
+            let g = &loaded.graph;
+            let id = resolve_start(g, &resource, skyhound::analysis::respond::applies)?;
+            let plan = skyhound::analysis::respond::respond(g, id, chrono::Utc::now())?;
+            if json {
+                print_json(&serde_json::to_value(&plan)?)?;
+            } else if markdown {
+                print_text(&report::respond_markdown(&plan))?;
+            } else {
+                print_text(&report::respond_text(&plan))?;
             }
         }
         Some(Command::Exposure {

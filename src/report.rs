@@ -1073,3 +1073,88 @@ pub fn blast_radius_text(b: &crate::analysis::blast::BlastRadius) -> String {
     }
     out
 }
+
+/// `skyhound respond`: the steps by phase, each with its command.
+pub fn respond_text(plan: &crate::analysis::respond::Plan) -> String {
+    let mut out = String::new();
+    let name = plan
+        .name
+        .as_deref()
+        .filter(|n| *n != plan.resource)
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "responding to {} {}{name}",
+        plan.kind.label(),
+        plan.resource
+    );
+    if let Some(f) = &plan.finding {
+        let _ = writeln!(out, "for finding {f}");
+    }
+    let _ = writeln!(
+        out,
+        "skyhound runs none of these: read each, then run it yourself"
+    );
+    let mut phase = None;
+    for (i, s) in plan.steps.iter().enumerate() {
+        if phase != Some(s.phase) {
+            phase = Some(s.phase);
+            let _ = writeln!(out, "\n{}", s.phase.label().to_uppercase());
+        }
+        let _ = writeln!(out, "  {}. {}", i + 1, s.title);
+        if let Some(c) = &s.command {
+            let _ = writeln!(out, "     $ {c}");
+        }
+        if let Some(w) = &s.warning {
+            let _ = writeln!(out, "     ! {w}");
+        }
+    }
+    out
+}
+
+/// `skyhound respond --markdown`: the same, for a ticket.
+pub fn respond_markdown(plan: &crate::analysis::respond::Plan) -> String {
+    let mut out = String::new();
+    let name = plan
+        .name
+        .as_deref()
+        .filter(|n| *n != plan.resource)
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "# Response: {} `{}`{name}\n",
+        plan.kind.label(),
+        plan.resource
+    );
+    if let Some(f) = &plan.finding {
+        let _ = writeln!(out, "For GuardDuty finding `{f}`.\n");
+    }
+    let _ = writeln!(
+        out,
+        "Steps written by skyhound from what was collected; none has been run.\n"
+    );
+    let mut phase = None;
+    for (i, s) in plan.steps.iter().enumerate() {
+        if phase != Some(s.phase) {
+            phase = Some(s.phase);
+            let label = s.phase.label();
+            let mut c = label.chars();
+            let title: String = c
+                .next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or_default();
+            let _ = writeln!(out, "## {title}\n");
+        }
+        let _ = writeln!(out, "{}. {}", i + 1, s.title);
+        if let Some(c) = &s.command {
+            let _ = writeln!(out, "   ```sh\n   {c}\n   ```");
+        }
+        if let Some(w) = &s.warning {
+            let _ = writeln!(out, "   > **Warning:** {w}");
+        }
+        let _ = writeln!(out);
+    }
+    out
+}

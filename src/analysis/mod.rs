@@ -12,6 +12,7 @@ pub mod iam;
 pub mod ipset;
 pub mod lateral;
 pub mod posture;
+pub mod respond;
 
 pub use explain::{Explanation, explain, explain_all};
 pub use exposure::{Exposure, Via, exposures};

@@ -13,6 +13,7 @@ mod import;
 mod live;
 mod mocked;
 mod posture;
+mod respond;
 mod snapshot;
 mod terminal;
 mod tui;

@@ -216,7 +216,23 @@ fn reach_of(
 ) -> Option<DataReach> {
     let kind = graph.node(store).kind();
     let mut out = empty(graph, store);
+    // What the attacker's own request decides: it goes over TLS, to the
+    // store's region.
+    let mut context = vec![("aws:SecureTransport".to_string(), "true".to_string())];
+    if let Some(r) = &graph.node(store).region {
+        context.push(("aws:RequestedRegion".to_string(), r.clone()));
+    }
     let objects = format!("{}/*", out.resource);
+    // Another account's store lets in only whom its own policy names.
+    let foreign: Vec<bool> = principals
+        .iter()
+        .map(|p| graph.node(*p).account != graph.node(store).account)
+        .collect();
+    let possible: Vec<bool> = principals
+        .iter()
+        .zip(&foreign)
+        .map(|(p, f)| !f || engine.resource_may(*p, store))
+        .collect();
     for (k, access, action, on) in CALLS {
         if *k != kind || out.access.contains(access) && !out.conditional.contains(access) {
             continue;
@@ -225,12 +241,17 @@ fn reach_of(
             On::Resource => out.resource.as_str(),
             On::Objects => objects.as_str(),
         };
-        for p in principals {
+        for (i, p) in principals.iter().enumerate() {
+            // Another account's store: without an identity grant nothing
+            // can allow it, so the full decision is not needed.
+            if !possible[i] || foreign[i] && !engine.identity_may(*p, action, resource) {
+                continue;
+            }
             let a = engine.decide(&Request {
                 principal: *p,
                 action,
                 resource,
-                context: &[],
+                context: &context,
             });
             if a.decision == Decision::Deny {
                 continue;

@@ -46,6 +46,9 @@ pub struct Identity {
     pub assumable: Vec<String>,
     /// Account ids its credentials reach (their own and the roles').
     pub accounts: Vec<String>,
+    /// The accounts where it is admin: its own principal is, or a role it
+    /// assumes is.
+    pub admin_accounts: Vec<String>,
     /// Permissions of the principals held, by service and access level.
     pub permissions: Vec<ServiceAccess>,
     /// Every principal it can become, with the steps.
@@ -91,6 +94,7 @@ pub fn identity(engine: &mut Engine, held: &[NodeId], limit: usize) -> (Identity
         cut |= onward.cut;
         if onward.admin {
             out.admins.push(node.id.clone());
+            out.admin_accounts.push(node.account.clone());
         }
         if out.escalation.is_none() {
             out.escalation = onward.escalation;
@@ -102,6 +106,12 @@ pub fn identity(engine: &mut Engine, held: &[NodeId], limit: usize) -> (Identity
             if assumed && !out.assumable.contains(&n.id) {
                 out.assumable.push(n.id.clone());
                 accounts.push(n.account.clone());
+                let admin = engine.admin(r.principal);
+                if !r.conditional
+                    && admin.is_some_and(|a| a.kind == crate::analysis::iam::AdminKind::Full)
+                {
+                    out.admin_accounts.push(n.account.clone());
+                }
             }
             if out.reached.iter().all(|b| b.principal != n.id) {
                 out.reached.push(Became {
@@ -127,6 +137,8 @@ pub fn identity(engine: &mut Engine, held: &[NodeId], limit: usize) -> (Identity
     }
     accounts.sort();
     accounts.dedup();
+    out.admin_accounts.sort();
+    out.admin_accounts.dedup();
     out.accounts = accounts;
     if cut {
         out.notes.push(format!(

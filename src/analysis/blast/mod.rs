@@ -83,6 +83,20 @@ pub enum NotApplicable {
     NoResource(String),
 }
 
+/// Whether a blast radius starts from this kind of resource.
+pub fn applies(kind: NodeKind) -> bool {
+    matches!(
+        kind,
+        NodeKind::GuardDutyFinding
+            | NodeKind::Instance
+            | NodeKind::NetworkInterface
+            | NodeKind::LoadBalancer
+            | NodeKind::AccessKey
+            | NodeKind::IamUser
+            | NodeKind::IamRole
+    )
+}
+
 /// The resource a request starts from: a finding's resource (an instance
 /// before a key or principal), else the resource itself.
 pub fn start_of(graph: &Graph, node: NodeId) -> Result<(NodeId, Option<NodeId>), NotApplicable> {
@@ -98,12 +112,7 @@ pub fn start_of(graph: &Graph, node: NodeId) -> Result<(NodeId, Option<NodeId>),
                 .map(|a| (*a, Some(node)))
                 .ok_or_else(|| NotApplicable::NoResource(n.id.clone()))
         }
-        NodeKind::Instance
-        | NodeKind::NetworkInterface
-        | NodeKind::LoadBalancer
-        | NodeKind::AccessKey
-        | NodeKind::IamUser
-        | NodeKind::IamRole => Ok((node, None)),
+        k if applies(k) => Ok((node, None)),
         k => Err(NotApplicable::Kind(n.id.clone(), k.label())),
     }
 }
@@ -209,12 +218,13 @@ pub fn summary(b: &BlastRadius) -> String {
         parts.push(format!("{} on {}", and_list(&what), list(&ports)));
     }
     let id = &b.identity;
-    if !id.admins.is_empty() {
+    if !id.admin_accounts.is_empty() {
         parts.push(format!(
             "admin in {}",
-            plural(accounts_of(&id.admins), "account")
+            plural(id.admin_accounts.len(), "account")
         ));
-    } else if let Some(e) = &id.escalation {
+    }
+    if let (true, Some(e)) = (id.admins.is_empty(), &id.escalation) {
         parts.push(format!(
             "can become admin as {} in {}",
             e.target,
@@ -222,7 +232,7 @@ pub fn summary(b: &BlastRadius) -> String {
         ));
     } else if id.principals.is_empty() {
         parts.push("no credentials".to_string());
-    } else {
+    } else if id.admin_accounts.is_empty() {
         let actions: usize = id
             .permissions
             .iter()

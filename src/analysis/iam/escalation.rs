@@ -234,7 +234,7 @@ impl Mentions {
 /// `NotResource`, no resource at all, or a policy variable whose value is
 /// not known could, so only a pattern that cannot match rules it out.
 /// Conditions are not looked at.
-fn could_allow<'a>(
+pub(super) fn could_allow<'a>(
     mut statements: impl Iterator<Item = &'a Statement>,
     action: &str,
     resource: &str,
@@ -480,6 +480,37 @@ impl<'g> Engine<'g> {
         out
     }
 
+    /// Whether any identity statement of the principal could allow the
+    /// action on the resource, conditions not looked at. When none could,
+    /// no request on another account's resource is allowed, whatever that
+    /// resource's policy says; a policy that was not collected could.
+    pub fn identity_may(&mut self, principal: NodeId, action: &str, resource: &str) -> bool {
+        let graph = self.graph;
+        if matches!(&graph.node(principal).data, NodeData::IamUser(u) if u.is_root) {
+            return true;
+        }
+        let mut notes = Vec::new();
+        let policies = self.policies_of(principal, &mut notes);
+        if !notes.is_empty() {
+            return true;
+        }
+        let context = self.context_of(principal, &[]);
+        could_allow(
+            policies
+                .iter()
+                .filter(|a| {
+                    matches!(
+                        a.kind,
+                        super::evaluate::PolicyKind::Identity | super::evaluate::PolicyKind::Group
+                    )
+                })
+                .flat_map(|a| a.policy.statements.iter()),
+            action,
+            resource,
+            &context,
+        )
+    }
+
     /// Roles by whom they trust and principals by account, built once.
     fn escalation_indexes(&mut self) -> Rc<(TrustIndex, Accounts<'g>)> {
         if let Some(ix) = &self.escalation_indexes {
@@ -507,6 +538,7 @@ impl<'g> Engine<'g> {
         let mut best: HashMap<NodeId, (Vec<Step>, bool)> = HashMap::new();
         let mut order: Vec<NodeId> = Vec::new();
         let mut done: HashSet<NodeId> = HashSet::new();
+        let mut owned: HashSet<String> = HashSet::new();
         let mut heap: BinaryHeap<Reverse<(usize, NodeId)>> = BinaryHeap::new();
         let mut out = Onward::default();
         let mut escalation: Option<(Vec<Step>, NodeId, bool)> = None;
@@ -521,19 +553,6 @@ impl<'g> Engine<'g> {
                 continue;
             }
             let account = graph.node(node).account.clone();
-            if accounts.insert(account.clone()) {
-                for role in Accounts::list(&places.roles, &account).to_vec() {
-                    match self.admin(role).map(|a| a.kind) {
-                        Some(AdminKind::Full) => {
-                            admins.insert(role, false);
-                        }
-                        Some(AdminKind::Conditional) => {
-                            admins.insert(role, true);
-                        }
-                        _ => {}
-                    }
-                }
-            }
             let me = self.admin(node);
             let better = |found: &Option<(Vec<Step>, NodeId, bool)>, len: usize, cond: bool| {
                 found
@@ -555,8 +574,42 @@ impl<'g> Engine<'g> {
             if node != from {
                 order.push(node);
             }
+            // An admin has its account already: only the roles it assumes
+            // in other accounts lead further — from it, and from any other
+            // principal of an account where an admin is in reach (the admin
+            // can become it, and whatever it becomes there).
+            // (Admin under conditions or cut down by an SCP counts: what it
+            // cannot do is not what the principals of its account add.)
+            if me
+                .as_ref()
+                .is_some_and(|a| matches!(a.kind, AdminKind::Full | AdminKind::Conditional))
+            {
+                owned.insert(account.clone());
+            }
+            let full = owned.contains(&account);
             let own = me.filter(|a| a.kind == AdminKind::SelfEscalation);
-            let moves = self.moves(node, trusts, places, own.as_ref(), &admins);
+            if !full && accounts.insert(account.clone()) {
+                for role in Accounts::list(&places.roles, &account).to_vec() {
+                    match self.admin(role).map(|a| a.kind) {
+                        Some(AdminKind::Full) => {
+                            admins.insert(role, false);
+                        }
+                        Some(AdminKind::Conditional) => {
+                            admins.insert(role, true);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            let moves = if full {
+                let mentions = self.mentions(node);
+                Moves {
+                    onward: self.assume_moves(node, trusts, &mentions, true),
+                    finish: None,
+                }
+            } else {
+                self.moves(node, trusts, places, own.as_ref(), &admins)
+            };
             if let Some(f) = &moves.finish {
                 let cond = conditional || f.conditional;
                 let mut path = steps.clone();
@@ -699,6 +752,53 @@ impl<'g> Engine<'g> {
 
     /// What one principal can do: the principals it can become, and the
     /// call that makes it admin itself.
+    /// The roles a principal can assume (only other accounts' with
+    /// `elsewhere`).
+    fn assume_moves(
+        &mut self,
+        p: NodeId,
+        trusts: &TrustIndex,
+        mentions: &Mentions,
+        elsewhere: bool,
+    ) -> Vec<Move> {
+        let graph = self.graph;
+        let me = graph.node(p);
+        let mut out = Vec::new();
+        for (role, by_account) in trusts.candidates(&me.id, &me.account) {
+            if role == p || elsewhere && graph.node(role).account == me.account {
+                continue;
+            }
+            let arn = graph.node(role).id.clone();
+            let calls = [("sts:AssumeRole", arn.as_str())];
+            // A trust policy that names the principal itself can let it in
+            // without its own allow; one that names only its account
+            // needs the principal's identity grant too. Its boundary and
+            // SCPs must allow either way.
+            let possible = if by_account {
+                mentions.may_on("sts:AssumeRole", &arn)
+            } else {
+                mentions.capped_may("sts:AssumeRole", &arn)
+            };
+            if !possible {
+                continue;
+            }
+            if let Some(g) = self.granted(p, "sts:AssumeRole", &arn) {
+                out.push(self.step(p, role, "assume-role", &calls, None, g));
+            }
+        }
+        out
+    }
+
+    /// What a principal's allow statements and caps take in.
+    fn mentions(&mut self, p: NodeId) -> Mentions {
+        let mut notes = Vec::new();
+        Mentions {
+            identity: self.statements_of(p, &mut notes),
+            caps: self.caps_of(p),
+            context: self.context_of(p, &[]),
+        }
+    }
+
     fn moves(
         &mut self,
         p: NodeId,
@@ -709,12 +809,7 @@ impl<'g> Engine<'g> {
     ) -> Moves {
         let graph = self.graph;
         let me = graph.node(p);
-        let mut notes = Vec::new();
-        let mentions = Mentions {
-            identity: self.statements_of(p, &mut notes),
-            caps: self.caps_of(p),
-            context: self.context_of(p, &[]),
-        };
+        let mentions = self.mentions(p);
         let mut out = Moves::default();
         let account = me.account.clone();
         // Users of its own account: their keys and passwords.
@@ -783,29 +878,8 @@ impl<'g> Engine<'g> {
             }
         }
         // Roles it can assume, or whose trust policy it can rewrite.
-        for (role, by_account) in trusts.candidates(&me.id, &me.account) {
-            if role == p {
-                continue;
-            }
-            let arn = graph.node(role).id.clone();
-            let calls = [("sts:AssumeRole", arn.as_str())];
-            // A trust policy that names the principal itself can let it in
-            // without its own allow; one that names only its account
-            // needs the principal's identity grant too. Its boundary and
-            // SCPs must allow either way.
-            let possible = if by_account {
-                mentions.may_on("sts:AssumeRole", &arn)
-            } else {
-                mentions.capped_may("sts:AssumeRole", &arn)
-            };
-            if !possible {
-                continue;
-            }
-            if let Some(g) = self.granted(p, "sts:AssumeRole", &arn) {
-                out.onward
-                    .push(self.step(p, role, "assume-role", &calls, None, g));
-            }
-        }
+        let assumed = self.assume_moves(p, trusts, &mentions, false);
+        out.onward.extend(assumed);
         if mentions.may("iam:UpdateAssumeRolePolicy") {
             let roles: Vec<NodeId> = Accounts::list(&places.roles, &account)
                 .iter()

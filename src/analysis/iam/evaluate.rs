@@ -436,6 +436,39 @@ impl<'g> Engine<'g> {
             .collect()
     }
 
+    /// Whether another account's bucket or key policy could let this
+    /// principal in: it was not read, or an Allow names the principal, its
+    /// account or anyone (or names a principal in a way not compared
+    /// here). Without that, no request on it from the principal's account
+    /// is allowed, so the full decision is not needed.
+    pub fn resource_may(&mut self, principal: NodeId, store: NodeId) -> bool {
+        let graph = self.graph;
+        let n = graph.node(store);
+        let arn = n.arn.clone().unwrap_or_else(|| n.id.clone());
+        let found = match n.kind() {
+            NodeKind::Bucket => self.bucket_policy("s3:GetObject", &arn),
+            NodeKind::KmsKey => self.key_policy("kms:Decrypt", &arn),
+            _ => return true,
+        };
+        let Some((_, Some(policy))) = found else {
+            return true;
+        };
+        if policy
+            .statements
+            .iter()
+            .any(|st| st.effect == Effect::Allow && st.principals.is_none())
+        {
+            return true;
+        }
+        let named = super::trust::named(&policy);
+        let who = graph.node(principal);
+        named.anyone
+            || named.accounts.contains(&who.account)
+            || named.arns.iter().any(|a| {
+                !a.starts_with("arn:aws:iam::") || super::pattern::wildcard(a, &who.id, false)
+            })
+    }
+
     /// A role's trust policy, parsed once (its problems reported once).
     /// The policy of the bucket a request on S3 is about (the bucket or
     /// one of its objects), where the graph has the bucket: `None` inside
