@@ -4,12 +4,14 @@
 //! boundaries and SCPs count — and grouped by service and access level,
 //! each with the statements behind it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
 use super::catalogue::{self, AccessLevel};
 use super::evaluate::{Decision, Engine, Request, StatementRef};
+use super::pattern;
+use super::policy::Statement;
 use crate::analysis::finding::Effect;
 use crate::graph::NodeId;
 
@@ -94,30 +96,54 @@ impl<'g> Engine<'g> {
             }
         }
         let mut by_service: BTreeMap<String, Vec<Permission>> = BTreeMap::new();
+        let deciding = self.deciding_statements(principal);
+        let mut decided: HashMap<(Vec<bool>, String), Decided> = HashMap::new();
         for ((service, name), resources) in named {
             let full = format!("{service}:{name}");
             let Some(action) = catalogue.action(&full) else {
                 continue;
             };
-            let mut best: Option<(Decision, Vec<StatementRef>, Vec<String>)> = None;
+            // Actions that every statement in force takes in or leaves out
+            // alike are decided alike on the same resource: decided once.
+            // Not those whose decision reads a bucket's, key's or role's
+            // own policy as well.
+            let matches: Option<Vec<bool>> = (!reads_resource_policy(&full)).then(|| {
+                deciding
+                    .iter()
+                    .flat_map(|st| st.iter())
+                    .map(|st| names(st, &full))
+                    .collect()
+            });
+            let mut best: Option<Decided> = None;
             let mut kept = Vec::new();
             for r in &resources {
-                let a = self.decide(&Request {
-                    principal,
-                    action: &full,
-                    resource: r,
-                    context: &[],
-                });
-                if a.decision == Decision::Deny {
+                let key = matches.clone().map(|m| (m, r.clone()));
+                let a = match key.as_ref().and_then(|k| decided.get(k)) {
+                    Some(a) => a.clone(),
+                    None => {
+                        let a = self.decide(&Request {
+                            principal,
+                            action: &full,
+                            resource: r,
+                            context: &[],
+                        });
+                        let a = (a.decision, a.evidence, a.conditions);
+                        if let Some(k) = key {
+                            decided.insert(k, a.clone());
+                        }
+                        a
+                    }
+                };
+                if a.0 == Decision::Deny {
                     continue;
                 }
                 kept.push(r.clone());
                 let better = match &best {
                     None => true,
-                    Some((d, _, _)) => *d == Decision::Conditional && a.decision == Decision::Allow,
+                    Some((d, _, _)) => *d == Decision::Conditional && a.0 == Decision::Allow,
                 };
                 if better {
-                    best = Some((a.decision, a.evidence, a.conditions));
+                    best = Some(a);
                 }
             }
             if let Some((decision, evidence, conditions)) = best {
@@ -163,4 +189,42 @@ impl<'g> Engine<'g> {
             })
             .collect()
     }
+}
+
+/// A decision kept for reuse: what it was, its statements, its conditions.
+type Decided = (Decision, Vec<StatementRef>, Vec<String>);
+
+impl Engine<'_> {
+    /// Every statement whose Action bears on this principal's requests:
+    /// its own, group and boundary policies', and its account's service
+    /// control policies'.
+    fn deciding_statements(&mut self, principal: NodeId) -> Vec<std::rc::Rc<Vec<Statement>>> {
+        let mut notes = Vec::new();
+        let mut out: Vec<std::rc::Rc<Vec<Statement>>> = self
+            .policies_of(principal, &mut notes)
+            .iter()
+            .map(|a| a.policy.statements.clone())
+            .collect();
+        let account = self.graph.node(principal).account.clone();
+        if let super::scp::ScpPath::Levels(levels) = &*self.scp_path(&account) {
+            for level in levels {
+                out.extend(level.policies.iter().map(|a| a.policy.statements.clone()));
+            }
+        }
+        out
+    }
+}
+
+/// Whether a statement's Action (or NotAction) takes in the action.
+fn names(st: &Statement, action: &str) -> bool {
+    st.actions
+        .as_ref()
+        .is_some_and(|a| a.not != a.items.iter().any(|p| pattern::wildcard(p, action, true)))
+}
+
+/// Actions whose decision reads more than the principal's statements: a
+/// bucket's or key's own policy, a role's trust policy.
+fn reads_resource_policy(action: &str) -> bool {
+    let lower = action.to_ascii_lowercase();
+    lower.starts_with("s3:") || lower.starts_with("kms:") || lower.starts_with("sts:")
 }
