@@ -220,6 +220,20 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Who changed a resource, and when: the management events of
+    /// CloudTrail's event history naming it, newest first (live only; in
+    /// the regions `--region` names, else the home region)
+    History {
+        /// A resource's id, ARN or name; an access key id (`AKIA…`) or a
+        /// user's ARN looks up what that key or user did
+        resource: String,
+        /// How many days back (CloudTrail keeps 90)
+        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=90))]
+        days: u32,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// Every finding of every check (exposure, identity, posture), worst first, with
     /// its evidence and remediation
     Findings {

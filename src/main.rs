@@ -555,6 +555,38 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 print_text(&report::respond_text(&plan))?;
             }
         }
+        Some(Command::History {
+            resource,
+            days,
+            json,
+        }) => {
+            if cli.input.demo || cli.input.from.is_some() {
+                bail!(
+                    "history reads CloudTrail's event history live: run it without --demo or --from, with AWS credentials that allow cloudtrail:LookupEvents"
+                );
+            }
+            let opts = collect_options(&cli.input);
+            let lookup = skyhound::source::collect::history::Lookup::of(&resource);
+            let found = runtime()?.block_on(skyhound::source::collect::history::history(
+                &opts, &lookup, days,
+            ));
+            for g in &found.gaps {
+                say!("skyhound: could not read {g}");
+            }
+            if found.truncated {
+                say!(
+                    "skyhound: stopped after the newest events of each region (a bound of 500): narrow it with --days"
+                );
+            }
+            if json {
+                print_json(&serde_json::to_value(&found.events)?)?;
+            } else {
+                print_text(&report::history_text(&lookup.describe(), &found.events))?;
+            }
+            if !found.gaps.is_empty() && found.events.is_empty() {
+                return Ok(ExitCode::from(1));
+            }
+        }
         Some(Command::Exposure {
             json,
             fail_on_exposure,

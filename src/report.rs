@@ -1158,3 +1158,45 @@ pub fn respond_markdown(plan: &crate::analysis::respond::Plan) -> String {
     }
     out
 }
+
+/// `skyhound history`: one line per event, newest first.
+pub fn history_text(what: &str, events: &[crate::source::collect::history::Event]) -> String {
+    let mut out = String::new();
+    if events.is_empty() {
+        let _ = writeln!(out, "no management events name {what} in the period read");
+        return out;
+    }
+    for e in events {
+        let time = e
+            .time
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_else(|| "(no time)".into());
+        let request = e
+            .request
+            .as_ref()
+            .map(|r| {
+                let text = r.to_string();
+                let short: String = text.chars().take(160).collect();
+                if short.len() < text.len() {
+                    format!(" {short}…")
+                } else {
+                    format!(" {short}")
+                }
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{time}  {:<9} {}  by {}  from {}{request}",
+            e.region,
+            e.event,
+            e.user.as_deref().unwrap_or("?"),
+            e.source_ip.as_deref().unwrap_or("?")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{} naming {what}",
+        crate::labels::plural(events.len(), "event")
+    );
+    out
+}

@@ -248,6 +248,10 @@ operations! {
         { per_item: Some("name"), absent: Absent::Quiet };
     GET_EVENT_SELECTORS = CloudTrail "GetEventSelectors" "get-event-selectors" Regional
         { per_item: Some("trail-name"), absent: Absent::Quiet };
+    /// Who changed a resource (`skyhound history`): read live on demand,
+    /// never collected into a snapshot.
+    LOOKUP_EVENTS = CloudTrail "LookupEvents" "lookup-events" Regional
+        { paginated: true, absent: Absent::NotRead };
     DESCRIBE_CONFIGURATION_RECORDERS = Config "DescribeConfigurationRecorders" "describe-configuration-recorders" Regional
         { list_field: Some("ConfigurationRecorders") };
     DESCRIBE_CONFIGURATION_RECORDER_STATUS = Config "DescribeConfigurationRecorderStatus" "describe-configuration-recorder-status" Regional

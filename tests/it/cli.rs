@@ -894,3 +894,14 @@ fn checks_write_ocsf_compliance_findings() {
     assert_eq!(fail["severity_id"], 5);
     assert!(list.iter().any(|r| r["compliance"]["status_id"] == 1));
 }
+
+#[test]
+fn history_from_a_snapshot_says_it_needs_live_access() {
+    let (code, out, err) = skyhound(&["--demo", "history", "i-0123456789abcdef0"]);
+    assert_ne!(code, 0);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("live") && err.contains("cloudtrail:LookupEvents"),
+        "{err}"
+    );
+}

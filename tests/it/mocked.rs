@@ -292,3 +292,181 @@ fn default_event_selectors_count_as_management_read_and_write_and_a_failed_recor
         config[0].evidence
     );
 }
+
+mod history {
+    use super::*;
+    use aws_sdk_cloudtrail::operation::lookup_events::LookupEventsOutput;
+    use aws_sdk_cloudtrail::types::Event;
+    use skyhound::source::collect::history::{Lookup, Pace, history_with_client};
+
+    fn event(name: &str, secs: i64, ip: &str) -> Event {
+        let record = serde_json::json!({
+            "eventName": name, "sourceIPAddress": ip,
+            "requestParameters": {"groupId": "sg-0123456789abcdef0",
+                                  "ipPermissions": {"items": [{"fromPort": 22, "toPort": 22}]}}
+        });
+        Event::builder()
+            .event_name(name)
+            .event_time(aws_smithy_types::DateTime::from_secs(secs))
+            .username("mallory")
+            .cloud_trail_event(record.to_string())
+            .build()
+    }
+
+    fn fast(pages: usize) -> Pace {
+        Pace {
+            between: Duration::ZERO,
+            pages,
+        }
+    }
+
+    fn window() -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+        let end = chrono::Utc
+            .with_ymd_and_hms(2026, 12, 4, 0, 0, 0)
+            .single()
+            .expect("time");
+        (end - chrono::Duration::days(90), end)
+    }
+
+    #[test]
+    fn every_page_is_read_with_who_from_where_and_the_request() {
+        let lookup = mock!(aws_sdk_cloudtrail::Client::lookup_events)
+            .sequence()
+            .output(|| {
+                LookupEventsOutput::builder()
+                    .events(event(
+                        "AuthorizeSecurityGroupIngress",
+                        1_796_000_000,
+                        "198.51.100.7",
+                    ))
+                    .next_token("page-2")
+                    .build()
+            })
+            .output(|| {
+                LookupEventsOutput::builder()
+                    .events(event("CreateSecurityGroup", 1_795_000_000, "198.51.100.7"))
+                    .build()
+            })
+            .build();
+        let ct = mocked_client!(aws_sdk_cloudtrail, &[&lookup]);
+        let (start, end) = window();
+        let h = run(history_with_client(
+            &ct,
+            "us-east-1",
+            &Lookup::of("sg-0123456789abcdef0"),
+            start,
+            end,
+            fast(10),
+        ));
+        assert_eq!(lookup.num_calls(), 2, "both pages");
+        assert!(h.gaps.is_empty() && !h.truncated, "{h:?}");
+        let names: Vec<&str> = h.events.iter().map(|e| e.event.as_str()).collect();
+        assert_eq!(
+            names,
+            ["AuthorizeSecurityGroupIngress", "CreateSecurityGroup"]
+        );
+        let first = &h.events[0];
+        assert_eq!(first.user.as_deref(), Some("mallory"));
+        assert_eq!(first.source_ip.as_deref(), Some("198.51.100.7"));
+        assert_eq!(
+            first.request.as_ref().and_then(|r| r["groupId"].as_str()),
+            Some("sg-0123456789abcdef0")
+        );
+        assert_eq!(first.region, "us-east-1");
+    }
+
+    #[test]
+    fn the_reading_stops_at_its_bound_and_says_so() {
+        let lookup = mock!(aws_sdk_cloudtrail::Client::lookup_events).then_output(|| {
+            LookupEventsOutput::builder()
+                .events(event("DescribeInstances", 1_796_000_000, "203.0.113.1"))
+                .next_token("more")
+                .build()
+        });
+        let ct = mocked_client!(aws_sdk_cloudtrail, &[&lookup]);
+        let (start, end) = window();
+        let h = run(history_with_client(
+            &ct,
+            "us-east-1",
+            &Lookup::of("AKIAIOSFODNN7EXAMPLE"),
+            start,
+            end,
+            fast(3),
+        ));
+        assert_eq!(lookup.num_calls(), 3);
+        assert!(h.truncated);
+        assert_eq!(h.events.len(), 3);
+    }
+
+    #[test]
+    fn a_refusal_is_a_gap_naming_the_call_and_the_region() {
+        let lookup = mock!(aws_sdk_cloudtrail::Client::lookup_events).then_http_response(|| {
+            aws_smithy_runtime_api::http::Response::new(
+                aws_smithy_runtime_api::http::StatusCode::try_from(400).expect("status"),
+                aws_smithy_types::body::SdkBody::from(
+                    r#"{"__type":"AccessDeniedException","message":"User is not authorized to perform: cloudtrail:LookupEvents"}"#,
+                ),
+            )
+        });
+        let ct = mocked_client!(aws_sdk_cloudtrail, &[&lookup]);
+        let (start, end) = window();
+        let h = run(history_with_client(
+            &ct,
+            "eu-west-1",
+            &Lookup::of("i-0123456789abcdef0"),
+            start,
+            end,
+            fast(10),
+        ));
+        assert!(h.events.is_empty());
+        let gap = h.gaps.first().expect("a gap");
+        assert!(
+            gap.contains("cloudtrail:LookupEvents in eu-west-1"),
+            "{gap}"
+        );
+        assert!(gap.contains("AccessDenied"), "{gap}");
+    }
+
+    #[test]
+    fn throttling_is_retried_and_the_pages_are_paced() {
+        let lookup = mock!(aws_sdk_cloudtrail::Client::lookup_events)
+            .sequence()
+            .http_status(
+                400,
+                Some(r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#.into()),
+            )
+            .output(|| {
+                LookupEventsOutput::builder()
+                    .events(event("StopLogging", 1_796_000_000, "198.51.100.9"))
+                    .next_token("page-2")
+                    .build()
+            })
+            .output(|| LookupEventsOutput::builder().build())
+            .build();
+        let ct = mocked_client!(aws_sdk_cloudtrail, &[&lookup]);
+        let (start, end) = window();
+        let started = std::time::Instant::now();
+        let h = run(history_with_client(
+            &ct,
+            "us-east-1",
+            &Lookup::of("arn:aws:cloudtrail:us-east-1:123456789012:trail/audit"),
+            start,
+            end,
+            Pace {
+                between: Duration::from_millis(50),
+                pages: 10,
+            },
+        ));
+        assert!(h.gaps.is_empty(), "{:?}", h.gaps);
+        assert_eq!(h.events.len(), 1);
+        assert_eq!(
+            lookup.num_calls(),
+            3,
+            "the throttled request, its retry, the second page"
+        );
+        assert!(
+            started.elapsed() >= Duration::from_millis(50),
+            "waited before the second page"
+        );
+    }
+}

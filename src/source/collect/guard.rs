@@ -1,7 +1,8 @@
 //! Read-only by construction: every client skyhound builds carries this
 //! guard, which refuses any operation not on the list below before it is
 //! signed or sent. The list holds only Describe, List and Get calls, plus
-//! credential-report generation (which changes nothing in the account).
+//! credential-report generation (which changes nothing in the account) and
+//! CloudTrail's LookupEvents (reading the event history).
 //! AssumeRole and GetCallerIdentity go through aws-config's own STS client.
 
 use aws_smithy_runtime_api::box_error::BoxError;
@@ -125,9 +126,15 @@ mod tests {
         assert!(!allowed("iam", "CreateUser"));
         for op in ops::ALL.iter().filter(|o| o.collected) {
             assert!(
-                ["Describe", "List", "Get", "GenerateCredentialReport"]
-                    .iter()
-                    .any(|p| op.api.starts_with(p)),
+                [
+                    "Describe",
+                    "List",
+                    "Get",
+                    "GenerateCredentialReport",
+                    "LookupEvents"
+                ]
+                .iter()
+                .any(|p| op.api.starts_with(p)),
                 "{}",
                 op.api
             );

@@ -38,6 +38,7 @@ macro_rules! client {
 
 pub mod account_data;
 pub mod guard;
+pub mod history;
 pub mod json;
 mod logging;
 mod services;
