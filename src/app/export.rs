@@ -331,6 +331,78 @@ pub fn export(d: &Data, view: &View, scope: &Scope, now: DateTime<Utc>) -> Optio
                     )
                     .ok()?
                 }
+                Tab::Blast | Tab::Respond => {
+                    // The incident note: the finding, the resource, its
+                    // exposure, its blast radius, what to do, and where
+                    // its history is.
+                    let start = crate::analysis::blast::start_of(&d.graph, r.node)
+                        .map(|(s, _)| s)
+                        .unwrap_or(r.node);
+                    let target = d.graph.node(start);
+                    if let crate::model::NodeData::GuardDutyFinding(f) = &n.data {
+                        let _ = writeln!(
+                            md,
+                            "## GuardDuty finding\n\n- type: `{}`\n- severity: {:.1}\n- {}\n\n{}\n",
+                            md_cell(&f.finding_type),
+                            f.severity,
+                            md_cell(f.title.as_deref().unwrap_or("")),
+                            md_cell(f.description.as_deref().unwrap_or(""))
+                        );
+                    }
+                    if start != r.node {
+                        let _ = writeln!(
+                            md,
+                            "## Resource
+
+{} `{}` ({})
+",
+                            target.kind().label(),
+                            target.id,
+                            md_cell(target.display_name())
+                        );
+                    }
+                    let exposed: Vec<&crate::analysis::Exposure> =
+                        d.analysed().exposures_of(start).collect();
+                    exposure_section(&mut md, d, "Internet exposure", &exposed);
+                    let mut engine = crate::analysis::iam::Engine::new(&d.graph);
+                    let mut network = crate::analysis::blast::network::Search::new(&d.graph);
+                    let blast = crate::analysis::blast::blast_radius(
+                        &mut engine,
+                        &mut network,
+                        r.node,
+                        crate::analysis::blast::Limits::default(),
+                    )
+                    .ok();
+                    if let Some(b) = &blast {
+                        let _ = writeln!(
+                            md,
+                            "## Blast radius
+
+```
+{}```
+",
+                            crate::report::blast_radius_text(b)
+                        );
+                    }
+                    let plan = crate::analysis::respond::respond(&d.graph, r.node, now).ok();
+                    if let Some(p) = &plan {
+                        let steps = crate::report::respond_markdown(p);
+                        let body = steps
+                            .split_once("\n## ")
+                            .map_or(String::new(), |(_, rest)| rest.replace("\n## ", "\n### "));
+                        let _ = writeln!(md, "## What to do now\n\n### {body}");
+                    }
+                    let _ = writeln!(
+                        md,
+                        "## Who changed it\n\nCloudTrail's event history is read live: `skyhound history {}`\n",
+                        target.id
+                    );
+                    serde_json::to_string_pretty(&json!({
+                        "resource": n, "findings": findings, "exposures": exposed,
+                        "blast_radius": blast, "respond": plan,
+                    }))
+                    .ok()?
+                }
                 Tab::Detail => {
                     let props = serde_json::to_string_pretty(&n.data).ok()?;
                     let _ = writeln!(md, "```json\n{props}\n```");

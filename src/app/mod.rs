@@ -775,17 +775,23 @@ impl App {
                     r.scroll = 0;
                 }
             }
-            Action::DetailTab | Action::RelationsTab | Action::WhyTab => {
+            Action::DetailTab
+            | Action::RelationsTab
+            | Action::WhyTab
+            | Action::FourthTab
+            | Action::FifthTab => {
                 let kind = self.view_kind();
-                // The third tab is why-exposed, or a principal's
-                // permissions.
-                let third = kind
-                    .and_then(|k| Tab::of(k).get(2).copied())
-                    .unwrap_or(Tab::Why);
+                // The third tab and after depend on the kind: why-exposed or
+                // a principal's permissions, then the blast radius and the
+                // response steps.
+                let nth =
+                    |n: usize, or: Tab| kind.and_then(|k| Tab::of(k).get(n).copied()).unwrap_or(or);
                 let tab = match action {
                     Action::DetailTab => Tab::Detail,
                     Action::RelationsTab => Tab::Relations,
-                    _ => third,
+                    Action::WhyTab => nth(2, Tab::Why),
+                    Action::FourthTab => nth(3, Tab::Blast),
+                    _ => nth(4, Tab::Respond),
                 };
                 match self.view_mut() {
                     View::Resource(r) => {
@@ -798,7 +804,7 @@ impl App {
                         Some(node) => self.open_resource(node, tab),
                         None => {
                             self.message = Some(Message::info(
-                                "1, 2 and 3 pick a resource's tab: open one first",
+                                "1 to 5 pick a resource's tab: open one first",
                             ))
                         }
                     },
@@ -812,6 +818,27 @@ impl App {
                             r.scroll = 0;
                         }
                         _ => self.open_resource(node, Tab::Why),
+                    }
+                }
+            }
+            Action::Blast | Action::Respond => {
+                let tab = if action == Action::Blast {
+                    Tab::Blast
+                } else {
+                    Tab::Respond
+                };
+                if let Some(node) = self.selected_node() {
+                    match self.view_mut() {
+                        View::Resource(r) if r.node == node => {
+                            let kind = self.view_kind();
+                            if let (View::Resource(r), Some(k)) = (self.view_mut(), kind)
+                                && Tab::of(k).contains(&tab)
+                            {
+                                r.tab = tab;
+                                r.scroll = 0;
+                            }
+                        }
+                        _ => self.open_resource(node, tab),
                     }
                 }
             }
@@ -937,9 +964,42 @@ impl App {
     /// out now, once.
     fn prepare_tab(&mut self) {
         let Some(d) = self.data.clone() else { return };
+        let width = self.size.0;
         if let View::Resource(r) = self.view_mut() {
             if r.tab == Tab::Permissions && r.permissions.is_none() {
                 r.permissions = Some(view::permissions_tree(&d, r.node));
+            }
+            // Long lines are wrapped to the screen, so that scrolling
+            // reaches the last.
+            let width = usize::from(width.saturating_sub(4)).max(20);
+            let wrapped = |lines: Vec<String>| -> Vec<String> {
+                lines
+                    .iter()
+                    .flat_map(|l| {
+                        let indent = l.len() - l.trim_start().len();
+                        let mut pieces = crate::text::wrap(
+                            l.trim_start(),
+                            width.saturating_sub(indent + 2).max(10),
+                        );
+                        if pieces.is_empty() {
+                            pieces.push(String::new());
+                        }
+                        pieces
+                            .into_iter()
+                            .enumerate()
+                            .map(move |(i, p)| {
+                                let pad = if i == 0 { indent } else { indent + 2 };
+                                format!("{}{p}", " ".repeat(pad))
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                    .collect()
+            };
+            if r.tab == Tab::Blast && r.blast.is_none() {
+                r.blast = Some(wrapped(view::blast_lines(&d, r.node)));
+            }
+            if r.tab == Tab::Respond && r.respond.is_none() {
+                r.respond = Some(wrapped(view::respond_lines(&d, r.node, Utc::now())));
             }
         }
     }
@@ -1188,6 +1248,10 @@ impl App {
                         .map(|d| view::detail_rows(d, r.node, r.highlight.as_ref()).len())
                         .unwrap_or(0);
                     r.scroll = scroll(r.scroll, len);
+                }
+                Tab::Blast => r.scroll = scroll(r.scroll, r.blast.as_ref().map_or(0, Vec::len)),
+                Tab::Respond => {
+                    r.scroll = scroll(r.scroll, r.respond.as_ref().map_or(0, Vec::len));
                 }
                 Tab::Permissions => {
                     // The cursor moves over the permissions; the answers

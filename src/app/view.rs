@@ -847,19 +847,44 @@ pub enum Tab {
     Why,
     /// A user's or role's effective permissions, by service and level.
     Permissions,
+    /// If it is compromised: what the attacker reaches from it.
+    Blast,
+    /// What to do now: the response steps, commands filled in.
+    Respond,
 }
 
 impl Tab {
     pub const ALL: [Tab; 3] = [Tab::Detail, Tab::Relations, Tab::Why];
-    const PRINCIPAL: [Tab; 3] = [Tab::Detail, Tab::Relations, Tab::Permissions];
+    const PRINCIPAL: [Tab; 5] = [
+        Tab::Detail,
+        Tab::Relations,
+        Tab::Permissions,
+        Tab::Blast,
+        Tab::Respond,
+    ];
+    const COMPUTE: [Tab; 5] = [
+        Tab::Detail,
+        Tab::Relations,
+        Tab::Why,
+        Tab::Blast,
+        Tab::Respond,
+    ];
+    const LOAD_BALANCER: [Tab; 4] = [Tab::Detail, Tab::Relations, Tab::Why, Tab::Blast];
+    const CREDENTIAL: [Tab; 4] = [Tab::Detail, Tab::Relations, Tab::Blast, Tab::Respond];
+    const BUCKET: [Tab; 3] = [Tab::Detail, Tab::Relations, Tab::Respond];
 
     /// The tabs a kind of resource has: "why exposed" only where the
     /// internet's reach means something (endpoints and the network parts
     /// around them), not on a policy, a user or an account; "permissions"
     /// on users and roles.
     pub fn of(kind: NodeKind) -> &'static [Tab] {
-        if matches!(kind, NodeKind::IamUser | NodeKind::IamRole) {
-            return &Tab::PRINCIPAL;
+        match kind {
+            NodeKind::IamUser | NodeKind::IamRole => return &Tab::PRINCIPAL,
+            NodeKind::Instance | NodeKind::NetworkInterface => return &Tab::COMPUTE,
+            NodeKind::LoadBalancer => return &Tab::LOAD_BALANCER,
+            NodeKind::AccessKey | NodeKind::GuardDutyFinding => return &Tab::CREDENTIAL,
+            NodeKind::Bucket => return &Tab::BUCKET,
+            _ => {}
         }
         let network = !matches!(
             kind,
@@ -890,6 +915,8 @@ impl Tab {
             Tab::Relations => "relationships",
             Tab::Why => "why exposed",
             Tab::Permissions => "permissions",
+            Tab::Blast => "blast radius",
+            Tab::Respond => "respond",
         }
     }
 }
@@ -926,6 +953,32 @@ pub fn ask_can(d: &Data, id: NodeId, text: &str) -> Result<Vec<String>, String> 
         .collect();
     lines.push(String::new());
     Ok(lines)
+}
+
+/// The blast radius tab: `skyhound blast-radius` in its words.
+pub fn blast_lines(d: &Data, id: NodeId) -> Vec<String> {
+    let mut engine = crate::analysis::iam::Engine::new(&d.graph);
+    let mut network = crate::analysis::blast::network::Search::new(&d.graph);
+    let text = match crate::analysis::blast::blast_radius(
+        &mut engine,
+        &mut network,
+        id,
+        crate::analysis::blast::Limits::default(),
+    ) {
+        Ok(b) => crate::report::blast_radius_text(&b),
+        Err(e) => e.to_string(),
+    };
+    text.lines().map(str::to_string).collect()
+}
+
+/// The respond tab: `skyhound respond` in its words, sessions revoked as
+/// of `now`.
+pub fn respond_lines(d: &Data, id: NodeId, now: chrono::DateTime<chrono::Utc>) -> Vec<String> {
+    let text = match crate::analysis::respond::respond(&d.graph, id, now) {
+        Ok(p) => crate::report::respond_text(&p),
+        Err(e) => e.to_string(),
+    };
+    text.lines().map(str::to_string).collect()
 }
 
 /// A principal's permissions as the tab shows them: services to open,
@@ -1469,6 +1522,10 @@ pub struct ResourceView {
     pub link: Option<usize>,
     /// The statement this view was opened to show.
     pub highlight: Option<StatementLink>,
+    /// The blast radius and the response steps, as their tabs show them:
+    /// worked out when first shown.
+    pub blast: Option<Vec<String>>,
+    pub respond: Option<Vec<String>>,
 }
 
 impl ResourceView {
@@ -1487,6 +1544,8 @@ impl ResourceView {
             asked: Vec::new(),
             link: None,
             highlight: None,
+            blast: None,
+            respond: None,
         };
         v.rel_selected = v
             .relations

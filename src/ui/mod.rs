@@ -861,6 +861,38 @@ fn resource(f: &mut Frame, app: &App, d: &Data, area: Rect, r: &ResourceView) {
             let lines: Vec<Line> = asked.chain(tree).skip(r.scroll).take(height).collect();
             f.render_widget(Paragraph::new(lines), body);
         }
+        Tab::Blast | Tab::Respond => {
+            let text = if r.tab == Tab::Blast {
+                &r.blast
+            } else {
+                &r.respond
+            };
+            let lines: Vec<Line> = match text {
+                Some(text) => text
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| {
+                        let role = if i == 0 {
+                            Role::Title
+                        } else if l.trim_start().starts_with('!') {
+                            Role::Warning
+                        } else if l.trim_start().starts_with('$') {
+                            Role::Accent
+                        } else if !l.starts_with(' ') && !l.is_empty() {
+                            Role::Title
+                        } else {
+                            Role::Text
+                        };
+                        Line::styled(inert(l).into_owned(), t.style(role))
+                    })
+                    .collect(),
+                None => vec![Line::styled("working it out…", t.style(Role::Muted))],
+            };
+            let max = lines.len().saturating_sub(height);
+            let p = Paragraph::new(lines)
+                .scroll((u16::try_from(r.scroll.min(max)).unwrap_or(u16::MAX), 0));
+            f.render_widget(p, body);
+        }
         Tab::Detail => {
             let lines = detail_lines(t, d, r);
             let max = lines.len().saturating_sub(height);

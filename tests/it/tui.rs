@@ -1851,3 +1851,77 @@ fn slash_narrows_the_checks_by_id_title_epic_or_cis() {
     };
     assert_eq!(c.rows.len(), skyhound::analysis::checks::ALL.len());
 }
+
+/// From Bill's bitcoin finding in the GuardDuty list: `b` shows what an
+/// attacker on the web server reaches, `R` what to do now, and `e` writes
+/// the incident note with all of it.
+#[test]
+fn from_a_finding_b_shows_the_blast_radius_r_the_steps_and_e_the_incident_note() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('F'));
+    let d = a.data.clone().expect("data");
+    for _ in 0..30 {
+        if let View::List(l) = a.view()
+            && l.current().is_some_and(|id| {
+                d.graph
+                    .node(id)
+                    .name
+                    .as_deref()
+                    .is_some_and(|n| n.starts_with("bill-web-server is querying"))
+            })
+        {
+            break;
+        }
+        key(&mut a, KeyCode::Down);
+    }
+    key(&mut a, KeyCode::Char('b'));
+    let text = screen(&a);
+    assert!(
+        matches!(a.view(), View::Resource(r) if r.tab == Tab::Blast),
+        "{text}"
+    );
+    assert!(text.contains("from bill-web-server:"), "{text}");
+    assert!(text.contains("blast radius"), "{text}");
+    key(&mut a, KeyCode::Char('R'));
+    let text = screen(&a);
+    assert!(text.contains("KEEP THE EVIDENCE"), "{text}");
+    assert!(text.contains("aws guardduty get-findings"), "{text}");
+    // Scrolling reaches the last step.
+    for _ in 0..60 {
+        key(&mut a, KeyCode::Down);
+    }
+    assert!(screen(&a).contains("archive-findings"), "{}", screen(&a));
+
+    let effects = key(&mut a, KeyCode::Char('e'));
+    let [Effect::Export(doc)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    for part in [
+        "## GuardDuty finding",
+        "CryptoCurrency:EC2/BitcoinTool.B!DNS",
+        "## Resource",
+        "## Internet exposure",
+        "## Blast radius",
+        "## What to do now",
+        "### Contain",
+        "## Who changed it",
+    ] {
+        assert!(doc.markdown.contains(part), "{part}: {}", doc.markdown);
+    }
+    let v: serde_json::Value = serde_json::from_str(&doc.json).expect("json");
+    assert!(v["blast_radius"]["identity"]["admin"].as_bool() == Some(true));
+    assert!(
+        v["respond"]["steps"]
+            .as_array()
+            .is_some_and(|s| !s.is_empty())
+    );
+}
+
+#[test]
+fn the_blast_radius_tab_of_alice_bastion() {
+    let mut a = app();
+    command(&mut a, "instances");
+    select_named(&mut a, "alice-prod-bastion");
+    key(&mut a, KeyCode::Char('b'));
+    insta::assert_snapshot!(screen(&a));
+}
