@@ -88,9 +88,16 @@ fn bill_web_server_reaches_the_database_is_admin_and_can_wreck_the_backups() {
         .iter()
         .filter_map(|s| s["step"].as_str())
         .collect();
+    // No trail in Bill's account: nobody would see it.
     assert_eq!(
         steps,
-        ["reach", "destroy", "change permissions", "exfiltrate"]
+        [
+            "reach",
+            "destroy",
+            "change permissions",
+            "exfiltrate",
+            "unseen"
+        ]
     );
 }
 
@@ -150,6 +157,15 @@ fn alice_bastion_reaches_the_app_tier_over_ssh_and_nothing_across_accounts() {
             .as_str()
             .unwrap_or_default()
             .contains("not admin")
+    );
+    // Alice's organization trail records it.
+    assert!(
+        b["story"]
+            .as_array()
+            .expect("story")
+            .iter()
+            .all(|s| s["step"] != "unseen"),
+        "{b:#}"
     );
 }
 

@@ -48,7 +48,8 @@ pub struct Bound {
 /// One step of the attack story, where it applies.
 #[derive(Debug, Clone, Serialize)]
 pub struct StoryStep {
-    /// `reach`, `pivot`, `destroy`, `change permissions`, `exfiltrate`.
+    /// `reach`, `pivot`, `destroy`, `change permissions`, `exfiltrate`,
+    /// and `unseen` where no trail records it.
     pub step: &'static str,
     pub detail: String,
 }
@@ -409,6 +410,31 @@ fn story(graph: &Graph, b: &BlastRadius) -> Vec<StoryStep> {
             detail: pivots.join("; "),
         });
     }
+    // Whether anyone would see it: a trail recording the management
+    // events of every account reached.
+    let mut accounts: Vec<&str> = b.identity.accounts.iter().map(String::as_str).collect();
+    if let Some(n) = graph.by_id(&b.resource) {
+        accounts.push(graph.node(n).account.as_str());
+    }
+    accounts.sort();
+    accounts.dedup();
+    let coverage = crate::analysis::posture::coverage::trails(graph);
+    let status = |a: &str| coverage.iter().find(|f| f.account == a).map(|f| f.status);
+    let unseen: Vec<&str> = accounts
+        .iter()
+        .copied()
+        .filter(|a| status(a) == Some(crate::analysis::finding::Status::Fail))
+        .collect();
+    let unknown: Vec<&str> = accounts
+        .iter()
+        .copied()
+        .filter(|a| {
+            matches!(
+                status(a),
+                Some(crate::analysis::finding::Status::Unknown) | None
+            )
+        })
+        .collect();
     for (step, access) in [
         ("destroy", Access::Delete),
         ("change permissions", Access::Permissions),
@@ -431,6 +457,24 @@ fn story(graph: &Graph, b: &BlastRadius) -> Vec<StoryStep> {
                 detail: format!("{verb} {}", list(&names)),
             });
         }
+    }
+    if !out.is_empty() && !unseen.is_empty() {
+        out.push(StoryStep {
+            step: "unseen",
+            detail: format!(
+                "no trail records every region's management events in {}: the steps above leave no record there",
+                list(&unseen)
+            ),
+        });
+    }
+    if !out.is_empty() && !unknown.is_empty() {
+        out.push(StoryStep {
+            step: "unseen",
+            detail: format!(
+                "whether a trail records management events in {} is not known (not collected)",
+                list(&unknown)
+            ),
+        });
     }
     out
 }

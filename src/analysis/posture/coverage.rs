@@ -70,7 +70,9 @@ fn shortfall(t: &Trail) -> Option<String> {
     }
 }
 
-fn trails(graph: &Graph) -> Vec<Finding> {
+/// Whether a trail records each account's management events in every
+/// region (CIS 3.1), one result per account.
+pub fn trails(graph: &Graph) -> Vec<Finding> {
     let mut by_account: BTreeMap<&str, Vec<(&Node, &Trail)>> = BTreeMap::new();
     for (_, n) in graph.nodes_of(NodeKind::Trail) {
         if let NodeData::Trail(t) = &n.data {
