@@ -1010,9 +1010,18 @@ impl App {
         let tab = if Tab::of(kind).contains(&tab) {
             tab
         } else {
-            self.message = Some(Message::info(format!(
-                "a {kind} is not reached from the internet itself: it has no why-exposed tab"
-            )));
+            self.message = Some(Message::info(match tab {
+                Tab::Why => format!(
+                    "a {kind} is not reached from the internet itself: it has no why-exposed tab"
+                ),
+                Tab::Blast => format!(
+                    "a {kind} starts no blast radius: open an instance, interface, load balancer, key, user, role or finding"
+                ),
+                Tab::Respond => format!(
+                    "a {kind} has no response steps: open an instance, key, user, role, bucket or finding"
+                ),
+                other => format!("a {kind} has no {} tab", other.title()),
+            }));
             Tab::Detail
         };
         self.push(View::Resource(ResourceView::new(&d, node, tab)));

@@ -1925,3 +1925,16 @@ fn the_blast_radius_tab_of_alice_bastion() {
     key(&mut a, KeyCode::Char('b'));
     insta::assert_snapshot!(screen(&a));
 }
+
+#[test]
+fn b_on_something_without_a_blast_radius_says_what_has_one() {
+    let mut a = app();
+    command(&mut a, "vpcs");
+    key(&mut a, KeyCode::Char('b'));
+    assert!(
+        matches!(a.view(), View::Resource(r) if r.tab == Tab::Detail),
+        "opens the detail instead"
+    );
+    let text = screen(&a);
+    assert!(text.contains("starts no blast radius"), "{text}");
+}
