@@ -1074,15 +1074,19 @@ pub fn blast_radius_text(b: &crate::analysis::blast::BlastRadius) -> String {
     out
 }
 
-/// `skyhound respond`: the steps by phase, each with its command.
-pub fn respond_text(plan: &crate::analysis::respond::Plan) -> String {
-    let mut out = String::new();
-    let name = plan
-        .name
+/// ` (bill-web-server)` after a resource's id, when its name is not the id.
+fn respond_name(plan: &crate::analysis::respond::Plan) -> String {
+    plan.name
         .as_deref()
         .filter(|n| *n != plan.resource)
         .map(|n| format!(" ({n})"))
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// `skyhound respond`: the steps by phase, each with its command.
+pub fn respond_text(plan: &crate::analysis::respond::Plan) -> String {
+    let mut out = String::new();
+    let name = respond_name(plan);
     let _ = writeln!(
         out,
         "responding to {} {}{name}",
@@ -1116,12 +1120,7 @@ pub fn respond_text(plan: &crate::analysis::respond::Plan) -> String {
 /// `skyhound respond --markdown`: the same, for a ticket.
 pub fn respond_markdown(plan: &crate::analysis::respond::Plan) -> String {
     let mut out = String::new();
-    let name = plan
-        .name
-        .as_deref()
-        .filter(|n| *n != plan.resource)
-        .map(|n| format!(" ({n})"))
-        .unwrap_or_default();
+    let name = respond_name(plan);
     let _ = writeln!(
         out,
         "# Response: {} `{}`{name}\n",

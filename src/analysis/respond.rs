@@ -151,15 +151,9 @@ pub fn respond(graph: &Graph, node: NodeId, now: DateTime<Utc>) -> Result<Plan, 
     let n = graph.node(node);
     let (target, finding) = match n.kind() {
         NodeKind::GuardDutyFinding => {
-            let mut affected: Vec<NodeId> = graph
-                .neighbours(node, EdgeKind::FindingAffects, Direction::Outgoing)
-                .collect();
-            affected.sort_by_key(|a| graph.node(*a).kind() != NodeKind::Instance);
-            let first = affected
-                .first()
-                .copied()
+            let subject = crate::analysis::blast::finding_subject(graph, node)
                 .ok_or_else(|| NoPlan::NoResource(n.id.clone()))?;
-            (first, Some(node))
+            (subject, Some(node))
         }
         NodeKind::NetworkInterface => match graph
             .neighbours(node, EdgeKind::AttachedToInstance, Direction::Outgoing)
@@ -240,18 +234,6 @@ fn finding_recover(graph: &Graph, f: NodeId, s: &mut Steps) {
     }
 }
 
-/// The role an instance runs as, through its profile.
-fn roles_of(graph: &Graph, instance: NodeId) -> Vec<(NodeId, NodeId)> {
-    graph
-        .neighbours(instance, EdgeKind::UsesInstanceProfile, Direction::Outgoing)
-        .flat_map(|p| {
-            graph
-                .neighbours(p, EdgeKind::HasRole, Direction::Outgoing)
-                .map(move |r| (p, r))
-        })
-        .collect()
-}
-
 fn instance(graph: &Graph, id: NodeId, incident: &str, now: DateTime<Utc>, s: &mut Steps) {
     let n = graph.node(id);
     let NodeData::Instance(inst) = &n.data else {
@@ -303,7 +285,7 @@ fn instance(graph: &Graph, id: NodeId, incident: &str, now: DateTime<Utc>, s: &m
             ),
         );
     }
-    for (profile, _) in roles_of(graph, id) {
+    for (profile, _) in crate::analysis::blast::identity::instance_roles(graph, id) {
         let name = graph.node(profile).display_name().to_string();
         s.run(
             Phase::Evidence,
@@ -436,7 +418,7 @@ fn instance(graph: &Graph, id: NodeId, incident: &str, now: DateTime<Utc>, s: &m
             .warn(warning);
         }
     }
-    for (profile, role_id) in roles_of(graph, id) {
+    for (profile, role_id) in crate::analysis::blast::identity::instance_roles(graph, id) {
         let p = graph.node(profile);
         let role = graph.node(role_id);
         s.run(

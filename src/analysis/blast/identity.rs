@@ -67,9 +67,9 @@ pub fn credentials(graph: &Graph, node: NodeId) -> Vec<NodeId> {
         NodeKind::AccessKey => graph
             .neighbours(node, EdgeKind::HasAccessKey, Direction::Incoming)
             .collect(),
-        NodeKind::Instance => graph
-            .neighbours(node, EdgeKind::UsesInstanceProfile, Direction::Outgoing)
-            .flat_map(|p| graph.neighbours(p, EdgeKind::HasRole, Direction::Outgoing))
+        NodeKind::Instance => instance_roles(graph, node)
+            .into_iter()
+            .map(|(_, role)| role)
             .collect(),
         NodeKind::NetworkInterface => graph
             .neighbours(node, EdgeKind::AttachedToInstance, Direction::Outgoing)
@@ -77,6 +77,19 @@ pub fn credentials(graph: &Graph, node: NodeId) -> Vec<NodeId> {
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// The roles an instance runs as, each with the instance profile that
+/// holds it.
+pub fn instance_roles(graph: &Graph, instance: NodeId) -> Vec<(NodeId, NodeId)> {
+    graph
+        .neighbours(instance, EdgeKind::UsesInstanceProfile, Direction::Outgoing)
+        .flat_map(|p| {
+            graph
+                .neighbours(p, EdgeKind::HasRole, Direction::Outgoing)
+                .map(move |r| (p, r))
+        })
+        .collect()
 }
 
 /// Where the credentials of `held` lead, with at most `limit` principals

@@ -98,21 +98,22 @@ pub fn applies(kind: NodeKind) -> bool {
     )
 }
 
+/// The resource a GuardDuty finding is about: its instance before an
+/// access key or a principal.
+pub fn finding_subject(graph: &Graph, finding: NodeId) -> Option<NodeId> {
+    graph
+        .neighbours(finding, EdgeKind::FindingAffects, Direction::Outgoing)
+        .min_by_key(|a| graph.node(*a).kind() != NodeKind::Instance)
+}
+
 /// The resource a request starts from: a finding's resource (an instance
 /// before a key or principal), else the resource itself.
 pub fn start_of(graph: &Graph, node: NodeId) -> Result<(NodeId, Option<NodeId>), NotApplicable> {
     let n = graph.node(node);
     match n.kind() {
-        NodeKind::GuardDutyFinding => {
-            let mut affected: Vec<NodeId> = graph
-                .neighbours(node, EdgeKind::FindingAffects, Direction::Outgoing)
-                .collect();
-            affected.sort_by_key(|a| graph.node(*a).kind() != NodeKind::Instance);
-            affected
-                .first()
-                .map(|a| (*a, Some(node)))
-                .ok_or_else(|| NotApplicable::NoResource(n.id.clone()))
-        }
+        NodeKind::GuardDutyFinding => finding_subject(graph, node)
+            .map(|a| (a, Some(node)))
+            .ok_or_else(|| NotApplicable::NoResource(n.id.clone())),
         k if applies(k) => Ok((node, None)),
         k => Err(NotApplicable::Kind(n.id.clone(), k.label())),
     }
