@@ -39,6 +39,7 @@ pub enum Action {
     Why,
     Blast,
     Respond,
+    Toggle,
     SortNext,
     SortReverse,
     ToggleSide,
@@ -224,6 +225,12 @@ const DEFAULTS: &[(Action, &[&str], &str, Option<&str>)] = &[
         &["R"],
         "respond: what to do now, step by step, commands filled in",
         Some("respond"),
+    ),
+    (
+        Action::Toggle,
+        &["space"],
+        "blast radius: show or hide the evidence under the cursor",
+        None,
     ),
     (
         Action::Ask,

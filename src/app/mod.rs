@@ -3,6 +3,7 @@
 //! returns effects (quit, copy, export) for the runner to carry out.
 //! Drawing only reads this state.
 
+pub mod blast;
 pub mod checks;
 pub mod collection;
 mod complete;
@@ -374,6 +375,7 @@ impl App {
             Event::Resize(w, h) => {
                 self.size = (w, h);
                 self.keep_selection_visible();
+                self.prepare_tab();
                 Vec::new()
             }
             Event::Tick(now) => {
@@ -842,6 +844,24 @@ impl App {
                     }
                 }
             }
+            Action::Toggle => match self.view_mut() {
+                View::Resource(r) if r.tab == Tab::Blast => {
+                    if let Some(t) = &mut r.blast {
+                        t.toggle();
+                    }
+                    let page = self.page();
+                    if let View::Resource(r) = self.view_mut()
+                        && let Some(t) = &r.blast
+                    {
+                        r.scroll = follow(r.scroll, t.selected, page);
+                    }
+                }
+                _ => {
+                    self.message = Some(Message::info(
+                        "space opens or closes a part or its evidence on the blast radius tab",
+                    ))
+                }
+            },
             Action::NextEvidence => self.step_link(1),
             Action::PrevEvidence => self.step_link(-1),
             Action::Ask => {
@@ -995,8 +1015,11 @@ impl App {
                     })
                     .collect()
             };
-            if r.tab == Tab::Blast && r.blast.is_none() {
-                r.blast = Some(wrapped(view::blast_lines(&d, r.node)));
+            if r.tab == Tab::Blast {
+                match &mut r.blast {
+                    Some(tree) => tree.resize(width),
+                    None => r.blast = Some(Box::new(view::blast_tree(&d, r.node, width))),
+                }
             }
             if r.tab == Tab::Respond && r.respond.is_none() {
                 r.respond = Some(wrapped(view::respond_lines(&d, r.node, Utc::now())));
@@ -1167,6 +1190,25 @@ impl App {
                     self.open_statement(&d, to);
                 }
             }
+            View::Resource(r) if r.tab == Tab::Blast => {
+                let follow = match self.view_mut() {
+                    View::Resource(r) => r.blast.as_mut().and_then(|t| t.enter()),
+                    _ => None,
+                };
+                match follow {
+                    Some(blast::Follow::Resource(node)) => {
+                        self.open_resource(node, Tab::Detail);
+                        self.message = Some(Message::info(
+                            "Esc returns to the blast radius; b shows this one's own",
+                        ));
+                    }
+                    Some(blast::Follow::Permissions(node)) => {
+                        self.open_resource(node, Tab::Permissions);
+                    }
+                    Some(blast::Follow::Statement(to)) => self.open_statement(&d, to),
+                    None => {}
+                }
+            }
             View::Resource(r) if r.tab == Tab::Detail && r.link.is_some() => {
                 let rows = view::detail_rows(&d, r.node, r.highlight.as_ref());
                 let Some((_, to)) = r.link.and_then(|k| view::detail_link(&rows, k)) else {
@@ -1244,12 +1286,8 @@ impl App {
                 Tab::Why => {
                     // The cursor moves; the text scrolls to keep it in view.
                     r.why_selected = step(r.why_selected, r.why.len());
-                    if r.why_selected < r.scroll {
-                        r.scroll = r.why_selected;
-                    } else if r.why_selected >= r.scroll + page {
-                        r.scroll = r.why_selected + 1 - page;
-                    }
-                    r.scroll = r.scroll.min(r.why.len().saturating_sub(page));
+                    r.scroll = follow(r.scroll, r.why_selected, page)
+                        .min(r.why.len().saturating_sub(page));
                 }
                 Tab::Detail => {
                     let len = data
@@ -1258,7 +1296,14 @@ impl App {
                         .unwrap_or(0);
                     r.scroll = scroll(r.scroll, len);
                 }
-                Tab::Blast => r.scroll = scroll(r.scroll, r.blast.as_ref().map_or(0, Vec::len)),
+                Tab::Blast => {
+                    // The cursor moves over the tree; the text scrolls to
+                    // keep it in view.
+                    if let Some(t) = &mut r.blast {
+                        t.selected = step(t.selected, t.rows().len());
+                        r.scroll = follow(r.scroll, t.selected, page);
+                    }
+                }
                 Tab::Respond => {
                     r.scroll = scroll(r.scroll, r.respond.as_ref().map_or(0, Vec::len));
                 }
@@ -1268,14 +1313,11 @@ impl App {
                     let asked = r.asked.len();
                     if let Some(t) = &mut r.permissions {
                         t.selected = step(t.selected, t.rows().len());
-                        let at = asked + t.selected;
-                        if t.selected == 0 {
-                            r.scroll = 0;
-                        } else if at < r.scroll {
-                            r.scroll = at;
-                        } else if at >= r.scroll + page {
-                            r.scroll = at + 1 - page;
-                        }
+                        r.scroll = if t.selected == 0 {
+                            0
+                        } else {
+                            follow(r.scroll, asked + t.selected, page)
+                        };
                     }
                 }
             },
@@ -1600,4 +1642,15 @@ pub fn suggestions(d: Option<&Data>, text: &str) -> Vec<String> {
         })
         .take(8)
         .collect()
+}
+
+/// The scroll that keeps the cursor's line `at` in a page of `page` lines.
+fn follow(scroll: usize, at: usize, page: usize) -> usize {
+    if at < scroll {
+        at
+    } else if at >= scroll + page {
+        at + 1 - page
+    } else {
+        scroll
+    }
 }

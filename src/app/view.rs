@@ -955,20 +955,19 @@ pub fn ask_can(d: &Data, id: NodeId, text: &str) -> Result<Vec<String>, String> 
     Ok(lines)
 }
 
-/// The blast radius tab: `skyhound blast-radius` in its words.
-pub fn blast_lines(d: &Data, id: NodeId) -> Vec<String> {
+/// The blast radius tab: what `skyhound blast-radius` says, as a tree
+/// wrapped to `width`.
+pub fn blast_tree(d: &Data, id: NodeId, width: usize) -> super::blast::BlastTree {
     let mut engine = crate::analysis::iam::Engine::new(&d.graph);
     let mut network = crate::analysis::blast::network::Search::new(&d.graph);
-    let text = match crate::analysis::blast::blast_radius(
+    let answer = crate::analysis::blast::blast_radius(
         &mut engine,
         &mut network,
         id,
         crate::analysis::blast::Limits::default(),
-    ) {
-        Ok(b) => crate::report::blast_radius_text(&b),
-        Err(e) => e.to_string(),
-    };
-    text.lines().map(str::to_string).collect()
+    )
+    .map_err(|e| e.to_string());
+    super::blast::BlastTree::new(&d.graph, answer, width)
 }
 
 /// The respond tab: `skyhound respond` in its words, sessions revoked as
@@ -1524,7 +1523,7 @@ pub struct ResourceView {
     pub highlight: Option<StatementLink>,
     /// The blast radius and the response steps, as their tabs show them:
     /// worked out when first shown.
-    pub blast: Option<Vec<String>>,
+    pub blast: Option<Box<super::blast::BlastTree>>,
     pub respond: Option<Vec<String>>,
 }
 

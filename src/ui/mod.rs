@@ -10,6 +10,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap};
 
+use crate::app::blast::Look;
 use crate::app::data::Data;
 use crate::app::layout::{MIN_HEIGHT, MIN_WIDTH};
 use crate::app::permissions::PermissionRow;
@@ -861,13 +862,34 @@ fn resource(f: &mut Frame, app: &App, d: &Data, area: Rect, r: &ResourceView) {
             let lines: Vec<Line> = asked.chain(tree).skip(r.scroll).take(height).collect();
             f.render_widget(Paragraph::new(lines), body);
         }
-        Tab::Blast | Tab::Respond => {
-            let text = if r.tab == Tab::Blast {
-                &r.blast
-            } else {
-                &r.respond
+        Tab::Blast => {
+            let lines: Vec<Line> = match &r.blast {
+                Some(tree) => tree
+                    .rows()
+                    .iter()
+                    .enumerate()
+                    .skip(r.scroll)
+                    .take(height)
+                    .map(|(i, row)| {
+                        let role = if i == tree.selected {
+                            Role::Selected
+                        } else {
+                            match row.look {
+                                Look::Head | Look::Part => Role::Title,
+                                Look::Item => Role::Text,
+                                Look::Alarm => Role::Warning,
+                                Look::Evidence => Role::Muted,
+                            }
+                        };
+                        Line::styled(inert(&row.text).into_owned(), t.style(role))
+                    })
+                    .collect(),
+                None => vec![Line::styled("working it out…", t.style(Role::Muted))],
             };
-            let lines: Vec<Line> = match text {
+            f.render_widget(Paragraph::new(lines), body);
+        }
+        Tab::Respond => {
+            let lines: Vec<Line> = match &r.respond {
                 Some(text) => text
                     .iter()
                     .enumerate()

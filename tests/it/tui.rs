@@ -1938,3 +1938,78 @@ fn b_on_something_without_a_blast_radius_says_what_has_one() {
     let text = screen(&a);
     assert!(text.contains("starts no blast radius"), "{text}");
 }
+
+/// Moves the blast radius tab's cursor down to the row containing `text`.
+fn blast_cursor_to(a: &mut App, text: &str) {
+    for _ in 0..200 {
+        if let View::Resource(r) = a.view()
+            && let Some(t) = &r.blast
+            && t.rows()
+                .get(t.selected)
+                .is_some_and(|row| row.text.contains(text))
+        {
+            return;
+        }
+        key(a, KeyCode::Down);
+    }
+    panic!("no row with {text:?} in\n{}", screen(a));
+}
+
+/// The blast radius of Bill's web server as a tree: the parts with their
+/// counts, space shows an item's evidence, Enter follows a resource or a
+/// statement and opens or closes a part, Esc comes back.
+#[test]
+fn the_blast_radius_tree_opens_its_evidence_and_follows_it() {
+    let mut a = app();
+    command(&mut a, "instances");
+    select_named(&mut a, "bill-web-server");
+    key(&mut a, KeyCode::Char('b'));
+    let text = screen(&a);
+    assert!(text.contains("▾ network:"), "{text}");
+    assert!(
+        text.contains("▾ identity: 1 principal, admin in 1 account"),
+        "{text}"
+    );
+
+    // The bucket's grants are hidden until space shows them.
+    blast_cursor_to(&mut a, "bucket bill-backups");
+    assert!(!screen(&a).contains("by arn:aws:iam::aws:policy/AdministratorAccess"));
+    key(&mut a, KeyCode::Char(' '));
+    let text = screen(&a);
+    assert!(text.contains("▾ S3 bucket bill-backups"), "{text}");
+    assert!(text.contains("as delete"), "{text}");
+    // Enter on a statement opens its policy, the statement highlighted.
+    blast_cursor_to(&mut a, "by arn:aws:iam::aws:policy/AdministratorAccess");
+    key(&mut a, KeyCode::Enter);
+    let View::Resource(policy) = a.view() else {
+        panic!("{}", screen(&a))
+    };
+    assert!(policy.highlight.is_some(), "{}", screen(&a));
+    key(&mut a, KeyCode::Esc);
+    // Space on the evidence closes it, the cursor back on the bucket.
+    key(&mut a, KeyCode::Char(' '));
+    assert!(
+        screen(&a).contains("▸ S3 bucket bill-backups"),
+        "{}",
+        screen(&a)
+    );
+    // Enter on the bucket follows it.
+    key(&mut a, KeyCode::Enter);
+    let d = a.data.clone().expect("data");
+    let View::Resource(bucket) = a.view() else {
+        panic!("{}", screen(&a))
+    };
+    assert_eq!(d.graph.node(bucket.node).display_name(), "bill-backups");
+    key(&mut a, KeyCode::Esc);
+
+    // Enter on a part's heading closes it.
+    let mut b = app();
+    command(&mut b, "instances");
+    select_named(&mut b, "bill-web-server");
+    key(&mut b, KeyCode::Char('b'));
+    blast_cursor_to(&mut b, "▾ network:");
+    key(&mut b, KeyCode::Enter);
+    let text = screen(&b);
+    assert!(text.contains("▸ network:"), "{text}");
+    assert!(!text.contains("bill-db"), "{text}");
+}
