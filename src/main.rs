@@ -566,9 +566,35 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
             let opts = collect_options(&cli.input);
-            let lookup = skyhound::source::collect::history::Lookup::of(&resource);
-            let found = runtime()?.block_on(skyhound::source::collect::history::history(
-                &opts, &lookup, days,
+            use skyhound::source::collect::history;
+            let lookup = history::Lookup::of(&resource);
+            // An ARN says which account and region hold the resource.
+            let field = |i: usize| {
+                resource
+                    .strip_prefix("arn:")
+                    .and_then(|_| resource.split(':').nth(i))
+                    .filter(|f| !f.is_empty())
+                    .map(str::to_string)
+            };
+            // IAM's events are in us-east-1's history, whatever the home
+            // region; a user's or key's own calls may be anywhere asked.
+            let anywhere = matches!(
+                lookup,
+                history::Lookup::AccessKeyId(_) | history::Lookup::Username(_)
+            );
+            let place = history::Place {
+                account: field(4),
+                regions: history::regions_for(
+                    field(3).as_deref(),
+                    field(2).as_deref() == Some("iam") || anywhere,
+                    if anywhere { &opts.regions } else { &[] },
+                ),
+            };
+            let found = runtime()?.block_on(history::history(
+                &opts,
+                &place,
+                std::slice::from_ref(&lookup),
+                days,
             ));
             for g in &found.gaps {
                 say!("skyhound: could not read {g}");

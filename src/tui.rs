@@ -68,6 +68,12 @@ pub async fn run(
     // Every build of the data takes the next generation; the final one is
     // taken last, so no partial build can be newer.
     let generations = Arc::new(AtomicU64::new(1));
+    // Live data's options, for reading CloudTrail's event history later.
+    let live = match &source {
+        Source::Live(opts) => Some(opts.clone()),
+        _ => None,
+    };
+    app.live = live.is_some();
     if let Source::Live(opts) = source {
         let partial_generations = generations.clone();
         // Collect in the background; progress shows in the header.
@@ -192,6 +198,36 @@ pub async fn run(
                     )
                     .map_err(|e| e.to_string());
                     let _ = tx.send(Event::ThemeLoaded(theme));
+                }
+                Effect::History(request) => {
+                    let back = tx.clone();
+                    match live.clone() {
+                        Some(opts) => {
+                            tokio::spawn(async move {
+                                let found = crate::source::collect::history::history(
+                                    &opts,
+                                    &request.place,
+                                    &request.lookups,
+                                    request.days,
+                                )
+                                .await;
+                                let _ = back.send(Event::HistoryRead {
+                                    resource: request.resource,
+                                    history: Box::new(found),
+                                });
+                            });
+                        }
+                        None => {
+                            let found = crate::source::collect::history::History {
+                                gaps: vec!["the data is not live".to_string()],
+                                ..Default::default()
+                            };
+                            let _ = back.send(Event::HistoryRead {
+                                resource: request.resource,
+                                history: Box::new(found),
+                            });
+                        }
+                    }
                 }
                 Effect::Export(doc) => {
                     let said = match write_export(&export_dir, &doc) {

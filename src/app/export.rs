@@ -142,7 +142,13 @@ fn exposure_section(
     }
 }
 
-pub fn export(d: &Data, view: &View, scope: &Scope, now: DateTime<Utc>) -> Option<Export> {
+pub fn export(
+    d: &Data,
+    view: &View,
+    scope: &Scope,
+    histories: &super::history::Histories,
+    now: DateTime<Utc>,
+) -> Option<Export> {
     let stamp = now.format("%Y%m%d-%H%M%S");
     let collected = d
         .graph
@@ -152,6 +158,24 @@ pub fn export(d: &Data, view: &View, scope: &Scope, now: DateTime<Utc>) -> Optio
         .unwrap_or_else(|| "unknown".into());
     let source = &d.graph.collection().source;
     match view {
+        View::History(h) => {
+            let n = d.graph.node(h.node);
+            let mut md = String::new();
+            let _ = writeln!(
+                md,
+                "# Who changed {} `{}` ({})\n",
+                n.kind().label(),
+                n.id,
+                md_cell(n.display_name())
+            );
+            let read = history_section(&mut md, histories.get(&h.resource), &n.id);
+            Some(Export {
+                stem: format!("skyhound-history-{}-{stamp}", slug(n.display_name())),
+                markdown: crate::text::inert_text(&md).into_owned(),
+                json: serde_json::to_string_pretty(&json!({"resource": n.id, "history": read}))
+                    .ok()?,
+            })
+        }
         View::List(l) => {
             let cols = columns(l.kind);
             let (account, region) = scope.label(d);
@@ -392,14 +416,11 @@ pub fn export(d: &Data, view: &View, scope: &Scope, now: DateTime<Utc>) -> Optio
                             .map_or(String::new(), |(_, rest)| rest.replace("\n## ", "\n### "));
                         let _ = writeln!(md, "## What to do now\n\n### {body}");
                     }
-                    let _ = writeln!(
-                        md,
-                        "## Who changed it\n\nCloudTrail's event history is read live: `skyhound history {}`\n",
-                        target.id
-                    );
+                    let _ = writeln!(md, "## Who changed it\n");
+                    let history = history_section(&mut md, histories.get(&target.id), &target.id);
                     serde_json::to_string_pretty(&json!({
                         "resource": n, "findings": findings, "exposures": exposed,
-                        "blast_radius": blast, "respond": plan,
+                        "blast_radius": blast, "respond": plan, "history": history,
                     }))
                     .ok()?
                 }
@@ -551,6 +572,78 @@ pub fn export(d: &Data, view: &View, scope: &Scope, now: DateTime<Utc>) -> Optio
                 markdown: crate::text::inert_text(&md).into_owned(),
                 json,
             })
+        }
+    }
+}
+
+/// A resource's CloudTrail events as a Markdown table (newest first), or
+/// why there are none yet; the events read, for the JSON.
+fn history_section<'h>(
+    md: &mut String,
+    state: Option<&'h super::history::HistoryState>,
+    resource: &str,
+) -> Option<&'h crate::source::collect::history::History> {
+    use super::history::HistoryState;
+    match state {
+        Some(HistoryState::Read(request, found)) => {
+            let _ = writeln!(
+                md,
+                "CloudTrail's event history, the last {} days, looked up by {}: {}.\n",
+                request.days,
+                md_cell(&request.looked_up_by()),
+                crate::labels::plural(found.events.len(), "event")
+            );
+            if !found.events.is_empty() {
+                let _ = writeln!(md, "| time | event | user | source IP | request |");
+                let _ = writeln!(md, "| --- | --- | --- | --- | --- |");
+            }
+            for e in &found.events {
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} | {} | {} |",
+                    e.time
+                        .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+                        .unwrap_or_default(),
+                    md_cell(&e.event),
+                    md_cell(e.user.as_deref().unwrap_or("")),
+                    md_cell(e.source_ip.as_deref().unwrap_or("")),
+                    md_cell(
+                        &e.request
+                            .as_ref()
+                            .map(|r| r.to_string())
+                            .unwrap_or_default()
+                    )
+                );
+            }
+            if found.truncated {
+                let _ = writeln!(
+                    md,
+                    "\nOnly the newest events were read (a bound of 10 pages a region)."
+                );
+            }
+            for g in &found.gaps {
+                let _ = writeln!(md, "\n- not read: {}", md_cell(g));
+            }
+            let _ = writeln!(md);
+            Some(found)
+        }
+        Some(HistoryState::Reading(_)) => {
+            let _ = writeln!(
+                md,
+                "CloudTrail's event history was still being read: export again when `:history` shows it.\n"
+            );
+            None
+        }
+        Some(HistoryState::Offline) => {
+            let _ = writeln!(md, "{}\n", super::history::offline_text(resource));
+            None
+        }
+        None => {
+            let _ = writeln!(
+                md,
+                "Not read yet: `:history` in the explorer reads CloudTrail's event history (live), as does `skyhound history {resource}`.\n"
+            );
+            None
         }
     }
 }

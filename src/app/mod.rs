@@ -10,6 +10,7 @@ mod complete;
 pub mod data;
 pub mod export;
 pub mod finder;
+pub mod history;
 pub mod keymap;
 pub mod layout;
 pub mod permissions;
@@ -69,6 +70,11 @@ pub enum Event {
     Tick(DateTime<Utc>),
     /// An effect finished: what to tell the user.
     Said(Message),
+    /// CloudTrail's event history for a resource was read.
+    HistoryRead {
+        resource: String,
+        history: Box<crate::source::collect::history::History>,
+    },
 }
 
 /// Work for the runner: things that touch the outside world.
@@ -88,6 +94,9 @@ pub enum Effect {
         name: String,
         monochrome: bool,
     },
+    /// Read a resource's CloudTrail event history (live only); the answer
+    /// comes back as `Event::HistoryRead`.
+    History(history::HistoryRequest),
 }
 
 /// A list to sort in the background.
@@ -178,6 +187,8 @@ pub enum View {
     Checks(checks::ChecksView),
     List(ListView),
     Resource(ResourceView),
+    /// Who changed a resource: its CloudTrail events.
+    History(history::HistoryView),
 }
 
 /// A line being typed.
@@ -234,6 +245,10 @@ pub struct App {
     pub quit: bool,
     /// Live collection's progress, for the header.
     pub collecting: CollectProgress,
+    /// The data is read live: CloudTrail's event history can be asked.
+    pub live: bool,
+    /// Every `:history` asked for, by resource id.
+    pub histories: history::Histories,
 }
 
 /// Ctrl-U clears a line being typed, as in a shell.
@@ -285,6 +300,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("checks", "checks: every posture check, worst first"),
     ("check", "check ID: the resources one check fails on"),
     ("why", "why ID: why a resource is (not) exposed"),
+    (
+        "history",
+        "history [ID] [DAYS]: who changed it, from CloudTrail's event history (live)",
+    ),
     ("account", "account ID: show one account (no ID: all)"),
     ("region", "region NAME: show one region (no name: all)"),
     (
@@ -338,6 +357,8 @@ impl App {
             now,
             quit: false,
             collecting: CollectProgress::default(),
+            live: false,
+            histories: history::Histories::new(),
         }
     }
 
@@ -380,6 +401,30 @@ impl App {
             }
             Event::Tick(now) => {
                 self.now = now;
+                Vec::new()
+            }
+            Event::HistoryRead { resource, history } => {
+                let request = match self.histories.remove(&resource) {
+                    Some(history::HistoryState::Reading(r) | history::HistoryState::Read(r, _)) => {
+                        r
+                    }
+                    _ => return Vec::new(),
+                };
+                let gaps = history.gaps.len();
+                let events = history.events.len();
+                self.message = Some(if gaps > 0 && events == 0 {
+                    Message::error(format!(
+                        "could not read the history of {resource}: {}",
+                        history.gaps.join("; ")
+                    ))
+                } else {
+                    Message::info(format!(
+                        "{} naming {resource}",
+                        crate::labels::plural(events, "event")
+                    ))
+                });
+                self.histories
+                    .insert(resource, history::HistoryState::Read(request, *history));
                 Vec::new()
             }
             Event::Said(m) => {
@@ -526,6 +571,13 @@ impl App {
                     c.refresh(&new, &scope);
                     true
                 }
+                View::History(h) => match map(h.node) {
+                    Some(n) => {
+                        h.node = n;
+                        true
+                    }
+                    None => false,
+                },
             };
             alive.then_some(v)
         };
@@ -586,7 +638,7 @@ impl App {
                     r.compute_why(&data);
                 }
                 View::Checks(c) => c.refresh(&data, &scope),
-                View::Overview { .. } | View::Collection { .. } => {}
+                View::Overview { .. } | View::Collection { .. } | View::History(_) => {}
             }
         }
         self.keep_selection_visible();
@@ -920,7 +972,7 @@ impl App {
             }
             Action::Export => {
                 if let Some(d) = &self.data {
-                    match export::export(d, self.view(), &self.scope, self.now) {
+                    match export::export(d, self.view(), &self.scope, &self.histories, self.now) {
                         Some(doc) => return vec![Effect::Export(doc)],
                         None => self.message = Some(Message::info("nothing to export here")),
                     }
@@ -1050,6 +1102,40 @@ impl App {
         self.push(View::Resource(ResourceView::new(&d, node, tab)));
     }
 
+    /// Who changed a resource: its history view, and the reading of its
+    /// events when the data is live and they are not being read already.
+    fn open_history(&mut self, node: NodeId, days: u32) -> Vec<Effect> {
+        let Some(d) = self.data.clone() else {
+            return Vec::new();
+        };
+        let request = history::HistoryRequest::of(&d.graph, node, days);
+        let resource = request.resource.clone();
+        let node = d.graph.by_id(&resource).unwrap_or(node);
+        let shown = matches!(self.view(), View::History(h) if h.resource == resource);
+        if !shown {
+            self.push(View::History(history::HistoryView {
+                node,
+                resource: resource.clone(),
+                selected: 0,
+                offset: 0,
+            }));
+        }
+        if !self.live {
+            self.histories
+                .insert(resource, history::HistoryState::Offline);
+            return Vec::new();
+        }
+        if matches!(
+            self.histories.get(&resource),
+            Some(history::HistoryState::Reading(_))
+        ) {
+            return Vec::new();
+        }
+        self.histories
+            .insert(resource, history::HistoryState::Reading(request.clone()));
+        vec![Effect::History(request)]
+    }
+
     /// Open the policy a statement is in, scrolled to the statement and
     /// with it highlighted.
     fn open_statement(&mut self, d: &Data, to: view::StatementLink) {
@@ -1116,12 +1202,31 @@ impl App {
         )));
     }
 
+    /// The history view's state and events, when it is shown.
+    pub fn history_events(
+        &self,
+    ) -> Option<(
+        &history::HistoryState,
+        &[crate::source::collect::history::Event],
+    )> {
+        let View::History(h) = self.view() else {
+            return None;
+        };
+        let state = self.histories.get(&h.resource)?;
+        let events = match state {
+            history::HistoryState::Read(_, found) => found.events.as_slice(),
+            _ => &[],
+        };
+        Some((state, events))
+    }
+
     /// The node the cursor is on, in any view.
     pub fn selected_node(&self) -> Option<NodeId> {
         match self.view() {
             View::List(l) => l.current(),
             View::Resource(r) if r.tab == Tab::Relations => r.selected_relation().or(Some(r.node)),
             View::Resource(r) => Some(r.node),
+            View::History(h) => Some(h.node),
             View::Overview { .. } | View::Collection { .. } | View::Checks(_) => None,
         }
     }
@@ -1156,6 +1261,7 @@ impl App {
                     | ListKind::Check(_) => self.open_resource(node, Tab::Detail),
                 }
             }
+            View::History(_) => {}
             View::Checks(c) => {
                 // The resources the check fails on, with the evidence.
                 if let Some(check) = c.current() {
@@ -1264,6 +1370,7 @@ impl App {
         let data = self.data.clone();
         let overview_len = data.as_ref().map(|d| d.overview.len()).unwrap_or(0);
         let collection_len = self.collection_len();
+        let history_len = self.history_events().map_or(0, |(_, e)| e.len());
         let step = |cur: usize, len: usize| -> usize {
             (cur as isize)
                 .saturating_add(delta)
@@ -1281,6 +1388,7 @@ impl App {
             View::Collection { selected, .. } => *selected = step(*selected, collection_len),
             View::List(l) => l.selected = step(l.selected, l.rows.len()),
             View::Checks(c) => c.selected = step(c.selected, c.rows.len()),
+            View::History(h) => h.selected = step(h.selected, history_len),
             View::Resource(r) => match r.tab {
                 Tab::Relations => r.move_relation(delta.clamp(-10_000, 10_000)),
                 Tab::Why => {
@@ -1331,6 +1439,9 @@ impl App {
             View::Overview { selected, offset }
             | View::Collection { selected, offset }
             | View::Checks(checks::ChecksView {
+                selected, offset, ..
+            })
+            | View::History(history::HistoryView {
                 selected, offset, ..
             }) => {
                 if *selected < *offset {
@@ -1453,6 +1564,29 @@ impl App {
                     )))
                 }
             },
+            "history" | "changes" => {
+                // `:history [ID] [DAYS]`: the resource under the cursor
+                // when no id is given, 90 days (CloudTrail's whole history)
+                // unless a number of days is.
+                let mut words: Vec<&str> = arg.split_whitespace().collect();
+                let days = match words.last().map(|w| w.parse::<u32>()) {
+                    Some(Ok(n)) if (1..=90).contains(&n) => {
+                        words.pop();
+                        n
+                    }
+                    Some(Ok(_)) => {
+                        self.message = Some(Message::error(
+                            "CloudTrail's event history holds 1 to 90 days",
+                        ));
+                        return Vec::new();
+                    }
+                    _ => 90,
+                };
+                match self.resolve(&words.join(" ")) {
+                    Ok(node) => return self.open_history(node, days),
+                    Err(e) => self.message = Some(Message::error(e)),
+                }
+            }
             "why" => match self.resolve(&arg) {
                 Ok(node) => {
                     self.stack.truncate(1);
@@ -1506,7 +1640,7 @@ impl App {
         if text.is_empty() {
             return self
                 .selected_node()
-                .ok_or_else(|| ":why needs an id, ARN or name".to_string());
+                .ok_or_else(|| "name a resource: its id, ARN or name".to_string());
         }
         match d.graph.resolve(text).as_slice() {
             [one] => Ok(*one),
@@ -1580,7 +1714,7 @@ impl App {
                             r.rel_selected = target;
                         }
                     }
-                    View::Resource(_) => {}
+                    View::Resource(_) | View::History(_) => {}
                 }
                 if double {
                     self.open();
@@ -1613,6 +1747,12 @@ impl App {
                         .map(|d| d.graph.node(r.node).display_name().to_string())
                         .unwrap_or_default();
                     format!("{name} ({})", r.tab.title())
+                }
+                View::History(h) => {
+                    let name = d
+                        .map(|d| d.graph.node(h.node).display_name().to_string())
+                        .unwrap_or_default();
+                    format!("{name} (history)")
                 }
             })
             .collect()

@@ -2,6 +2,7 @@
 //! to the frame; nothing changes state.
 
 mod checks;
+mod history;
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -408,6 +409,7 @@ fn main(f: &mut Frame, app: &App, d: &Data, area: Rect) {
         View::Collection { selected, offset } => collection(f, app, d, area, *selected, *offset),
         View::List(l) => list(f, app, d, area, l),
         View::Resource(r) => resource(f, app, d, area, r),
+        View::History(h) => history::history(f, app, d, area, h),
     }
 }
 

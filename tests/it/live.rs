@@ -991,3 +991,53 @@ fn a_call_that_outlasts_its_time_limit_is_a_gap() {
     assert!(gaps[0].reason.contains("timed out"), "{}", gaps[0].reason);
     drop(silent);
 }
+
+/// `history` of a resource in another account reads that account's
+/// history or none: without a role into it the caller's own account is
+/// not read instead, and the gap says why. moto has no LookupEvents, so
+/// the caller's own account answers with a gap naming the call.
+#[test]
+fn history_of_another_accounts_resource_needs_a_role_into_it() {
+    let Some(python) = need_moto() else { return };
+    let moto = Moto::start(&python, &[]);
+    let run = |resource: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_skyhound"))
+            .args([
+                "--endpoint-url",
+                &moto.url(),
+                "history",
+                resource,
+                "--days",
+                "7",
+            ])
+            .env_clear()
+            .env("HOME", temp("history-home"))
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "secret")
+            .env("AWS_REGION", "eu-west-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .output()
+            .expect("skyhound runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = run("arn:aws:ec2:us-east-1:999999999999:instance/i-0123456789abcdef0");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("account 999999999999: the credentials are account 123456789012's"),
+        "{err}"
+    );
+    assert!(err.contains("--org-role or --role-arn"), "{err}");
+    assert!(!err.contains("LookupEvents"), "nothing was read: {err}");
+
+    // The caller's own account is read, in the ARN's region.
+    let (code, err) = run("arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("cloudtrail:LookupEvents in us-east-1"),
+        "{err}"
+    );
+}

@@ -2013,3 +2013,139 @@ fn the_blast_radius_tree_opens_its_evidence_and_follows_it() {
     assert!(text.contains("▸ network:"), "{text}");
     assert!(!text.contains("bill-db"), "{text}");
 }
+
+/// `:history` on demo data says the event history is read live, and how.
+#[test]
+fn history_offline_says_it_is_read_live() {
+    let mut a = app();
+    command(&mut a, "instances");
+    select_named(&mut a, "bill-web-server");
+    command(&mut a, "history");
+    assert!(matches!(a.view(), View::History(_)));
+    let text = screen(&a);
+    assert!(
+        text.contains("who changed instance bill-web-server"),
+        "{text}"
+    );
+    assert!(
+        text.contains("CloudTrail's event history is read live"),
+        "{text}"
+    );
+    assert!(text.contains("skyhound history i-"), "{text}");
+    // Bad days are refused, not read.
+    command(&mut a, "history bill-web-server 400");
+    assert!(screen(&a).contains("1 to 90 days"), "{}", screen(&a));
+}
+
+/// Live, `:history` on a finding asks for its instance's events in its
+/// account and region; the answer shows newest first with the selected
+/// event's request, and the incident note carries it.
+#[test]
+fn history_live_reads_the_findings_resource_and_the_note_carries_it() {
+    use skyhound::source::collect::history::{Event as Change, History, Lookup};
+    let mut a = app_with(140, 40);
+    a.live = true;
+    key(&mut a, KeyCode::Char('F'));
+    let d = a.data.clone().expect("data");
+    for _ in 0..30 {
+        if let View::List(l) = a.view()
+            && l.current().is_some_and(|id| {
+                d.graph
+                    .node(id)
+                    .name
+                    .as_deref()
+                    .is_some_and(|n| n.starts_with("bill-web-server is querying"))
+            })
+        {
+            break;
+        }
+        key(&mut a, KeyCode::Down);
+    }
+    let finding = a.selected_node().expect("finding");
+    key(&mut a, KeyCode::Char(':'));
+    typed(&mut a, "history 30");
+    let effects = key(&mut a, KeyCode::Enter);
+    let [Effect::History(request)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    let web = d.graph.by_id(&request.resource).expect("the instance");
+    assert_eq!(d.graph.node(web).display_name(), "bill-web-server");
+    assert_eq!(request.place.account.as_deref(), Some("555555555555"));
+    assert_eq!(request.place.regions, ["us-east-1"]);
+    assert_eq!(request.days, 30);
+    assert_eq!(
+        request.lookups[0],
+        Lookup::ResourceName(request.resource.clone())
+    );
+    assert!(screen(&a).contains("reading…"), "{}", screen(&a));
+    // Asked again while reading: no second reading.
+    key(&mut a, KeyCode::Char(':'));
+    typed(&mut a, &format!("history {}", request.resource));
+    assert!(key(&mut a, KeyCode::Enter).is_empty());
+
+    let change = |minute: u32, event: &str, request: serde_json::Value| Change {
+        time: chrono::DateTime::parse_from_rfc3339(&format!("2026-12-01T03:{minute:02}:00Z"))
+            .ok()
+            .map(|t| t.with_timezone(&chrono::Utc)),
+        event: event.to_string(),
+        user: Some("mallory\u{1b}[31m".to_string()),
+        source_ip: Some("203.0.113.7".to_string()),
+        request: Some(request),
+        region: "us-east-1".to_string(),
+    };
+    a.update(Event::HistoryRead {
+        resource: request.resource.clone(),
+        history: Box::new(History {
+            events: vec![
+                change(
+                    12,
+                    "ModifyInstanceAttribute",
+                    serde_json::json!({"instanceId": request.resource}),
+                ),
+                change(
+                    5,
+                    "AuthorizeSecurityGroupIngress",
+                    serde_json::json!({"groupId": "sg-1", "fromPort": 22}),
+                ),
+            ],
+            gaps: Vec::new(),
+            truncated: false,
+        }),
+    });
+    let text = screen(&a);
+    assert!(text.contains("2 events"), "{text}");
+    assert!(text.contains("ModifyInstanceAttribute"), "{text}");
+    assert!(text.contains("203.0.113.7"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no raw escape from a user name");
+    key(&mut a, KeyCode::Down);
+    let text = screen(&a);
+    assert!(text.contains("request parameters"), "{text}");
+    assert!(text.contains("\"fromPort\": 22"), "{text}");
+    insta::assert_snapshot!(text);
+    let [Effect::Export(doc)] = &key(&mut a, KeyCode::Char('e'))[..] else {
+        panic!("export")
+    };
+    assert!(
+        doc.markdown.contains("| AuthorizeSecurityGroupIngress |"),
+        "{}",
+        doc.markdown
+    );
+
+    // The finding's incident note holds the same events.
+    a.open_resource(finding, Tab::Blast);
+    let [Effect::Export(doc)] = &key(&mut a, KeyCode::Char('e'))[..] else {
+        panic!("export")
+    };
+    assert!(
+        doc.markdown.contains("## Who changed it"),
+        "{}",
+        doc.markdown
+    );
+    assert!(
+        doc.markdown.contains("| AuthorizeSecurityGroupIngress |"),
+        "{}",
+        doc.markdown
+    );
+    let v: serde_json::Value = serde_json::from_str(&doc.json).expect("json");
+    assert_eq!(v["history"]["events"].as_array().map(Vec::len), Some(2));
+}
