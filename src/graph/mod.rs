@@ -76,6 +76,8 @@ pub struct Graph {
     out_edges: Vec<u32>,
     in_start: Vec<u32>,
     in_edges: Vec<u32>,
+    /// The nodes of each kind, in node order; built once the nodes are in.
+    by_kind: Option<HashMap<NodeKind, Vec<NodeId>>>,
     collection: Collection,
 }
 
@@ -91,6 +93,11 @@ impl Graph {
             }
         }
         link::add_implied_nodes(&mut graph);
+        let mut by_kind: HashMap<NodeKind, Vec<NodeId>> = HashMap::new();
+        for (id, n) in graph.nodes() {
+            by_kind.entry(n.kind()).or_default().push(id);
+        }
+        graph.by_kind = Some(by_kind);
         let edges = link::derive_edges(&graph);
         graph.set_edges(edges);
 
@@ -218,9 +225,21 @@ impl Graph {
             .map(|(i, n)| (NodeId(i as u32), n))
     }
 
-    /// Nodes of one kind.
+    /// Nodes of one kind, in node order (from the index once it is built,
+    /// by a scan while the graph is being built).
     pub fn nodes_of(&self, kind: NodeKind) -> impl Iterator<Item = (NodeId, &Node)> {
-        self.nodes().filter(move |(_, n)| n.kind() == kind)
+        let indexed = self
+            .by_kind
+            .as_ref()
+            .map(|m| m.get(&kind).map_or(&[][..], Vec::as_slice));
+        let scan = indexed
+            .is_none()
+            .then(|| self.nodes().filter(move |(_, n)| n.kind() == kind));
+        indexed
+            .unwrap_or(&[])
+            .iter()
+            .map(|id| (*id, &self.nodes[id.index()]))
+            .chain(scan.into_iter().flatten())
     }
 
     pub fn node(&self, id: NodeId) -> &Node {

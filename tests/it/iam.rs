@@ -698,6 +698,17 @@ fn an_action_that_does_not_exist_is_a_problem_naming_the_policy_and_statement() 
 /// Two accounts' authorization details, and a bucket in the first with
 /// this policy (and, when `restrict`, RestrictPublicBuckets on).
 fn with_bucket(details: Value, other: Value, bucket_policy: Value, restrict: bool) -> Graph {
+    with_bucket_acl(details, other, bucket_policy, restrict, None)
+}
+
+/// The same, with the bucket's ACL as GetBucketAcl answers it.
+fn with_bucket_acl(
+    details: Value,
+    other: Value,
+    bucket_policy: Value,
+    restrict: bool,
+    acl: Option<Value>,
+) -> Graph {
     const OTHER: &str = "444455556666";
     let dir = tempfile::tempdir().expect("temp dir");
     let write =
@@ -738,6 +749,9 @@ fn with_bucket(details: Value, other: Value, bucket_policy: Value, restrict: boo
         &json!({"PublicAccessBlockConfiguration": {"BlockPublicAcls": false, "IgnorePublicAcls": false,
             "BlockPublicPolicy": false, "RestrictPublicBuckets": restrict}}),
     );
+    if let Some(acl) = acl {
+        write(ACCOUNT, "s3-get-bucket-acl/reports", &acl);
+    }
     import_dir(dir.path(), &ImportOptions::default())
         .expect("imports")
         .graph
@@ -1132,4 +1146,60 @@ fn a_bucket_policy_that_was_not_read_leaves_s3_answers_open_and_none_is_none() {
         ask(&g, &arn("user", "nobody"), "s3:GetObject", object, &[]).decision,
         Decision::Deny
     );
+}
+
+/// Another account's bucket with no policy lets nobody in when its ACL
+/// grants only its owner, whatever the identity policies say; when the
+/// ACL grants more (or was not read) it depends on the ACL.
+#[test]
+fn another_accounts_bucket_without_a_policy_is_open_only_through_its_acl() {
+    let eve = json!({"UserName": "eve", "UserId": "AIDAEVE", "Arn": "arn:aws:iam::444455556666:user/eve", "Path": "/",
+        "GroupList": [], "UserPolicyList": inline("s3", policy(json!([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]))),
+        "AttachedManagedPolicies": []});
+    let details =
+        json!({"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []});
+    let other = json!({"UserDetailList": [eve], "GroupDetailList": [], "RoleDetailList": [], "Policies": []});
+    let none = json!({"Error": {"Code": "NoSuchBucketPolicy"}});
+    let owner = json!({"Owner": {"ID": "c0ffee"}, "Grants": [
+        {"Grantee": {"ID": "c0ffee", "Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"}]});
+    let shared = json!({"Owner": {"ID": "c0ffee"}, "Grants": [
+        {"Grantee": {"ID": "c0ffee", "Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"},
+        {"Grantee": {"ID": "beef", "Type": "CanonicalUser"}, "Permission": "READ"}]});
+    let eve_arn = "arn:aws:iam::444455556666:user/eve";
+    let object = "arn:aws:s3:::reports/a.csv";
+
+    let g = with_bucket_acl(
+        details.clone(),
+        other.clone(),
+        none.clone(),
+        false,
+        Some(owner),
+    );
+    let a = ask(&g, eve_arn, "s3:GetObject", object, &[]);
+    assert_eq!(a.decision, Decision::Deny, "{a:?}");
+    assert_eq!(a.reason, "cross-account", "{a:?}");
+    assert!(
+        a.notes
+            .iter()
+            .any(|n| n.contains("ACL grants only its owner")),
+        "{a:?}"
+    );
+
+    for acl in [Some(shared), None] {
+        let g = with_bucket_acl(
+            details.clone(),
+            other.clone(),
+            none.clone(),
+            false,
+            acl.clone(),
+        );
+        let a = ask(&g, eve_arn, "s3:GetObject", object, &[]);
+        assert_eq!(a.decision, Decision::Conditional, "{acl:?}: {a:?}");
+        assert!(
+            a.conditions
+                .iter()
+                .any(|c| c.contains("the ACL of reports")),
+            "{a:?}"
+        );
+    }
 }

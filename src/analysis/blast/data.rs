@@ -223,16 +223,25 @@ fn reach_of(
         context.push(("aws:RequestedRegion".to_string(), r.clone()));
     }
     let objects = format!("{}/*", out.resource);
-    // Another account's store lets in only whom its own policy names.
-    let foreign: Vec<bool> = principals
+    // Another account's store lets in only whom its own policy names;
+    // principals of its own account are tried first.
+    let admits = engine.admits(store);
+    let account = &graph.node(store).account;
+    // Each principal: whether it is another account's, and whether the
+    // store's policy could let it in (else its identity policies must).
+    let mut acting: Vec<(NodeId, bool, bool)> = principals
         .iter()
-        .map(|p| graph.node(*p).account != graph.node(store).account)
+        .filter_map(|p| {
+            let who = graph.node(*p);
+            let foreign = who.account != *account;
+            let admitted = admits.may(who);
+            (!foreign || admitted).then_some((*p, foreign, admitted))
+        })
         .collect();
-    let possible: Vec<bool> = principals
-        .iter()
-        .zip(&foreign)
-        .map(|(p, f)| !f || engine.resource_may(*p, store))
-        .collect();
+    acting.sort_by_key(|(_, foreign, _)| *foreign);
+    if acting.is_empty() {
+        return None;
+    }
     for (k, access, action, on) in CALLS {
         if *k != kind || out.access.contains(access) && !out.conditional.contains(access) {
             continue;
@@ -241,10 +250,11 @@ fn reach_of(
             On::Resource => out.resource.as_str(),
             On::Objects => objects.as_str(),
         };
-        for (i, p) in principals.iter().enumerate() {
-            // Another account's store: without an identity grant nothing
-            // can allow it, so the full decision is not needed.
-            if !possible[i] || foreign[i] && !engine.identity_may(*p, action, resource) {
+        for (p, foreign, admitted) in &acting {
+            // Without an identity grant nothing allows it on another
+            // account's store, nor on one whose policy does not name the
+            // principal: the full decision is not needed.
+            if (*foreign || !*admitted) && !engine.identity_may(*p, action, resource) {
                 continue;
             }
             let a = engine.decide(&Request {

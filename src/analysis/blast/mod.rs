@@ -183,7 +183,7 @@ pub fn blast_radius(
         bounds,
     };
     out.summary = summary(&out);
-    out.story = story(graph, &out);
+    out.story = story(graph, &out, network.recorded());
     Ok(out)
 }
 
@@ -363,7 +363,11 @@ fn list(names: &[&str]) -> String {
 
 /// The attack's steps in order, where they apply: reach the service,
 /// pivot, destroy, change permissions, exfiltrate.
-fn story(graph: &Graph, b: &BlastRadius) -> Vec<StoryStep> {
+fn story(
+    graph: &Graph,
+    b: &BlastRadius,
+    recorded: &std::collections::HashMap<String, crate::analysis::finding::Status>,
+) -> Vec<StoryStep> {
     let mut out = Vec::new();
     let name_of = |id: &str| {
         graph
@@ -419,8 +423,7 @@ fn story(graph: &Graph, b: &BlastRadius) -> Vec<StoryStep> {
     }
     accounts.sort();
     accounts.dedup();
-    let coverage = crate::analysis::posture::coverage::trails(graph);
-    let status = |a: &str| coverage.iter().find(|f| f.account == a).map(|f| f.status);
+    let status = |a: &str| recorded.get(a).copied();
     let unseen: Vec<&str> = accounts
         .iter()
         .copied()

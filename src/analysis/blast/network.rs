@@ -74,10 +74,12 @@ fn owner(graph: &Graph, ep: &Endpoint) -> NodeId {
 /// One way from a source to a target: protocol, ports, evidence.
 type Way = (Protocol, PortRange, Vec<Hop>);
 
-/// The search, with what it looks up once.
+/// The search, with what it looks up once (and, for the attack's story,
+/// whether a trail records each account's management events).
 pub struct Search<'g> {
     graph: &'g Graph,
     by_vpc: HashMap<&'g str, Vec<NodeId>>,
+    recorded: Option<HashMap<String, crate::analysis::finding::Status>>,
     endpoints: HashMap<NodeId, Option<Endpoint>>,
     acls: HashMap<(NodeId, bool, Protocol, PortRange), Pass>,
 }
@@ -97,7 +99,20 @@ impl<'g> Search<'g> {
             by_vpc,
             endpoints: HashMap::new(),
             acls: HashMap::new(),
+            recorded: None,
         }
+    }
+
+    /// Each account's trail coverage (the CIS 3.1 check's status): pass
+    /// when a trail records every region's management events.
+    pub fn recorded(&mut self) -> &HashMap<String, crate::analysis::finding::Status> {
+        let graph = self.graph;
+        self.recorded.get_or_insert_with(|| {
+            crate::analysis::posture::coverage::trails(graph)
+                .into_iter()
+                .map(|f| (f.account, f.status))
+                .collect()
+        })
     }
 
     fn endpoint(&mut self, eni: NodeId) -> Option<Endpoint> {

@@ -246,8 +246,9 @@ pub(super) fn could_allow<'a>(
         }
         match pattern::substitute(p, context) {
             Ok(Some(s)) => pattern::matches_substituted(&s, resource, false),
-            Ok(None) => false,
-            Err(_) => true,
+            // A variable this context does not hold may be the request's:
+            // the full decision says.
+            Ok(None) | Err(_) => true,
         }
     };
     statements.any(|st| {

@@ -138,6 +138,29 @@ impl StatementRef {
     }
 }
 
+/// Whom a store's own policy could let in from another account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Admits {
+    Anyone,
+    /// The accounts and the principal ARN patterns its Allows name.
+    Named(Vec<String>, Vec<String>),
+}
+
+impl Admits {
+    /// Whether this principal could be let in.
+    pub fn may(&self, who: &crate::model::Node) -> bool {
+        match self {
+            Admits::Anyone => true,
+            Admits::Named(accounts, arns) => {
+                accounts.contains(&who.account)
+                    || arns
+                        .iter()
+                        .any(|a| super::pattern::wildcard(a, &who.id, false))
+            }
+        }
+    }
+}
+
 /// `allow`, `deny` or `conditional`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -436,37 +459,49 @@ impl<'g> Engine<'g> {
             .collect()
     }
 
-    /// Whether another account's bucket or key policy could let this
-    /// principal in: it was not read, or an Allow names the principal, its
-    /// account or anyone (or names a principal in a way not compared
-    /// here). Without that, no request on it from the principal's account
-    /// is allowed, so the full decision is not needed.
-    pub fn resource_may(&mut self, principal: NodeId, store: NodeId) -> bool {
-        let graph = self.graph;
-        let n = graph.node(store);
+    /// Whom a store's own policy could let in from another account,
+    /// worked out once per store: anyone when its policy was not read or
+    /// an Allow names anyone (or no principal, or one in a way not
+    /// compared here); the accounts and ARNs its Allows name; nobody for a
+    /// store with no policy, or of a kind that has none (a database).
+    /// Without that, no request on it from another account is allowed, so
+    /// the full decision is not needed.
+    pub fn admits(&mut self, store: NodeId) -> Admits {
+        let n = self.graph.node(store);
         let arn = n.arn.clone().unwrap_or_else(|| n.id.clone());
         let found = match n.kind() {
-            NodeKind::Bucket => self.bucket_policy("s3:GetObject", &arn),
+            NodeKind::Bucket => {
+                let NodeData::Bucket(b) = &n.data else {
+                    return Admits::Anyone;
+                };
+                if matches!(&b.policy, Some(crate::model::Answer::None { code }) if code == "NoSuchBucketPolicy")
+                {
+                    return match owner_only(b) {
+                        Some(true) => Admits::Named(Vec::new(), Vec::new()),
+                        _ => Admits::Anyone,
+                    };
+                }
+                self.bucket_policy("s3:GetObject", &arn)
+            }
             NodeKind::KmsKey => self.key_policy("kms:Decrypt", &arn),
-            _ => return true,
+            NodeKind::DbInstance => return Admits::Named(Vec::new(), Vec::new()),
+            _ => return Admits::Anyone,
         };
         let Some((_, Some(policy))) = found else {
-            return true;
+            return Admits::Anyone;
         };
         if policy
             .statements
             .iter()
             .any(|st| st.effect == Effect::Allow && st.principals.is_none())
         {
-            return true;
+            return Admits::Anyone;
         }
         let named = super::trust::named(&policy);
-        let who = graph.node(principal);
-        named.anyone
-            || named.accounts.contains(&who.account)
-            || named.arns.iter().any(|a| {
-                !a.starts_with("arn:aws:iam::") || super::pattern::wildcard(a, &who.id, false)
-            })
+        if named.anyone || named.arns.iter().any(|a| !a.starts_with("arn:aws:iam::")) {
+            return Admits::Anyone;
+        }
+        Admits::Named(named.accounts, named.arns)
     }
 
     /// A role's trust policy, parsed once (its problems reported once).
@@ -500,6 +535,28 @@ impl<'g> Engine<'g> {
             id,
             self.resource_policy(id, &b.policy, &format!("{name} bucket policy")),
         ))
+    }
+
+    /// The bucket a request on S3 is about when S3 said it has no policy,
+    /// with whether its ACL grants only its owner (`None`: not read).
+    fn bucket_without_policy(
+        &self,
+        action: &str,
+        resource: &str,
+    ) -> Option<(NodeId, Option<bool>)> {
+        if !action
+            .get(..3)
+            .is_some_and(|p| p.eq_ignore_ascii_case("s3:"))
+        {
+            return None;
+        }
+        let name = resource.strip_prefix("arn:aws:s3:::")?.split('/').next()?;
+        let id = self.graph.by_id(name)?;
+        let NodeData::Bucket(b) = &self.graph.node(id).data else {
+            return None;
+        };
+        matches!(&b.policy, Some(crate::model::Answer::None { code }) if code == "NoSuchBucketPolicy")
+            .then(|| (id, owner_only(b)))
     }
 
     /// The KMS key a request is about (by its key ARN) and its key policy,
@@ -965,6 +1022,35 @@ impl<'g> Engine<'g> {
                     needed.push(("resource", &r.any));
                 }
             }
+        } else if let Some((bid, acl)) = self
+            .bucket_without_policy(req.action, req.resource)
+            .filter(|(b, _)| !assumes && graph.node(*b).account != who.account)
+        {
+            // Another account's bucket with no policy: only its ACL could
+            // let this account in.
+            let bucket = graph.node(bid);
+            if acl == Some(true) {
+                notes.push(format!(
+                    "{} (account {}) has no bucket policy and its ACL grants only its owner: a principal of account {} cannot act on it",
+                    bucket.id, bucket.account, who.account
+                ));
+                return Answer {
+                    decision: Decision::Deny,
+                    reason: "cross-account".into(),
+                    notes,
+                    ..base
+                };
+            }
+            needed.push(("no allow", &identity));
+            foreign_side = Verdict {
+                applies: Some(Tri::Unknown),
+                evidence: Vec::new(),
+                conditions: vec![format!(
+                    "the ACL of {} (account {}) grants account {} (skyhound does not evaluate ACLs)",
+                    bucket.id, bucket.account, who.account
+                )],
+            };
+            needed.push(("resource", &foreign_side));
         } else if let Some((service, owner)) =
             foreign(req.resource, &who.account).filter(|_| !assumes)
         {
@@ -1216,6 +1302,22 @@ fn foreign<'r>(resource: &'r str, account: &str) -> Option<(&'r str, &'r str)> {
     };
     (!owner.is_empty() && !owner.contains(['*', '?']) && owner != account && owner != "aws")
         .then_some((service, owner))
+}
+
+/// Whether a bucket's ACL grants only its owner: one FULL_CONTROL grant
+/// to a canonical user, as S3 makes it (`None` when it was not read).
+fn owner_only(b: &crate::model::Bucket) -> Option<bool> {
+    let acl = b.acl.as_ref()?;
+    Some(match acl.as_slice() {
+        [] => true,
+        [one] => {
+            one.permission == "FULL_CONTROL"
+                && !one.is_public()
+                && !one.grantee.contains('@')
+                && !one.grantee.starts_with("http")
+        }
+        _ => false,
+    })
 }
 
 fn unread(what: &str) -> Verdict {

@@ -4,7 +4,7 @@
 //! boundaries and SCPs count — and grouped by service and access level,
 //! each with the statements behind it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -57,7 +57,10 @@ impl<'g> Engine<'g> {
         let catalogue = catalogue::get();
         let mut notes = Vec::new();
         // Each action its allow statements name, with their resources.
-        let mut named: BTreeMap<(String, &'static str), Vec<String>> = BTreeMap::new();
+        let mut named: BTreeMap<
+            (&'static str, &'static str),
+            (&'static catalogue::Action, Vec<String>),
+        > = BTreeMap::new();
         for st in self.statements_of(principal, &mut notes) {
             if st.effect != Effect::Allow {
                 continue;
@@ -68,16 +71,17 @@ impl<'g> Engine<'g> {
                 // NotResource: everything but; decided on `*`.
                 _ => vec!["*".to_string()],
             };
-            let matched: Vec<&catalogue::Action> = if actions.not {
-                let except: Vec<&catalogue::Action> = actions
+            let matched: Vec<&'static catalogue::Action> = if actions.not {
+                let except: HashSet<*const catalogue::Action> = actions
                     .items
                     .iter()
                     .flat_map(|p| catalogue.expand(p))
+                    .map(std::ptr::from_ref)
                     .collect();
                 catalogue
                     .expand("*")
                     .into_iter()
-                    .filter(|a| !except.iter().any(|e| std::ptr::eq(*e, *a)))
+                    .filter(|a| !except.contains(&std::ptr::from_ref(*a)))
                     .collect()
             } else {
                 actions
@@ -87,7 +91,9 @@ impl<'g> Engine<'g> {
                     .collect()
             };
             for a in matched {
-                let entry = named.entry((a.service.to_string(), a.name)).or_default();
+                let (_, entry) = named
+                    .entry((a.service, a.name))
+                    .or_insert_with(|| (a, Vec::new()));
                 for r in &resources {
                     if !entry.contains(r) {
                         entry.push(r.clone());
@@ -97,28 +103,32 @@ impl<'g> Engine<'g> {
         }
         let mut by_service: BTreeMap<String, Vec<Permission>> = BTreeMap::new();
         let deciding = self.deciding_statements(principal);
-        let mut decided: HashMap<(Vec<bool>, String), Decided> = HashMap::new();
-        for ((service, name), resources) in named {
+        let names_of: Vec<(&Statement, Names)> = deciding
+            .iter()
+            .flat_map(|st| st.iter())
+            .map(|st| (st, Names::of(catalogue, st)))
+            .collect();
+        let mut decided: HashMap<Vec<bool>, HashMap<String, Decided>> = HashMap::new();
+        for ((service, name), (action, resources)) in named {
             let full = format!("{service}:{name}");
-            let Some(action) = catalogue.action(&full) else {
-                continue;
-            };
             // Actions that every statement in force takes in or leaves out
             // alike are decided alike on the same resource: decided once.
             // Not those whose decision reads a bucket's, key's or role's
             // own policy as well.
             let matches: Option<Vec<bool>> = (!reads_resource_policy(&full)).then(|| {
-                deciding
+                names_of
                     .iter()
-                    .flat_map(|st| st.iter())
-                    .map(|st| names(st, &full))
+                    .map(|(st, n)| n.takes_in(st, action, &full))
                     .collect()
             });
             let mut best: Option<Decided> = None;
             let mut kept = Vec::new();
             for r in &resources {
-                let key = matches.clone().map(|m| (m, r.clone()));
-                let a = match key.as_ref().and_then(|k| decided.get(k)) {
+                let known = matches
+                    .as_ref()
+                    .and_then(|m| decided.get(m))
+                    .and_then(|by_resource| by_resource.get(r));
+                let a = match known {
                     Some(a) => a.clone(),
                     None => {
                         let a = self.decide(&Request {
@@ -128,8 +138,11 @@ impl<'g> Engine<'g> {
                             context: &[],
                         });
                         let a = (a.decision, a.evidence, a.conditions);
-                        if let Some(k) = key {
-                            decided.insert(k, a.clone());
+                        if let Some(m) = &matches {
+                            decided
+                                .entry(m.clone())
+                                .or_default()
+                                .insert(r.clone(), a.clone());
                         }
                         a
                     }
@@ -147,14 +160,17 @@ impl<'g> Engine<'g> {
                 }
             }
             if let Some((decision, evidence, conditions)) = best {
-                by_service.entry(service).or_default().push(Permission {
-                    action: full,
-                    level: action.level,
-                    decision,
-                    resources: kept,
-                    evidence,
-                    conditions,
-                });
+                by_service
+                    .entry(service.to_string())
+                    .or_default()
+                    .push(Permission {
+                        action: full,
+                        level: action.level,
+                        decision,
+                        resources: kept,
+                        evidence,
+                        conditions,
+                    });
             }
         }
         by_service
@@ -222,9 +238,103 @@ fn names(st: &Statement, action: &str) -> bool {
         .is_some_and(|a| a.not != a.items.iter().any(|p| pattern::wildcard(p, action, true)))
 }
 
+/// The catalogue actions one statement's Action (or NotAction) patterns
+/// name, worked out once rather than matched again for every action.
+enum Names {
+    /// It has no Action (nor NotAction).
+    Nothing,
+    /// A `*` among them.
+    All,
+    Some(HashSet<*const catalogue::Action>),
+    /// A pattern without a service prefix: matched action by action.
+    ByPattern,
+}
+
+impl Names {
+    fn of(catalogue: &catalogue::Catalogue, st: &Statement) -> Names {
+        let Some(actions) = &st.actions else {
+            return Names::Nothing;
+        };
+        if actions.items.iter().any(|p| p == "*") {
+            return Names::All;
+        }
+        if actions.items.iter().any(|p| !p.contains(':')) {
+            return Names::ByPattern;
+        }
+        Names::Some(
+            actions
+                .items
+                .iter()
+                .flat_map(|p| catalogue.expand(p))
+                .map(std::ptr::from_ref)
+                .collect(),
+        )
+    }
+
+    /// What `names(st, full)` says, for a catalogue action.
+    fn takes_in(&self, st: &Statement, action: &catalogue::Action, full: &str) -> bool {
+        let not = st.actions.as_ref().is_some_and(|a| a.not);
+        match self {
+            Names::Nothing => false,
+            Names::All => !not,
+            Names::Some(set) => not != set.contains(&std::ptr::from_ref(action)),
+            Names::ByPattern => names(st, full),
+        }
+    }
+}
+
 /// Actions whose decision reads more than the principal's statements: a
 /// bucket's or key's own policy, a role's trust policy.
 fn reads_resource_policy(action: &str) -> bool {
     let lower = action.to_ascii_lowercase();
     lower.starts_with("s3:") || lower.starts_with("kms:") || lower.starts_with("sts:")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Working out once which actions a statement names gives what
+    /// matching each action against its patterns gives, for every action
+    /// of the catalogue.
+    #[test]
+    fn names_worked_out_once_agree_with_matching_each_action() {
+        let catalogue = catalogue::get();
+        let all = catalogue.expand("*");
+        let patterns: [&[&str]; 8] = [
+            &["s3:Get*"],
+            &["*:Describe*"],
+            &["iam:*", "sts:AssumeRole"],
+            &["S3:getobject"],
+            &["*"],
+            &["ec2:*Instances", "ec2:?escribeVpcs"],
+            &["s3*"],
+            &[],
+        ];
+        for items in patterns {
+            for not in [false, true] {
+                let st = Statement {
+                    index: 0,
+                    sid: None,
+                    effect: Effect::Allow,
+                    actions: Some(super::super::policy::Patterns {
+                        not,
+                        items: items.iter().map(|s| s.to_string()).collect(),
+                    }),
+                    resources: None,
+                    principals: None,
+                    conditions: Vec::new(),
+                };
+                let once = Names::of(catalogue, &st);
+                for a in &all {
+                    let full = format!("{}:{}", a.service, a.name);
+                    assert_eq!(
+                        once.takes_in(&st, a, &full),
+                        names(&st, &full),
+                        "{items:?} not={not} {full}"
+                    );
+                }
+            }
+        }
+    }
 }
