@@ -303,3 +303,82 @@ fn without_the_trust_statement_the_chain_stops_at_the_first_hop() {
     assert!(!b.identity.admin);
     assert!(b.identity.escalation.is_none());
 }
+
+/// Buckets in A: `shared` names B's user eve in its policy, `granted` names
+/// A's role `plain` (which has no identity policy), `private` has no
+/// policy and an ACL that grants only its owner.
+fn buckets_by_their_own_policy() -> Graph {
+    use skyhound::model::{AclGrant, Answer, Bucket, policy::PolicyDocument};
+    let mut e = Estate::new(9, skyhound::source::demo::collected_at());
+    let read_all = e.customer_policy(B, "read-all", allow(&["s3:*"], &["*"]));
+    e.user(B, "eve", false, false, &[], &[&read_all]);
+    e.role(A, "plain", trust_account(A, None), &[], vec![]);
+    let eve = format!("arn:aws:iam::{B}:user/eve");
+    let plain = format!("arn:aws:iam::{A}:role/plain");
+    let s = skyhound::source::build::Scope::new(A, "us-east-1");
+    let naming = |bucket: &str, who: &str| {
+        Some(Answer::Value(PolicyDocument(serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"AWS": who}, "Action": "s3:GetObject",
+                "Resource": format!("arn:aws:s3:::{bucket}/*")}]}))))
+    };
+    e.bucket(
+        &s,
+        "shared",
+        Bucket {
+            policy: naming("shared", &eve),
+            ..Bucket::default()
+        },
+    );
+    e.bucket(
+        &s,
+        "granted",
+        Bucket {
+            policy: naming("granted", &plain),
+            ..Bucket::default()
+        },
+    );
+    e.bucket(
+        &s,
+        "private",
+        Bucket {
+            policy: Some(Answer::None {
+                code: "NoSuchBucketPolicy".into(),
+            }),
+            acl: Some(vec![AclGrant {
+                grantee: "c0ffee".into(),
+                permission: "FULL_CONTROL".into(),
+            }]),
+            ..Bucket::default()
+        },
+    );
+    e.place();
+    Graph::build(e.nodes, Default::default())
+}
+
+fn data_names(g: &Graph, principal: &str) -> Vec<(String, Vec<Access>)> {
+    let who = g.by_id(principal).expect("principal");
+    let mut engine = Engine::new(g);
+    let mut net = blast::network::Search::new(g);
+    let b = blast::blast_radius(&mut engine, &mut net, who, Limits::default()).expect("applies");
+    b.data
+        .into_iter()
+        .map(|d| (d.label().to_string(), d.access))
+        .collect()
+}
+
+#[test]
+fn a_stores_own_policy_lets_in_another_accounts_user_and_a_role_with_no_grant_of_its_own() {
+    let g = buckets_by_their_own_policy();
+    // eve may do anything in S3 by her own policy; across accounts only
+    // the bucket that names her lets her in, and only to read.
+    assert_eq!(
+        data_names(&g, &format!("arn:aws:iam::{B}:user/eve")),
+        [("shared".to_string(), vec![Access::Read])]
+    );
+    // plain has no identity policy: the bucket policy naming it is all.
+    assert_eq!(
+        data_names(&g, &format!("arn:aws:iam::{A}:role/plain")),
+        [("granted".to_string(), vec![Access::Read])]
+    );
+}
