@@ -124,6 +124,26 @@ fn the_explorer_runs_in_a_real_terminal() {
         "{s}"
     );
 
+    // Bill's bad day: the web server's blast radius as a tree, the steps
+    // to take, and who changed it (live only: the demo says how).
+    t.keys(&[":instances", "Enter"]);
+    t.wait_for("instances");
+    t.keys(&["/", "bill-web-server", "Enter"]);
+    t.wait_for("instances /bill-web-server");
+    t.keys(&["b"]);
+    let s = t.wait_for("▾ the attack, step by step");
+    assert!(
+        s.contains("from bill-web-server:") && s.contains("unseen: no trail records"),
+        "{s}"
+    );
+    t.keys(&["Enter"]);
+    t.wait_for("▸ the attack, step by step");
+    t.keys(&["R"]);
+    t.wait_for("KEEP THE EVIDENCE");
+    t.keys(&[":history", "Enter"]);
+    t.wait_for("who changed instance bill-web-server");
+    t.wait_for("read live");
+
     // Resize: the layout follows the terminal.
     t.run(&["resize-window", "-t", "smoke", "-x", "80", "-y", "24"]);
     let start = Instant::now();
