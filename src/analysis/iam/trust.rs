@@ -140,8 +140,16 @@ impl<'g> Engine<'g> {
                     .iter()
                     .filter_map(|a| by_arn.get(a.as_str()).copied())
                     .collect();
+                // A trust that names a whole account hands the decision
+                // to that account's identity policies: a principal none
+                // of whose statements could allow the call is not a
+                // candidate, and is not decided in full.
                 for a in &named.accounts {
-                    c.extend(by_account.get(a.as_str()).into_iter().flatten());
+                    for p in by_account.get(a.as_str()).into_iter().flatten() {
+                        if self.identity_may(*p, "sts:AssumeRole", &r.id) {
+                            c.push(*p);
+                        }
+                    }
                 }
                 c
             };
