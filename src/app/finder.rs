@@ -105,6 +105,14 @@ fn address_score(text: &str, pattern: &str) -> Option<i64> {
     best
 }
 
+/// A query as the finder scores it.
+struct Query<'q> {
+    kind: Option<NodeKind>,
+    /// Lowercase.
+    pattern: &'q str,
+    address: bool,
+}
+
 impl Finder {
     pub fn build(graph: &Graph) -> Finder {
         let mut texts = Vec::with_capacity(graph.len());
@@ -214,6 +222,56 @@ impl Finder {
         self.texts.get(id.index()).map(|t| &**t).unwrap_or("")
     }
 
+    /// One text's score for a query, if it matches.
+    fn score(&self, i: u32, q: &Query) -> Option<(u32, i64)> {
+        let kind = self.kinds[i as usize];
+        if q.kind.is_some_and(|k| k != kind) || kind == NodeKind::Region {
+            return None;
+        }
+        if q.pattern.is_empty() {
+            return Some((i, 0));
+        }
+        let text = &self.texts[i as usize];
+        if q.address {
+            return address_score(text, q.pattern).map(|score| (i, score));
+        }
+        let first = subsequence(text.as_bytes(), q.pattern.as_bytes())?;
+        // A cheap first ranking: a contiguous match early in the text
+        // beats a scattered one.
+        let score = match text.find(q.pattern) {
+            Some(at) => CONTIGUOUS - at as i64,
+            None => -(first as i64),
+        };
+        Some((i, score))
+    }
+
+    /// Every text's score, the texts split over the cores when there are
+    /// many (the hits come back in the texts' order either way).
+    fn score_all(&self, q: &Query) -> Vec<(u32, i64)> {
+        let n = self.texts.len() as u32;
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get().min(8));
+        if n < 50_000 || cores < 2 {
+            return (0..n).filter_map(|i| self.score(i, q)).collect();
+        }
+        let chunk = n.div_ceil(cores as u32);
+        std::thread::scope(|scope| {
+            let parts: Vec<_> = (0..cores as u32)
+                .map(|c| {
+                    let (from, to) = (c * chunk, ((c + 1) * chunk).min(n));
+                    scope.spawn(move || {
+                        (from..to)
+                            .filter_map(|i| self.score(i, q))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    }
+
     /// Search; when `previous` answered a query that this one extends
     /// (same kind, longer pattern), only its hits are searched again.
     pub fn search(&self, query: &str, previous: Option<&Hits>) -> Hits {
@@ -225,43 +283,24 @@ impl Finder {
         });
         let pat = pattern.as_bytes();
         let address = is_address_query(&pattern);
-        let mut hits: Vec<(u32, i64)> = Vec::new();
-        let mut consider = |i: u32| {
-            if kind.is_some_and(|k| k != self.kinds[i as usize])
-                || self.kinds[i as usize] == NodeKind::Region
-            {
-                return;
-            }
-            if pat.is_empty() {
-                hits.push((i, 0));
-                return;
-            }
-            let text = &self.texts[i as usize];
-            if address {
-                if let Some(score) = address_score(text, &pattern) {
-                    hits.push((i, score));
-                }
-                return;
-            }
-            let Some(first) = subsequence(text.as_bytes(), pat) else {
-                return;
-            };
-            // A cheap first ranking: a contiguous match early in the text
-            // beats a scattered one.
-            let score = match text.find(pattern.as_str()) {
-                Some(at) => CONTIGUOUS - at as i64,
-                None => -(first as i64),
-            };
-            hits.push((i, score));
+        let query_of = Query {
+            kind,
+            pattern: &pattern,
+            address,
         };
-        match narrowing {
-            Some(p) => p.hits.iter().for_each(|(i, _)| consider(*i)),
-            None => (0..self.texts.len() as u32).for_each(&mut consider),
-        }
+        let mut hits: Vec<(u32, i64)> = match narrowing {
+            Some(p) => p
+                .hits
+                .iter()
+                .filter_map(|(i, _)| self.score(*i, &query_of))
+                .collect(),
+            None => self.score_all(&query_of),
+        };
         if kind.is_none() && pat.is_empty() {
             hits.clear();
         }
-        hits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        // Positions are unique: the order is total, stable or not.
+        hits.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         // The full fuzzy score orders the best candidates only: what the
         // finder shows, without scoring a hundred thousand texts per key.
         if pat.len() >= 3 && !address {
@@ -273,7 +312,7 @@ impl Finder {
                     .unwrap_or(0);
                 h.1 = RESCORED_BASE + fuzzy + h.1.max(0) / 1000;
             }
-            hits[..top].sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            hits[..top].sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         }
         Hits {
             query: query.to_string(),
@@ -285,6 +324,29 @@ impl Finder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Over the cores or on one, the same hits in the same order.
+    #[test]
+    fn scoring_split_over_the_cores_gives_what_one_core_gives() {
+        let g = crate::source::synth::graph(60_000, 1);
+        let f = Finder::build(&g);
+        assert!(f.len() >= 50_000, "large enough to be split");
+        for (kind, pattern, address) in [
+            (None, "web", false),
+            (Some(NodeKind::SecurityGroup), "", false),
+            (None, "10.1", true),
+            (Some(NodeKind::IamRole), "admin", false),
+        ] {
+            let q = Query {
+                kind,
+                pattern,
+                address,
+            };
+            let one: Vec<(u32, i64)> = (0..f.len() as u32).filter_map(|i| f.score(i, &q)).collect();
+            assert!(!one.is_empty(), "{pattern:?} finds something");
+            assert_eq!(f.score_all(&q), one, "{pattern:?}");
+        }
+    }
 
     #[test]
     fn an_address_matches_whole_addresses_exactly_or_by_their_start() {
