@@ -124,27 +124,63 @@ pub fn read_header(path: &Path) -> Result<Header, SnapshotError> {
     parse_header(path, &first)
 }
 
-/// Load a snapshot into a graph.
+/// Load a snapshot into a graph. The file's text is let go before the
+/// graph is built from what was parsed, so the two are never both held.
 pub fn load(path: &Path) -> Result<Graph, SnapshotError> {
     let text = read_text(path)?;
-    parse(path, &text)
+    let (header, nodes) = parse_nodes(path, &text)?;
+    drop(text);
+    Ok(Graph::build(nodes, header.collection))
 }
 
 /// Parse snapshot text; `path` is only used in messages.
 pub fn parse(path: &Path, text: &str) -> Result<Graph, SnapshotError> {
-    let mut lines = text.lines();
-    let header = parse_header(path, lines.next().unwrap_or(""))?;
-    let mut nodes: Vec<Node> = Vec::with_capacity(header.node_count.min(10_000_000));
-    for (i, line) in lines.enumerate() {
-        if line.trim().is_empty() {
-            continue;
+    let (header, nodes) = parse_nodes(path, text)?;
+    Ok(Graph::build(nodes, header.collection))
+}
+
+/// Below this many bytes of resources the lines are parsed on one thread.
+const PARALLEL_FROM: usize = 1 << 20;
+
+/// The header and every resource, the lines parsed on every core in
+/// contiguous parts; the resources come back in file order, and an error
+/// names the first malformed line of the file.
+fn parse_nodes(path: &Path, text: &str) -> Result<(Header, Vec<Node>), SnapshotError> {
+    let (first, body) = text.split_once('\n').unwrap_or((text, ""));
+    let header = parse_header(path, first)?;
+    let threads = if body.len() < PARALLEL_FROM {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    };
+    let parts = split_at_lines(body, threads);
+    let parsed: Vec<Part> = if parts.len() == 1 {
+        parts.iter().map(|p| parse_part(p)).collect()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = parts
+                .iter()
+                .map(|p| scope.spawn(move || parse_part(p)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    };
+    let mut nodes: Vec<Node> = Vec::with_capacity(parsed.iter().map(|p| p.nodes.len()).sum());
+    // The header is line 1; each part's lines follow the ones before it.
+    let mut line_before = 1;
+    for mut part in parsed {
+        if let Some((line, message)) = part.error {
+            return Err(SnapshotError::Malformed {
+                path: path.to_path_buf(),
+                line: line_before + line,
+                message,
+            });
         }
-        let node = serde_json::from_str::<Node>(line).map_err(|e| SnapshotError::Malformed {
-            path: path.to_path_buf(),
-            line: i + 2,
-            message: e.to_string(),
-        })?;
-        nodes.push(node);
+        line_before += part.lines;
+        nodes.append(&mut part.nodes);
     }
     if header.node_count > 0 && nodes.len() < header.node_count {
         return Err(SnapshotError::Truncated {
@@ -153,7 +189,57 @@ pub fn parse(path: &Path, text: &str) -> Result<Graph, SnapshotError> {
             found: nodes.len(),
         });
     }
-    Ok(Graph::build(nodes, header.collection))
+    Ok((header, nodes))
+}
+
+/// What one part of the lines held.
+struct Part {
+    nodes: Vec<Node>,
+    /// How many lines the part has.
+    lines: usize,
+    /// The first malformed line (counted from 1 within the part) and why.
+    error: Option<(usize, String)>,
+}
+
+fn parse_part(text: &str) -> Part {
+    let mut part = Part {
+        nodes: Vec::new(),
+        lines: 0,
+        error: None,
+    };
+    for line in text.lines() {
+        part.lines += 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Node>(line) {
+            Ok(node) => part.nodes.push(node),
+            Err(e) => {
+                part.error = Some((part.lines, e.to_string()));
+                break;
+            }
+        }
+    }
+    part
+}
+
+/// About `n` parts of nearly equal size, each ending after a newline (the
+/// last at the end of the text), so no line is cut.
+fn split_at_lines(text: &str, n: usize) -> Vec<&str> {
+    let mut parts = Vec::with_capacity(n);
+    let mut rest = text;
+    let size = text.len() / n.max(1) + 1;
+    while parts.len() + 1 < n && rest.len() > size {
+        let cut = rest.as_bytes()[size..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(rest.len(), |i| size + i + 1);
+        let (head, tail) = rest.split_at(cut);
+        parts.push(head);
+        rest = tail;
+    }
+    parts.push(rest);
+    parts
 }
 
 fn read_text(path: &Path) -> Result<String, SnapshotError> {

@@ -90,6 +90,34 @@ fn truncated_and_foreign_files_are_errors_not_panics() {
 }
 
 #[test]
+fn a_large_snapshot_parsed_in_parts_keeps_order_and_names_the_bad_line() {
+    // Several megabytes: the lines are parsed on every core, in parts.
+    let graph = skyhound::source::synth::graph(20_000, 1);
+    let path = temp("large");
+    snapshot::save(&graph, &path).expect("saves");
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert!(text.len() > 4 << 20, "{} bytes is not large", text.len());
+    let loaded = snapshot::load(&path).expect("loads");
+    let ids = |g: &skyhound::graph::Graph| -> Vec<String> {
+        g.all_nodes().iter().map(|n| n.id.clone()).collect()
+    };
+    assert_eq!(ids(&loaded), ids(&graph));
+    assert_eq!(loaded.edge_count(), graph.edge_count());
+
+    // A bad line far into the file, past where the first part ends.
+    let lines: Vec<&str> = text.lines().collect();
+    let bad = lines.len() * 7 / 8;
+    let mut broken: String = String::with_capacity(text.len());
+    for (i, line) in lines.iter().enumerate() {
+        broken.push_str(if i == bad { "{\"id\": 5" } else { line });
+        broken.push('\n');
+    }
+    std::fs::write(&path, broken).expect("write");
+    let msg = snapshot::load(&path).expect_err("malformed").to_string();
+    assert!(msg.contains(&format!("line {}:", bad + 1)), "{msg}");
+}
+
+#[test]
 fn secrets_in_the_input_never_reach_a_snapshot() {
     // An AWS CLI dump can hold create-access-key output or credentials
     // pasted into odd places; the model has nowhere to keep them.
